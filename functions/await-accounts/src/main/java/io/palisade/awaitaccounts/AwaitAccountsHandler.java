@@ -1,0 +1,29 @@
+package io.palisade.awaitaccounts;
+
+import io.palisade.common.PhaseHandler;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.state.RunState;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+
+/** Lambda entry point of the await-accounts phase. */
+public final class AwaitAccountsHandler extends PhaseHandler<RunState, RunState.Org> {
+    private final AwaitAccounts phase;
+
+    public AwaitAccountsHandler() {
+        this(Clients.fromEnvironment());
+    }
+
+    private AwaitAccountsHandler(Clients clients) {
+        this(new AwaitAccounts(clients, clients.build(OrganizationsClient.builder())));
+    }
+
+    AwaitAccountsHandler(AwaitAccounts phase) {
+        super(RunState.class);
+        this.phase = phase;
+    }
+
+    @Override
+    protected RunState.Org handle(RunState input) {
+        return phase.apply(input);
+    }
+}

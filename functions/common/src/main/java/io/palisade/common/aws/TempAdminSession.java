@@ -1,0 +1,50 @@
+package io.palisade.common.aws;
+
+import io.palisade.common.Json;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * Acts as the temp-admin: its access key is read from Secrets Manager (never from the
+ * payload) and used only to assume the bootstrap role in the target account.
+ */
+public final class TempAdminSession {
+    /** The role in every account that only the temp-admin may assume, and only during a run. */
+    public static final String BOOTSTRAP_ROLE = "PalisadeBootstrap";
+    public static final String USER_NAME = "PalisadeTempAdmin";
+
+    /** The secret's JSON; {@code toString} never shows the secret key. */
+    public record AccessKey(String accessKeyId, String secretAccessKey) {
+        @Override
+        public String toString() {
+            return "AccessKey[" + accessKeyId + "]";
+        }
+    }
+
+    private final Clients clients;
+    private final SecretsManagerClient secrets;
+    private final Map<String, AwsCredentialsProvider> keys = new ConcurrentHashMap<>();
+
+    public TempAdminSession(Clients clients, SecretsManagerClient secrets) {
+        this.clients = clients;
+        this.secrets = secrets;
+    }
+
+    /** Bootstrap-role credentials in {@code accountId}, assumed as the temp-admin of {@code secretArn}. */
+    public AwsCredentialsProvider in(String secretArn, String accountId) {
+        return clients.assume(tempAdmin(secretArn), accountId, BOOTSTRAP_ROLE);
+    }
+
+    AwsCredentialsProvider tempAdmin(String secretArn) {
+        return keys.computeIfAbsent(secretArn, arn -> {
+            String json = secrets.getSecretValue(r -> r.secretId(arn)).secretString();
+            AccessKey key = Json.read(json, AccessKey.class);
+            return StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey()));
+        });
+    }
+}

@@ -1,0 +1,70 @@
+package io.palisade.common.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The organization Palisade builds, as reviewed by humans in {@code config/organization.yaml}.
+ * Validate with {@link ConfigValidator} before any AWS call.
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record OrgConfig(
+        Organization organization,
+        String identityAccount,
+        List<Account> accounts,
+        Map<String, RoleDef> roles,
+        List<Group> groups,
+        List<User> users,
+        PasswordPolicy passwordPolicy,
+        Alerts alerts) {
+
+    /** The reserved key that names the management (payer) account in group grants. */
+    public static final String MANAGEMENT = "management";
+
+    public record Organization(String name, String region, List<String> managementRoles) {}
+
+    public record Account(String key, String name, String email, List<String> roles) {}
+
+    public record RoleDef(String policy, String description) {}
+
+    public record Grant(String account, String role) {}
+
+    public record Group(String name, List<Grant> assume) {}
+
+    public record User(String name, List<String> groups) {}
+
+    public record PasswordPolicy(
+            Integer minimumLength,
+            Boolean requireUppercase,
+            Boolean requireLowercase,
+            Boolean requireNumbers,
+            Boolean requireSymbols,
+            Integer reusePrevention,
+            Integer maxAgeDays,
+            Boolean allowUsersToChange) {}
+
+    public record Alerts(List<String> emails) {}
+
+    public Optional<Account> account(String key) {
+        return accounts.stream().filter(a -> a.key().equals(key)).findFirst();
+    }
+
+    public Account identity() {
+        return account(identityAccount).orElseThrow();
+    }
+
+    /** Role names that exist in the account with this key ({@link #MANAGEMENT} included). */
+    public List<String> rolesIn(String key) {
+        if (MANAGEMENT.equals(key)) {
+            return organization.managementRoles() == null ? List.of() : organization.managementRoles();
+        }
+        return account(key).map(a -> a.roles() == null ? List.<String>of() : a.roles()).orElse(List.of());
+    }
+
+    /** Account alias, as the seed named them: {@code <org>-<key>}. */
+    public String aliasOf(String key) {
+        return organization.name() + "-" + key;
+    }
+}

@@ -1,0 +1,29 @@
+package io.palisade.common.state;
+
+/**
+ * One member account as the run knows it. {@code status} is the CreateAccount state
+ * ({@code IN_PROGRESS}, {@code SUCCEEDED}, {@code FAILED}) or {@code EXISTING} for an
+ * account found by its email.
+ */
+public record AccountRef(
+        String key,
+        String name,
+        String email,
+        String id,
+        String requestId,
+        String status,
+        String failureReason,
+        Integer attempts) {
+
+    public boolean created() {
+        return id != null && ("SUCCEEDED".equals(status) || "EXISTING".equals(status));
+    }
+
+    public AccountRef withRequest(String newRequestId, String newStatus, int attempt) {
+        return new AccountRef(key, name, email, id, newRequestId, newStatus, null, attempt);
+    }
+
+    public AccountRef withStatus(String newStatus, String newId, String reason) {
+        return new AccountRef(key, name, email, newId, requestId, newStatus, reason, attempts);
+    }
+}

@@ -1,0 +1,60 @@
+package io.palisade.common.state;
+
+import io.palisade.common.config.OneTimeLoginRequest;
+import io.palisade.common.config.OrgConfig;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The execution payload every phase receives. Each phase returns only its own result,
+ * which the state machine stores under the field named for it ({@code ResultPath}).
+ * No secret ever travels here: the temp-admin's key is referenced by its secret's ARN.
+ */
+public record RunState(
+        String mode,
+        OrgConfig config,
+        OneTimeLoginRequest oneTimeLogin,
+        Run run,
+        Org org,
+        StateRef state,
+        TempAdmin tempAdmin,
+        List<Map<String, Object>> applied,
+        Map<String, Object> login,
+        List<Map<String, Object>> alarms,
+        Failure error) {
+
+    public static final String BOOTSTRAP = "bootstrap";
+    public static final String DRIFT = "drift";
+
+    /** The execution's identity, filled from the context object by the first state. */
+    public record Run(String id, String startedAt) {}
+
+    /** Result of create/await accounts. */
+    public record Org(
+            String managementAccountId,
+            String organizationId,
+            List<AccountRef> accounts,
+            Boolean ready,
+            Integer polls,
+            List<String> changes) {
+
+        public AccountRef account(String key) {
+            return accounts.stream().filter(a -> key.equals(a.key())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no account '" + key + "' in the run"));
+        }
+    }
+
+    /** Where the state record lives once migrated. */
+    public record StateRef(String accountId, String bucket, String key, List<String> changes) {}
+
+    /** The temp-admin identity; its access key is only in the secret. */
+    public record TempAdmin(String userName, String userArn, String secretArn, String bootstrapRole,
+                            List<String> changes) {}
+
+    /** What a Catch put in the payload. */
+    public record Failure(String Error, String Cause) {}
+
+    public String runId() {
+        return run == null || run.id() == null ? "manual" : run.id();
+    }
+}

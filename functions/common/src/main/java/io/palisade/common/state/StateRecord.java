@@ -1,0 +1,57 @@
+package io.palisade.common.state;
+
+import io.palisade.common.config.OrgConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The durable record of the organization Palisade manages, kept in InfoSec's state bucket
+ * (as the seed kept Terraform state there). Written only with conditional requests.
+ */
+public record StateRecord(
+        int schemaVersion,
+        String organizationName,
+        String managementAccountId,
+        String configDigest,
+        OrgConfig config,
+        List<AccountRef> accounts,
+        Lock lock,
+        List<RunEntry> history) {
+
+    public static final int SCHEMA = 1;
+    /** Runs kept in {@link #history}. */
+    public static final int HISTORY = 50;
+
+    /** Held by the run that is changing the organization. */
+    public record Lock(String runId, String since) {}
+
+    public record RunEntry(String runId, String mode, String startedAt, String endedAt, String status,
+                           String failedPhase, String cause) {
+
+        public RunEntry end(String endTime, String endStatus, String phase, String why) {
+            return new RunEntry(runId, mode, startedAt, endTime, endStatus, phase, why);
+        }
+    }
+
+    public StateRecord withLock(Lock newLock) {
+        return new StateRecord(schemaVersion, organizationName, managementAccountId, configDigest, config,
+                accounts, newLock, history);
+    }
+
+    /** Adds or replaces the entry of {@code entry.runId()}, keeping the last {@link #HISTORY}. */
+    public StateRecord withRun(RunEntry entry) {
+        List<RunEntry> h = new ArrayList<>(history == null ? List.of() : history);
+        h.removeIf(e -> e.runId().equals(entry.runId()));
+        h.add(entry);
+        while (h.size() > HISTORY) {
+            h.remove(0);
+        }
+        return new StateRecord(schemaVersion, organizationName, managementAccountId, configDigest, config,
+                accounts, lock, List.copyOf(h));
+    }
+
+    public RunEntry run(String runId) {
+        return history == null ? null
+                : history.stream().filter(e -> e.runId().equals(runId)).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,29 @@
+package io.palisade.createaccounts;
+
+import io.palisade.common.PhaseHandler;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.state.RunState;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+
+/** Lambda entry point of the create-accounts phase. */
+public final class CreateAccountsHandler extends PhaseHandler<RunState, RunState.Org> {
+    private final CreateAccounts phase;
+
+    public CreateAccountsHandler() {
+        this(Clients.fromEnvironment());
+    }
+
+    private CreateAccountsHandler(Clients clients) {
+        this(new CreateAccounts(clients, clients.build(OrganizationsClient.builder())));
+    }
+
+    CreateAccountsHandler(CreateAccounts phase) {
+        super(RunState.class);
+        this.phase = phase;
+    }
+
+    @Override
+    protected RunState.Org handle(RunState input) {
+        return phase.apply(input);
+    }
+}

@@ -1,0 +1,90 @@
+package io.palisade.migratestate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.Json;
+import io.palisade.common.aws.BucketBaseline;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.aws.TempAdminSession;
+import io.palisade.common.config.OrgConfig;
+import io.palisade.common.errors.ConcurrentRunException;
+import io.palisade.common.state.RunState;
+import io.palisade.common.state.StateRecord;
+import io.palisade.common.state.StateStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Creates the state bucket in the identity (InfoSec) account and moves the state record there
+ * from the execution payload, as the seed moved Terraform state from a local backend to S3.
+ * Taking the record's lock here is what refuses a second concurrent execution.
+ */
+public final class MigrateState {
+    /** A lock older than the state machine's timeout belongs to a run that can no longer be alive. */
+    static final Duration STALE_LOCK = Duration.ofHours(3);
+    private static final Logger LOG = LoggerFactory.getLogger(MigrateState.class);
+
+    private final Clients clients;
+
+    public MigrateState(Clients clients) {
+        this.clients = clients;
+    }
+
+    public RunState.StateRef apply(RunState input) {
+        clients.calls().drain();
+        OrgConfig config = input.config();
+        String infosec = input.org().account(config.identityAccount()).id();
+        var creds = clients.assume(clients.baseCredentials(), infosec, Clients.ORGANIZATION_ACCESS_ROLE);
+        S3Client s3 = clients.cached("s3|" + infosec + "|org", () -> clients.s3(creds));
+        String bucket = StateStore.bucketName(config.organization().name(), infosec);
+
+        new BucketBaseline(s3, clients.region()).ensure(bucket, statePolicy(bucket, infosec));
+
+        String runId = input.runId();
+        String now = Instant.now().toString();
+        StateRecord initial = new StateRecord(StateRecord.SCHEMA, config.organization().name(),
+                input.org().managementAccountId(), null, null, List.of(), null, List.of());
+        new StateStore(s3, bucket).modify(initial, current -> {
+            StateRecord.Lock lock = current.lock();
+            if (lock != null && !lock.runId().equals(runId)
+                    && Instant.parse(lock.since()).plus(STALE_LOCK).isAfter(Instant.now())) {
+                throw new ConcurrentRunException("Another Palisade run (" + lock.runId() + ", since " + lock.since()
+                        + ") is changing this organization; this run (" + runId + ") changed nothing. "
+                        + "Wait for it to end, or, if it died, for its lock to expire after " + STALE_LOCK.toHours()
+                        + "h.");
+            }
+            StateRecord.RunEntry entry = current.run(runId) != null ? current.run(runId)
+                    : new StateRecord.RunEntry(runId, input.mode() == null ? RunState.BOOTSTRAP : input.mode(),
+                            input.run() == null ? now : input.run().startedAt(), null, "RUNNING", null, null);
+            return new StateRecord(StateRecord.SCHEMA, config.organization().name(),
+                    input.org().managementAccountId(), Json.digest(config), config, input.org().accounts(),
+                    new StateRecord.Lock(runId, lock != null && lock.runId().equals(runId) ? lock.since() : now),
+                    current.history()).withRun(entry);
+        });
+        LOG.info("State record at s3://{}/{}", bucket, StateStore.KEY);
+        return new RunState.StateRef(infosec, bucket, StateStore.KEY, clients.calls().drain());
+    }
+
+    /** TLS only; only the bootstrap principals (the management account's access role, the bootstrap role). */
+    JsonNode statePolicy(String bucket, String infosec) {
+        String p = clients.partition();
+        String bucketArn = "arn:" + p + ":s3:::" + bucket;
+        return Json.MAPPER.valueToTree(Map.of(
+                "Version", "2012-10-17",
+                "Statement", List.of(
+                        BucketBaseline.denyInsecureTransport(bucketArn),
+                        Map.of("Sid", "DenyAllButBootstrapPrincipals",
+                                "Effect", "Deny",
+                                "Principal", "*",
+                                "Action", "s3:*",
+                                "Resource", List.of(bucketArn, bucketArn + "/*"),
+                                "Condition", Map.of("ArnNotLike", Map.of("aws:PrincipalArn", List.of(
+                                        "arn:" + p + ":iam::" + infosec + ":role/" + Clients.ORGANIZATION_ACCESS_ROLE,
+                                        "arn:" + p + ":iam::" + infosec + ":role/"
+                                                + TempAdminSession.BOOTSTRAP_ROLE)))))));
+    }
+}

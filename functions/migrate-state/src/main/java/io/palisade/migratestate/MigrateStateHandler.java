@@ -1,0 +1,24 @@
+package io.palisade.migratestate;
+
+import io.palisade.common.PhaseHandler;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.state.RunState;
+
+/** Lambda entry point of the migrate-state phase. */
+public final class MigrateStateHandler extends PhaseHandler<RunState, RunState.StateRef> {
+    private final MigrateState phase;
+
+    public MigrateStateHandler() {
+        this(new MigrateState(Clients.fromEnvironment()));
+    }
+
+    MigrateStateHandler(MigrateState phase) {
+        super(RunState.class);
+        this.phase = phase;
+    }
+
+    @Override
+    protected RunState.StateRef handle(RunState input) {
+        return phase.apply(input);
+    }
+}
