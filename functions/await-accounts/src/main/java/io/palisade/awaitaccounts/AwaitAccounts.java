@@ -1,6 +1,7 @@
 package io.palisade.awaitaccounts;
 
 import io.palisade.common.aws.Clients;
+import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.AccountFailures;
 import io.palisade.common.errors.AccountNotReadyException;
 import io.palisade.common.state.AccountRef;
@@ -53,7 +54,26 @@ public final class AwaitAccounts {
                     + accounts.stream().filter(a -> !a.created()).map(AccountRef::key).toList());
         }
         LOG.info("Poll {}: accounts {}", polls, ready ? "ready" : "not ready yet");
-        return new RunState.Org(org.managementAccountId(), org.organizationId(), accounts, ready, polls, List.of());
+        if (!ready) {
+            return new RunState.Org(org.managementAccountId(), org.organizationId(), accounts, false, polls,
+                    null, null, null, List.of());
+        }
+        String identityKey = input.config().identityAccount();
+        RunState.Target identity = null;
+        List<RunState.Target> members = new ArrayList<>();
+        for (AccountRef a : accounts) {
+            if (a.key().equals(identityKey)) {
+                identity = new RunState.Target(a.key(), a.id());
+            } else {
+                members.add(new RunState.Target(a.key(), a.id()));
+            }
+        }
+        members.add(new RunState.Target(OrgConfig.MANAGEMENT, org.managementAccountId()));
+        List<RunState.Target> targets = new ArrayList<>();
+        targets.add(identity);
+        targets.addAll(members);
+        return new RunState.Org(org.managementAccountId(), org.organizationId(), accounts, true, polls,
+                identity, List.copyOf(members), List.copyOf(targets), List.of());
     }
 
     private AccountRef refresh(AccountRef account) {

@@ -66,7 +66,8 @@ public final class CreateAccounts {
             accounts.add(ensureAccount(wanted, byEmail.get(wanted.email().toLowerCase(Locale.ROOT)),
                     previous.get(wanted.key())));
         }
-        return new RunState.Org(org.masterAccountId(), org.id(), accounts, false, 0, clients.calls().drain());
+        return new RunState.Org(org.masterAccountId(), org.id(), accounts, false, 0, null, null, null,
+                clients.calls().drain());
     }
 
     private Organization ensureOrganization() {

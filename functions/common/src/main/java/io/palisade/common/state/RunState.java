@@ -29,13 +29,23 @@ public record RunState(
     /** The execution's identity, filled from the context object by the first state. */
     public record Run(String id, String startedAt) {}
 
-    /** Result of create/await accounts. */
+    /** An account a baseline is applied to: a configured key (or {@code management}) and its id. */
+    public record Target(String key, String accountId) {}
+
+    /**
+     * Result of create/await accounts. Once {@code ready}: {@code identity} is the InfoSec account,
+     * {@code members} every other account the baseline reaches (management included), and
+     * {@code targets} both, identity first: the items of the state machine's Map states.
+     */
     public record Org(
             String managementAccountId,
             String organizationId,
             List<AccountRef> accounts,
             Boolean ready,
             Integer polls,
+            Target identity,
+            List<Target> members,
+            List<Target> targets,
             List<String> changes) {
 
         public AccountRef account(String key) {

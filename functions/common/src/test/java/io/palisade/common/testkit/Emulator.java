@@ -1,0 +1,105 @@
+package io.palisade.common.testkit;
+
+import io.palisade.common.aws.Clients;
+import io.palisade.common.config.OrgConfig;
+import io.palisade.common.state.AccountRef;
+import io.palisade.common.state.RunState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.AwsOrganizationsNotInUseException;
+import software.amazon.awssdk.services.organizations.model.CreateAccountStatus;
+
+/**
+ * For *IT tests: the emulated organization (moto) that ./palisade test starts and describes
+ * in the environment (PALISADE_ENDPOINT_URL, PALISADE_CA_BUNDLE, AWS_REGION, dummy keys).
+ * Every test makes its own member accounts with unique emails, so tests share one emulator.
+ */
+public final class Emulator {
+    private Emulator() {}
+
+    public static Clients clients() {
+        Assumptions.assumeTrue(System.getenv("PALISADE_ENDPOINT_URL") != null,
+                "PALISADE_ENDPOINT_URL not set: run through ./palisade test");
+        return Clients.fromEnvironment();
+    }
+
+    /** A valid config like the default one, with fresh emails and this org name. */
+    public static OrgConfig config(String orgName) {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        var roles = new java.util.LinkedHashMap<String, OrgConfig.RoleDef>();
+        roles.put("Administrator", new OrgConfig.RoleDef("AdministratorAccess", "Full access"));
+        roles.put("Developer", new OrgConfig.RoleDef("PowerUserAccess", "Everything but IAM"));
+        roles.put("Billing", new OrgConfig.RoleDef("job-function/Billing", "Billing console"));
+        return new OrgConfig(
+                new OrgConfig.Organization(orgName, "us-east-1", List.of("Billing")),
+                "infosec",
+                List.of(new OrgConfig.Account("infosec", "InfoSec", "infosec-" + tag + "@example.com",
+                                List.of("Administrator")),
+                        new OrgConfig.Account("prod", "Prod", "prod-" + tag + "@example.com",
+                                List.of("Administrator", "Developer")),
+                        new OrgConfig.Account("non-prod", "Non-Prod", "nonprod-" + tag + "@example.com",
+                                List.of("Administrator", "Developer"))),
+                roles,
+                List.of(group("InfosecAdmins", "infosec", "Administrator"),
+                        group("ProdAdmins", "prod", "Administrator"),
+                        group("NonProdAdmins", "non-prod", "Administrator"),
+                        group("ProdDevelopers", "prod", "Developer"),
+                        group("NonProdDevelopers", "non-prod", "Developer"),
+                        group("MasterBilling", "management", "Billing")),
+                List.of(new OrgConfig.User("ExampleAdmin", List.of("InfosecAdmins", "ProdAdmins", "NonProdAdmins")),
+                        new OrgConfig.User("ExampleDeveloper", List.of("ProdDevelopers", "NonProdDevelopers")),
+                        new OrgConfig.User("ExampleBilling", List.of("MasterBilling"))),
+                new OrgConfig.PasswordPolicy(14, true, true, true, true, 24, 90, true),
+                new OrgConfig.Alerts(List.of("security@example.com")));
+    }
+
+    private static OrgConfig.Group group(String name, String account, String role) {
+        return new OrgConfig.Group(name, List.of(new OrgConfig.Grant(account, role)));
+    }
+
+    /**
+     * Creates the config's member accounts directly (not through the phases) and returns the
+     * run's {@code org} as await-accounts would: ready, with identity/members/targets.
+     */
+    public static RunState.Org accounts(Clients clients, OrgConfig config) {
+        OrganizationsClient org = clients.build(OrganizationsClient.builder());
+        String management;
+        try {
+            management = org.describeOrganization().organization().masterAccountId();
+        } catch (AwsOrganizationsNotInUseException e) {
+            management = org.createOrganization(r -> r.featureSet("ALL")).organization().masterAccountId();
+        }
+        List<AccountRef> refs = new ArrayList<>();
+        List<RunState.Target> members = new ArrayList<>();
+        RunState.Target identity = null;
+        for (OrgConfig.Account a : config.accounts()) {
+            CreateAccountStatus s = org.createAccount(r -> r.accountName(a.name()).email(a.email()))
+                    .createAccountStatus();
+            refs.add(new AccountRef(a.key(), a.name(), a.email(), s.accountId(), s.id(), "SUCCEEDED", null, 1));
+            RunState.Target t = new RunState.Target(a.key(), s.accountId());
+            if (a.key().equals(config.identityAccount())) {
+                identity = t;
+            } else {
+                members.add(t);
+            }
+        }
+        members.add(new RunState.Target(OrgConfig.MANAGEMENT, management));
+        List<RunState.Target> targets = new ArrayList<>(List.of(identity));
+        targets.addAll(members);
+        return new RunState.Org(management, "o-test", refs, true, 1, identity, members, targets, List.of());
+    }
+
+    /** The management account's access into a member account (what the phases use before the temp-admin). */
+    public static AwsCredentialsProvider orgAccess(Clients clients, String accountId) {
+        return clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE);
+    }
+
+    public static Map<String, String> env() {
+        return System.getenv();
+    }
+}

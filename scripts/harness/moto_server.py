@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Palisade launcher for moto's server: same CLI as `python3 -m moto.server` (it calls moto.server.main),
+plus small monkeypatches so that S3 bucket-policy Conditions are evaluated faithfully.
+
+  python3 scripts/harness/moto_server.py -H 127.0.0.1 -p 5443 --ssl-cert server.pem --ssl-key server.key
+
+WHY: moto 5.2.x (FakeBucket.get_permission -> iam.access_control.IAMPolicy.is_action_permitted) checks bucket
+policies with NO request context and understands only StringEquals: any other operator (Bool, ArnNotLike, ...)
+and any key missing from the (empty) context counts as MET, and an Allow whose conditions fail returns DENIED.
+So the standard TLS-only statement (Deny s3:* if Bool aws:SecureTransport=false) denied every object call,
+even over HTTPS.
+
+WHAT IS PATCHED (the S3 bucket-policy path only):
+ 1. DomainDispatcherApplication.__call__ (moto's WSGI app) stores the request context in a thread-local for the
+    duration of each request: {"aws:SecureTransport": "true" if environ["wsgi.url_scheme"] == "https" else
+    "false"}. X-Forwarded-Proto is deliberately ignored (a client could spoof it).
+ 2. FakeBucket.get_permission(action, resource, context=None) evaluates the bucket policy with evaluate_policy()
+    below, using that context (or an explicit one). Explicit Deny wins, then Allow, else NEUTRAL. A statement whose
+    conditions are not met is NEUTRAL, for Allow and Deny alike. Operators: Bool, StringEquals, StringNotEquals,
+    StringLike, StringNotLike, ArnEquals, ArnNotEquals, ArnLike, ArnNotLike, each optionally ...IfExists. A policy
+    value may be a scalar or a list (positive operator: any value matches; Not operator: no value matches).
+    Keys are case-insensitive, Like/Arn* support * and ?, Arn* compare the 6 ARN fields separately.
+ NOT patched: IAMPolicy / IAMPolicyStatement, which moto also uses for identity policies and for role trust
+ policies (sts:AssumeRole). Trust policies are evaluated with a context holding only sts:ExternalId; rule (a)
+ below applied there would make an Allow conditioned on e.g. aws:SourceAccount inapplicable and break AssumeRole
+ whenever moto auth is on. So moto's old semantics (unmet condition -> DENIED) stay for those paths.
+
+KNOWN LIMITATIONS (locally less strict than AWS; never more permissive for a key moto knows):
+ a. A condition key that is not in the local context (all but aws:SecureTransport: aws:PrincipalArn,
+    aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, ...) is unknown -> the whole statement is NEUTRAL.
+    Deny statements conditioned on such keys are therefore NOT ENFORCED locally, and Allow statements conditioned
+    on them grant nothing. IfExists does not change this (the key may well exist in AWS).
+ b. moto does not know the caller on this path: only Principal "*" / {"AWS": "*"} statements apply; any other
+    Principal, and NotPrincipal, make the statement NEUTRAL (moto used to apply e.g. a Service principal's Allow
+    to everybody).
+ c. Unsupported operators (Null, Numeric*, Date*, IpAddress, ForAnyValue:/ForAllValues:, ...) on a known key fail
+    closed: such a Deny applies, such an Allow grants nothing (a warning is logged).
+ d. As in moto, only object operations (Get/Put/Head/DeleteObject, DeleteObjects) consult the bucket policy.
+"""
+import json
+import logging
+import re
+import sys
+import threading
+
+import moto
+import moto.server
+from moto.iam.access_control import PermissionResult
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+from moto.s3.models import FakeBucket
+
+log = logging.getLogger("palisade.moto_server")
+_REQUEST = threading.local()  # .context: dict of lower-cased condition key -> str, for the current request
+_UNSUPPORTED = "unsupported"
+
+
+def _glob(pattern, value, ignore_case=False):
+    rx = re.escape(str(pattern)).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(rx, value, re.S | (re.I if ignore_case else 0)) is not None
+
+
+def _arn(pattern, value):
+    p, v = str(pattern).split(":", 5), value.split(":", 5)
+    if len(p) != 6 or len(v) != 6:
+        return _glob(pattern, value)
+    return all(_glob(a, b) for a, b in zip(p, v))
+
+
+# base operator -> (matcher(policy_value, request_value), negated)
+_OPS = {
+    "Bool": (lambda p, v: str(p).lower() == v.lower(), False),
+    "StringEquals": (lambda p, v: str(p) == v, False),
+    "StringNotEquals": (lambda p, v: str(p) == v, True),
+    "StringLike": (_glob, False),
+    "StringNotLike": (_glob, True),
+    "ArnEquals": (_arn, False),
+    "ArnLike": (_arn, False),
+    "ArnNotEquals": (_arn, True),
+    "ArnNotLike": (_arn, True),
+}
+
+
+def _condition(operator, key, expected, context):
+    """True / False, None if the key is unknown locally, or _UNSUPPORTED."""
+    if key.lower() not in context:
+        return None  # limitation (a)
+    op = _OPS.get(operator[: -len("IfExists")] if operator.endswith("IfExists") else operator)
+    if op is None:
+        return _UNSUPPORTED
+    matcher, negated = op
+    values = expected if isinstance(expected, list) else [expected]
+    values = [json.dumps(x) if isinstance(x, bool) else x for x in values]  # JSON true -> "true"
+    return any(matcher(x, context[key.lower()]) for x in values) != negated
+
+
+def _listed(statement, field, value, ignore_case):
+    patterns = statement.get(field, [])
+    return any(_glob(p, value, ignore_case) for p in (patterns if isinstance(patterns, list) else [patterns]))
+
+
+def _statement(st, action, resource, context):
+    if "NotAction" in st:
+        applies = not _listed(st, "NotAction", action, True)
+    else:
+        applies = _listed(st, "Action", action, True)
+    if "NotResource" in st:
+        applies = applies and not _listed(st, "NotResource", resource, False)
+    else:
+        applies = applies and _listed(st, "Resource", resource, False)
+    if not applies or "NotPrincipal" in st or st.get("Principal") not in ("*", {"AWS": "*"}, {"AWS": ["*"]}):
+        return PermissionResult.NEUTRAL  # limitation (b) for the principal part
+    results = [_condition(op, k, v, context) for op, block in st.get("Condition", {}).items() for k, v in block.items()]
+    if any(r is False or r is None for r in results):
+        return PermissionResult.NEUTRAL  # condition not met, or unknown key (limitation (a))
+    deny = st.get("Effect") == "Deny"
+    if _UNSUPPORTED in results:
+        log.warning("bucket policy: unsupported condition operator in %s; failing closed", st.get("Condition"))
+        if not deny:
+            return PermissionResult.NEUTRAL
+    return PermissionResult.DENIED if deny else PermissionResult.PERMITTED
+
+
+def evaluate_policy(policy, action, resource, context):
+    """Evaluate a bucket policy (JSON str/bytes or dict) for one action/resource against a request context."""
+    doc = json.loads(policy) if isinstance(policy, (str, bytes)) else policy
+    context = {k.lower(): v for k, v in (context or {}).items()}
+    statements = doc.get("Statement", [])
+    results = [_statement(s, action, resource, context) for s in (statements if isinstance(statements, list) else [statements])]
+    if PermissionResult.DENIED in results:
+        return PermissionResult.DENIED
+    return PermissionResult.PERMITTED if PermissionResult.PERMITTED in results else PermissionResult.NEUTRAL
+
+
+def current_context():
+    """Context of the request being served by this thread ({} outside a request)."""
+    return dict(getattr(_REQUEST, "context", {}))
+
+
+def _require(owner, name, params=None):
+    attr = getattr(owner, name, None)
+    if attr is None or (params and list(attr.__code__.co_varnames[: attr.__code__.co_argcount]) != params):
+        sys.exit(f"moto_server.py: moto {moto.__version__}: {owner.__name__}.{name} missing or changed; re-check the patches")
+    return attr
+
+
+_original = {}
+
+
+def apply_patches():
+    """Idempotent; exits loudly if moto no longer has what we patch."""
+    if _original:
+        return
+    _require(moto.server, "main")
+    for member in ("PERMITTED", "DENIED", "NEUTRAL"):
+        _require(PermissionResult, member)
+    _original["call"] = call = _require(DomainDispatcherApplication, "__call__", ["self", "environ", "start_response"])
+    _original["get_permission"] = _require(FakeBucket, "get_permission", ["self", "action", "resource"])
+
+    def __call__(self, environ, start_response):  # patch 1: per-request context
+        _REQUEST.context = {"aws:securetransport": "true" if environ.get("wsgi.url_scheme") == "https" else "false"}
+        try:
+            return call(self, environ, start_response)
+        finally:
+            _REQUEST.context = {}
+
+    def get_permission(self, action, resource, context=None):  # patch 2: faithful bucket-policy evaluation
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        return evaluate_policy(self.policy, action, resource, current_context() if context is None else context)
+
+    DomainDispatcherApplication.__call__ = __call__
+    FakeBucket.get_permission = get_permission
+
+
+if __name__ == "__main__":
+    apply_patches()
+    print(f"moto_server.py: moto {moto.__version__} with Palisade S3 bucket-policy patches", file=sys.stderr, flush=True)
+    moto.server.main(sys.argv[1:])

@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Proves scripts/harness/moto_server.py: S3 bucket-policy conditions evaluated faithfully.
+
+  python3 scripts/harness/test_moto_policy.py        (exit status != 0 on failure)
+
+Starts two launcher processes on free ports: one with TLS (self-signed cert, SAN localhost + 127.0.0.1, made with
+openssl in a temp dir) and one plain-HTTP (moto serves either https or http per process, never both; state is
+per process, so each gets its own bucket + policy). Also calls the patched permission check directly.
+Every server started here is stopped at the end.
+"""
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import moto_server  # noqa: E402  (the launcher under test; importing it does not start anything)
+
+ACCOUNT = "123456789012"
+BUCKET = "palisade-trail-logs"
+ARN = f"arn:aws:s3:::{BUCKET}"
+TRAIL = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/org-trail"
+POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [ARN, f"{ARN}/*"],
+     "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    {"Sid": "OnlyOrgPrincipals", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [ARN, f"{ARN}/*"],
+     "Condition": {"ArnNotLike": {"aws:PrincipalArn": [f"arn:aws:iam::{ACCOUNT}:role/palisade-*",
+                                                       "arn:aws:iam::*:role/OrganizationAccountAccessRole"]}}},
+    {"Sid": "CloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+     "Action": "s3:PutObject", "Resource": f"{ARN}/AWSLogs/*",
+     "Condition": {"StringEquals": {"aws:SourceArn": TRAIL, "s3:x-amz-acl": "bucket-owner-full-control"}}},
+    # control statement: must bite over HTTPS, proving the policy is evaluated rather than ignored
+    {"Sid": "Control", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:GetObject", "s3:PutObject"],
+     "Resource": f"{ARN}/no-tls-please/*", "Condition": {"StringNotEqualsIfExists": {"aws:SecureTransport": ["false"]}}},
+]}
+RESULTS = {"passed": 0, "failed": 0}
+
+
+def check(name, fn):
+    try:
+        fn()
+        RESULTS["passed"] += 1
+        print(f"PASS {name}")
+    except Exception:  # noqa: BLE001
+        RESULTS["failed"] += 1
+        print(f"FAIL {name}\n{traceback.format_exc()}")
+
+
+def error_code(fn):
+    try:
+        fn()
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+    return None
+
+
+def eq(actual, expected):
+    assert actual == expected, f"expected {expected!r}, got {actual!r}"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(port, tmp, tls):
+    args = [sys.executable, os.path.join(HERE, "moto_server.py"), "-H", "127.0.0.1", "-p", str(port)]
+    if tls:
+        args += ["--ssl-cert", f"{tmp}/cert.pem", "--ssl-key", f"{tmp}/key.pem"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+    log = open(f"{tmp}/moto-{port}.log", "w")
+    proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"{'https' if tls else 'http'}://localhost:{port}"
+    ctx = ssl.create_default_context(cafile=f"{tmp}/cert.pem") if tls else None
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise RuntimeError(f"launcher exited {proc.returncode}: {open(log.name).read()}")
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/data.json", context=ctx, timeout=2)
+            return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError(f"launcher not ready on {url}: {open(log.name).read()}")
+
+
+def s3_client(url, verify):
+    return boto3.client("s3", endpoint_url=url, region_name="us-east-1", verify=verify,
+                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+
+
+def e2e_https(s3):
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(POLICY))
+    check("https: put_object succeeds", lambda: s3.put_object(Bucket=BUCKET, Key="a.txt", Body=b"hello"))
+    check("https: get_object succeeds", lambda: eq(s3.get_object(Bucket=BUCKET, Key="a.txt")["Body"].read(), b"hello"))
+    check("https: head_object succeeds", lambda: eq(s3.head_object(Bucket=BUCKET, Key="a.txt")["ContentLength"], 5))
+    check("https: put IfNoneMatch=* on new key succeeds",
+          lambda: s3.put_object(Bucket=BUCKET, Key="lock.json", Body=b"{}", IfNoneMatch="*"))
+    check("https: put IfNoneMatch=* on existing key -> PreconditionFailed", lambda: eq(error_code(
+        lambda: s3.put_object(Bucket=BUCKET, Key="lock.json", Body=b"{}", IfNoneMatch="*")), "PreconditionFailed"))
+
+    def if_match():
+        etag = s3.head_object(Bucket=BUCKET, Key="lock.json")["ETag"]
+        s3.put_object(Bucket=BUCKET, Key="lock.json", Body=b'{"v":2}', IfMatch=etag)
+        eq(s3.get_object(Bucket=BUCKET, Key="lock.json")["Body"].read(), b'{"v":2}')
+    check("https: put IfMatch=<current etag> succeeds", if_match)
+    check("https: put IfMatch=<stale etag> -> PreconditionFailed", lambda: eq(error_code(
+        lambda: s3.put_object(Bucket=BUCKET, Key="lock.json", Body=b"x", IfMatch='"0123456789abcdef0123456789abcdef"')),
+        "PreconditionFailed"))
+    check("https: delete_objects succeeds", lambda: eq(s3.delete_objects(
+        Bucket=BUCKET, Delete={"Objects": [{"Key": "a.txt"}]}).get("Errors", []), []))
+    check("https: control Deny (StringNotEqualsIfExists SecureTransport) bites", lambda: eq(error_code(
+        lambda: s3.put_object(Bucket=BUCKET, Key="no-tls-please/x", Body=b"x")), "AccessDenied"))
+
+
+def e2e_http(s3):
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(POLICY))
+    check("http: put_object -> AccessDenied (TLS-only Deny)", lambda: eq(error_code(
+        lambda: s3.put_object(Bucket=BUCKET, Key="a.txt", Body=b"hello")), "AccessDenied"))
+    check("http: get_object -> AccessDenied", lambda: eq(error_code(
+        lambda: s3.get_object(Bucket=BUCKET, Key="a.txt")), "AccessDenied"))
+    check("http: control Deny does not apply but TLS Deny does", lambda: eq(error_code(
+        lambda: s3.put_object(Bucket=BUCKET, Key="no-tls-please/x", Body=b"x")), "AccessDenied"))
+
+
+def direct():
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.iam.access_control import IAMPolicy, PermissionResult as R
+    from moto.s3.models import s3_backends
+    moto_server.apply_patches()
+    bucket = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].create_bucket("direct-bucket", "us-east-1")
+    obj = "arn:aws:s3:::direct-bucket/k"
+    bucket.policy = json.dumps(POLICY).replace(BUCKET, "direct-bucket").encode()
+    check("direct: SecureTransport=false -> DENIED", lambda: eq(
+        bucket.get_permission("s3:PutObject", obj, {"aws:SecureTransport": "false"}), R.DENIED))
+    check("direct: SecureTransport=true -> NEUTRAL", lambda: eq(
+        bucket.get_permission("s3:PutObject", obj, {"aws:SecureTransport": "true"}), R.NEUTRAL))
+    check("direct: no request (unknown SecureTransport) -> NEUTRAL", lambda: eq(
+        bucket.get_permission("s3:GetObject", obj), R.NEUTRAL))
+    print("info: unpatched moto IAMPolicy on the same policy over https gives",
+          IAMPolicy(bucket.policy.decode()).is_action_permitted("s3:PutObject", obj))
+
+    def ev(cond, ctx, effect="Deny", principal="*"):
+        st = {"Effect": effect, "Principal": principal, "Action": "s3:*", "Resource": "arn:aws:s3:::b/*", "Condition": cond}
+        return moto_server.evaluate_policy({"Statement": [st]}, "s3:GetObject", "arn:aws:s3:::b/k", ctx)
+    https, http = {"aws:SecureTransport": "true"}, {"aws:SecureTransport": "false"}
+    arn_ctx = {"aws:SecureTransport": "true", "aws:SourceArn": TRAIL}
+    cases = [  # (condition, context, expected result of a Deny statement)
+        ({"Bool": {"aws:SecureTransport": False}}, http, R.DENIED),  # JSON boolean value
+        ({"Bool": {"aws:securetransport": "FALSE"}}, http, R.DENIED),  # key / bool case-insensitive
+        ({"StringEquals": {"aws:SecureTransport": ["x", "false"]}}, http, R.DENIED),
+        ({"StringNotEquals": {"aws:SecureTransport": ["true", "x"]}}, https, R.NEUTRAL),
+        ({"StringNotEquals": {"aws:SecureTransport": ["x", "y"]}}, https, R.DENIED),
+        ({"StringLike": {"aws:SecureTransport": "t?u*"}}, https, R.DENIED),
+        ({"StringNotLike": {"aws:SecureTransport": "f*"}}, https, R.DENIED),
+        ({"StringNotLike": {"aws:SecureTransport": ["x*", "t*"]}}, https, R.NEUTRAL),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:*:trail/*"}}, arn_ctx, R.DENIED),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:*:trail"}}, arn_ctx, R.NEUTRAL),
+        ({"ArnEquals": {"aws:SourceArn": TRAIL}}, arn_ctx, R.DENIED),
+        ({"ArnNotEquals": {"aws:SourceArn": TRAIL}}, arn_ctx, R.NEUTRAL),
+        ({"ArnNotLike": {"aws:SourceArn": ["arn:aws:s3:::*", "arn:aws:cloudtrail:us-*"]}}, arn_ctx, R.NEUTRAL),
+        ({"ArnNotLike": {"aws:SourceArn": "arn:aws:s3:::*"}}, arn_ctx, R.DENIED),
+        ({"BoolIfExists": {"aws:SecureTransport": "false"}}, http, R.DENIED),
+        ({"StringEqualsIfExists": {"aws:SecureTransport": "false"}}, https, R.NEUTRAL),
+        ({"Bool": {"aws:SecureTransport": "false"}, "StringEquals": {"aws:SecureTransport": "x"}}, http, R.NEUTRAL),  # AND
+        ({"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/x"}}, https, R.NEUTRAL),  # unknown key
+        ({"ArnNotLike": {"aws:PrincipalArnIfExists": "x"}}, https, R.NEUTRAL),
+        ({"Null": {"aws:SecureTransport": "false"}}, https, R.DENIED),  # unsupported op on known key: fail closed
+    ]
+    for i, (cond, ctx, expected) in enumerate(cases):
+        check(f"operator case {i}: {json.dumps(cond)} ctx={ctx}", lambda c=cond, x=ctx, e=expected: eq(ev(c, x), e))
+    check("unmet Allow -> NEUTRAL (moto: DENIED)",
+          lambda: eq(ev({"Bool": {"aws:SecureTransport": "true"}}, http, "Allow"), R.NEUTRAL))
+    check("met Allow -> PERMITTED", lambda: eq(ev({"Bool": {"aws:SecureTransport": "true"}}, https, "Allow"), R.PERMITTED))
+    check("Allow with unsupported op -> NEUTRAL", lambda: eq(ev({"Null": {"aws:SecureTransport": "x"}}, https, "Allow"), R.NEUTRAL))
+    check("Allow for a Service principal -> NEUTRAL",
+          lambda: eq(ev({}, https, "Allow", {"Service": "cloudtrail.amazonaws.com"}), R.NEUTRAL))
+    check("Deny for AWS:* without condition -> DENIED", lambda: eq(ev({}, https, "Deny", {"AWS": ["*"]}), R.DENIED))
+    check("resource wildcard does not treat '.' as regex", lambda: eq(moto_server.evaluate_policy(
+        {"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::a.b/*"}]},
+        "s3:GetObject", "arn:aws:s3:::axb/k", https), R.NEUTRAL))
+    check("IAMPolicyStatement (identity/trust path) left unpatched", lambda: eq(
+        "moto_server" in IAMPolicy.is_action_permitted.__code__.co_filename, False))
+
+
+def main():
+    servers = []
+    with tempfile.TemporaryDirectory(prefix="moto-policy-") as tmp:
+        try:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                            "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                            "-keyout", f"{tmp}/key.pem", "-out", f"{tmp}/cert.pem"], check=True, capture_output=True)
+            https_port, http_port = free_port(), free_port()
+            proc, url = start(https_port, tmp, tls=True)
+            servers.append(proc)
+            e2e_https(s3_client(url, f"{tmp}/cert.pem"))
+            proc, url = start(http_port, tmp, tls=False)
+            servers.append(proc)
+            e2e_http(s3_client(url, False))
+            direct()
+        except Exception:  # noqa: BLE001
+            RESULTS["failed"] += 1
+            print(f"FAIL harness\n{traceback.format_exc()}")
+        finally:
+            for proc in servers:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
+    return 1 if RESULTS["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
