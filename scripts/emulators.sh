@@ -210,9 +210,12 @@ pal_start_moto() {
     pal_die "port $PALISADE_MOTO_PORT is in use by something that is not a TLS moto server (set PALISADE_MOTO_PORT)"; return 1
   fi
   [[ -x "$PALISADE_VENV/bin/python" ]] || pal_ensure_venv
+  # scripts/harness/moto_server.py = moto.server + S3 bucket-policy condition patches (same CLI).
+  local -a pal__moto_main=(-m moto.server)
+  [[ -f "$PALISADE_HARNESS_DIR/moto_server.py" ]] && pal__moto_main=("$PALISADE_HARNESS_DIR/moto_server.py")
   pal_log "starting moto server on $PALISADE_MOTO_URL (log: ${logf#"$PALISADE_ROOT"/})"
   pal__spawn "$pidf" "$logf" "${pal__clean_env[@]}" MOTO_IAM_LOAD_MANAGED_POLICIES=true \
-    "$PALISADE_VENV/bin/python" -m moto.server -H 127.0.0.1 -p "$PALISADE_MOTO_PORT" \
+    "$PALISADE_VENV/bin/python" "${pal__moto_main[@]}" -H 127.0.0.1 -p "$PALISADE_MOTO_PORT" \
     --ssl-cert "$PALISADE_TLS_DIR/server.pem" --ssl-key "$PALISADE_TLS_DIR/server.key" || return 1
   pal__wait_ready moto "$url" "$PALISADE_TLS_DIR/ca.pem" "$pidf" "$logf" 60
   pal_log "moto ready"

@@ -1,41 +1,38 @@
 #!/usr/bin/env python3
-"""Palisade launcher for moto's server: same CLI as `python3 -m moto.server` (it calls moto.server.main),
-plus small monkeypatches so that S3 bucket-policy Conditions are evaluated faithfully.
-
+"""Palisade launcher for moto's server: same CLI as `python3 -m moto.server` (it calls moto.server.main) plus small
+monkeypatches so that S3 bucket-policy Conditions are evaluated faithfully. Tested with moto 5.2.1 and 5.2.5.
   python3 scripts/harness/moto_server.py -H 127.0.0.1 -p 5443 --ssl-cert server.pem --ssl-key server.key
 
-WHY: moto 5.2.x (FakeBucket.get_permission -> iam.access_control.IAMPolicy.is_action_permitted) checks bucket
-policies with NO request context and understands only StringEquals: any other operator (Bool, ArnNotLike, ...)
-and any key missing from the (empty) context counts as MET, and an Allow whose conditions fail returns DENIED.
-So the standard TLS-only statement (Deny s3:* if Bool aws:SecureTransport=false) denied every object call,
-even over HTTPS.
+WHY: moto 5.2.x checks bucket policies (FakeBucket.get_permission -> IAMPolicy.is_action_permitted) with NO request
+context and knows only StringEquals: any other operator (Bool, ArnNotLike, ...) and any key missing from the empty
+context counts as MET, and an unmet condition yields DENIED even for Allow. So the standard TLS-only statement
+(Deny s3:* if Bool aws:SecureTransport=false) denied every object call, even over HTTPS.
 
-WHAT IS PATCHED (the S3 bucket-policy path only):
- 1. DomainDispatcherApplication.__call__ (moto's WSGI app) stores the request context in a thread-local for the
-    duration of each request: {"aws:SecureTransport": "true" if environ["wsgi.url_scheme"] == "https" else
-    "false"}. X-Forwarded-Proto is deliberately ignored (a client could spoof it).
- 2. FakeBucket.get_permission(action, resource, context=None) evaluates the bucket policy with evaluate_policy()
-    below, using that context (or an explicit one). Explicit Deny wins, then Allow, else NEUTRAL. A statement whose
-    conditions are not met is NEUTRAL, for Allow and Deny alike. Operators: Bool, StringEquals, StringNotEquals,
-    StringLike, StringNotLike, ArnEquals, ArnNotEquals, ArnLike, ArnNotLike, each optionally ...IfExists. A policy
-    value may be a scalar or a list (positive operator: any value matches; Not operator: no value matches).
-    Keys are case-insensitive, Like/Arn* support * and ?, Arn* compare the 6 ARN fields separately.
- NOT patched: IAMPolicy / IAMPolicyStatement, which moto also uses for identity policies and for role trust
- policies (sts:AssumeRole). Trust policies are evaluated with a context holding only sts:ExternalId; rule (a)
- below applied there would make an Allow conditioned on e.g. aws:SourceAccount inapplicable and break AssumeRole
- whenever moto auth is on. So moto's old semantics (unmet condition -> DENIED) stay for those paths.
+PATCHED (S3 bucket-policy path only):
+ 1. DomainDispatcherApplication.__call__ (moto's WSGI app) keeps, in a thread-local for the duration of each
+    request, {"aws:SecureTransport": "true" if environ["wsgi.url_scheme"] == "https" else "false"}.
+    X-Forwarded-Proto is deliberately ignored (a client could spoof it).
+ 2. FakeBucket.get_permission(action, resource, context=None) evaluates the policy with evaluate_policy() against
+    that context (or an explicit one): any applicable Deny -> DENIED, else any applicable Allow -> PERMITTED, else
+    NEUTRAL. A statement whose conditions are not met is NEUTRAL (Allow and Deny). Operators: Bool, String[Not]Equals,
+    String[Not]Like, Arn[Not]Equals, Arn[Not]Like, each also ...IfExists; a policy value may be a scalar or a list
+    (positive operator: any value matches; Not operator: no value matches). Condition blocks/keys are ANDed, keys
+    are case-insensitive, Like/Arn* support * and ?, Arn* compare the 6 ARN fields separately.
+ NOT patched: IAMPolicy/IAMPolicyStatement, also used for identity policies and role trust policies (AssumeRole).
+ Their context only ever holds sts:ExternalId; limitation (a) applied there would make a trust Allow conditioned on
+ e.g. aws:SourceAccount inapplicable and break AssumeRole when moto auth is on. They keep moto's old semantics.
 
 KNOWN LIMITATIONS (locally less strict than AWS; never more permissive for a key moto knows):
- a. A condition key that is not in the local context (all but aws:SecureTransport: aws:PrincipalArn,
-    aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, ...) is unknown -> the whole statement is NEUTRAL.
-    Deny statements conditioned on such keys are therefore NOT ENFORCED locally, and Allow statements conditioned
-    on them grant nothing. IfExists does not change this (the key may well exist in AWS).
- b. moto does not know the caller on this path: only Principal "*" / {"AWS": "*"} statements apply; any other
-    Principal, and NotPrincipal, make the statement NEUTRAL (moto used to apply e.g. a Service principal's Allow
-    to everybody).
- c. Unsupported operators (Null, Numeric*, Date*, IpAddress, ForAnyValue:/ForAllValues:, ...) on a known key fail
-    closed: such a Deny applies, such an Allow grants nothing (a warning is logged).
- d. As in moto, only object operations (Get/Put/Head/DeleteObject, DeleteObjects) consult the bucket policy.
+ a. A condition key absent from the local context (all but aws:SecureTransport: aws:PrincipalArn, aws:SourceArn,
+    aws:SourceAccount, aws:PrincipalOrgID, ...) is unknown, so the whole statement is NEUTRAL: Deny statements
+    conditioned on such keys are NOT ENFORCED locally; Allow statements conditioned on them grant nothing.
+    IfExists does not change this (the key may well exist in AWS).
+ b. moto does not know the caller here: only Principal "*" / {"AWS": "*"} statements apply; any other Principal,
+    or NotPrincipal, makes the statement NEUTRAL (moto applied e.g. a Service principal's Allow to everyone).
+ c. Unsupported operators (Null, Numeric*, Date*, IpAddress, ForAnyValue:..., ...) on a known key fail closed:
+    such a Deny applies, such an Allow grants nothing (a warning is logged).
+ d. As in moto, only object operations (Get/Put/Head/DeleteObject, DeleteObjects) consult the bucket policy, and a
+    denial is an empty-bodied 403 (AWS sends AccessDenied XML).
 """
 import json
 import logging
@@ -67,17 +64,11 @@ def _arn(pattern, value):
 
 
 # base operator -> (matcher(policy_value, request_value), negated)
-_OPS = {
-    "Bool": (lambda p, v: str(p).lower() == v.lower(), False),
-    "StringEquals": (lambda p, v: str(p) == v, False),
-    "StringNotEquals": (lambda p, v: str(p) == v, True),
-    "StringLike": (_glob, False),
-    "StringNotLike": (_glob, True),
-    "ArnEquals": (_arn, False),
-    "ArnLike": (_arn, False),
-    "ArnNotEquals": (_arn, True),
-    "ArnNotLike": (_arn, True),
-}
+_OPS = {"Bool": (lambda p, v: str(p).lower() == v.lower(), False),
+        "StringEquals": (lambda p, v: str(p) == v, False), "StringNotEquals": (lambda p, v: str(p) == v, True),
+        "StringLike": (_glob, False), "StringNotLike": (_glob, True),
+        "ArnEquals": (_arn, False), "ArnNotEquals": (_arn, True),  # ArnEquals == ArnLike in AWS
+        "ArnLike": (_arn, False), "ArnNotLike": (_arn, True)}
 
 
 def _condition(operator, key, expected, context):
@@ -99,14 +90,10 @@ def _listed(statement, field, value, ignore_case):
 
 
 def _statement(st, action, resource, context):
-    if "NotAction" in st:
-        applies = not _listed(st, "NotAction", action, True)
-    else:
-        applies = _listed(st, "Action", action, True)
-    if "NotResource" in st:
-        applies = applies and not _listed(st, "NotResource", resource, False)
-    else:
-        applies = applies and _listed(st, "Resource", resource, False)
+    applies = (_listed(st, "Action", action, True) if "NotAction" not in st  # actions: case-insensitive
+               else not _listed(st, "NotAction", action, True))
+    applies = applies and (_listed(st, "Resource", resource, False) if "NotResource" not in st
+                           else not _listed(st, "NotResource", resource, False))
     if not applies or "NotPrincipal" in st or st.get("Principal") not in ("*", {"AWS": "*"}, {"AWS": ["*"]}):
         return PermissionResult.NEUTRAL  # limitation (b) for the principal part
     results = [_condition(op, k, v, context) for op, block in st.get("Condition", {}).items() for k, v in block.items()]
@@ -143,7 +130,7 @@ def _require(owner, name, params=None):
     return attr
 
 
-_original = {}
+_original = {}  # symbol -> moto's original
 
 
 def apply_patches():

@@ -16,6 +16,8 @@ public final class TempAdminSession {
     /** The role in every account that only the temp-admin may assume, and only during a run. */
     public static final String BOOTSTRAP_ROLE = "PalisadeBootstrap";
     public static final String USER_NAME = "PalisadeTempAdmin";
+    /** Secrets Manager name of the temp-admin's access key (management account). */
+    public static final String SECRET_NAME = "palisade/temp-admin";
 
     /** The secret's JSON; {@code toString} never shows the secret key. */
     public record AccessKey(String accessKeyId, String secretAccessKey) {
@@ -37,6 +39,11 @@ public final class TempAdminSession {
     /** Bootstrap-role credentials in {@code accountId}, assumed as the temp-admin of {@code secretArn}. */
     public AwsCredentialsProvider in(String secretArn, String accountId) {
         return clients.assume(tempAdmin(secretArn), accountId, BOOTSTRAP_ROLE);
+    }
+
+    /** Drops the cached role session in {@code accountId} so the next call assumes the role again. */
+    public void forget(String secretArn, String accountId) {
+        clients.forget(tempAdmin(secretArn), accountId, BOOTSTRAP_ROLE);
     }
 
     AwsCredentialsProvider tempAdmin(String secretArn) {

@@ -45,12 +45,15 @@ public final class StateStore {
 
     /**
      * Applies {@code change} to the current record (or to {@code initial} when none exists)
-     * and writes it conditionally; re-reads and re-applies when another writer got there first.
+     * and writes it conditionally (nothing when {@code change} returns null); re-reads and re-applies when another writer got there first.
      */
     public StateRecord modify(StateRecord initial, UnaryOperator<StateRecord> change) {
         for (int attempt = 1; ; attempt++) {
             Optional<Versioned> current = read();
             StateRecord next = change.apply(current.map(Versioned::record).orElse(initial));
+            if (next == null) {
+                return null; // the change decided there is nothing to write
+            }
             byte[] body = Json.write(next).getBytes(StandardCharsets.UTF_8);
             try {
                 if (current.isEmpty()) {

@@ -1,0 +1,227 @@
+package io.palisade.tempadmin;
+
+import io.palisade.common.Json;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.aws.TempAdminSession;
+import io.palisade.common.errors.TempAdminNotReadyException;
+import io.palisade.common.state.RunState;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.AccessKeyMetadata;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.Role;
+import software.amazon.awssdk.services.iam.model.User;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * Creates the run's short-lived bootstrap identity: a user in the identity account that may do
+ * nothing but assume {@value TempAdminSession#BOOTSTRAP_ROLE} in each account, that role (trusted
+ * by exactly that user), and an access key that is written only to Secrets Manager. The payload
+ * carries the secret's ARN, never the key. Safe to run again: an existing key that matches the
+ * secret is reused; a stray key (from a run that died) is deleted.
+ */
+public final class TempAdmin {
+    public static final String SECRET_NAME = TempAdminSession.SECRET_NAME;
+    static final String USER_POLICY = "AssumeBootstrapRoleOnly";
+    static final String ROLE_POLICY = "PalisadeBaseline";
+    private static final String PATH = "/palisade/";
+    private static final Logger LOG = LoggerFactory.getLogger(TempAdmin.class);
+
+    private final Clients clients;
+    private final SecretsManagerClient secrets;
+    private final List<String> secretReaders;
+
+    /**
+     * @param secretReaders role ARNs (the phases that act as the temp-admin) allowed to read the
+     *     secret; everyone else is denied by the secret's resource policy. Empty: no resource policy.
+     */
+    public TempAdmin(Clients clients, SecretsManagerClient secrets, List<String> secretReaders) {
+        this.clients = clients;
+        this.secrets = secrets;
+        this.secretReaders = secretReaders;
+    }
+
+    public RunState.TempAdmin apply(RunState input) {
+        clients.calls().drain();
+        RunState.Org org = input.org();
+        String identity = org.identity().accountId();
+        IamClient iam = iamIn(identity);
+
+        User user = ensureUser(iam, input.runId());
+        iam.putUserPolicy(r -> r.userName(user.userName()).policyName(USER_POLICY)
+                .policyDocument(Json.write(userPolicy(org.targets()))));
+        String secretArn = ensureKey(iam, user);
+
+        for (RunState.Target target : org.targets()) {
+            ensureBootstrapRole(target, user.arn());
+        }
+        waitUntilUsable(secretArn, org.targets());
+        LOG.info("Temp-admin {} ready in {} accounts", user.arn(), org.targets().size());
+        return new RunState.TempAdmin(user.userName(), user.arn(), secretArn, TempAdminSession.BOOTSTRAP_ROLE,
+                clients.calls().drain());
+    }
+
+    /** IAM in an account as the management account: its own role there, the access role elsewhere. */
+    IamClient iamIn(String accountId) {
+        return clients.cached("iam|" + accountId + "|org", () -> clients.build(IamClient.builder(),
+                accountId.equals(managementAccountId()) ? clients.baseCredentials()
+                        : clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE)));
+    }
+
+    private String managementAccount;
+
+    private String managementAccountId() {
+        if (managementAccount == null) {
+            managementAccount = clients.cached("sts|self", () -> clients.build(StsClient.builder()))
+                    .getCallerIdentity().account();
+        }
+        return managementAccount;
+    }
+
+    private User ensureUser(IamClient iam, String runId) {
+        try {
+            return iam.getUser(r -> r.userName(TempAdminSession.USER_NAME)).user();
+        } catch (NoSuchEntityException e) {
+            return iam.createUser(r -> r.userName(TempAdminSession.USER_NAME).path(PATH)
+                    .tags(t -> t.key("palisade:run").value(runId))).user();
+        }
+    }
+
+    Map<String, Object> userPolicy(List<RunState.Target> targets) {
+        List<String> roles = targets.stream().map(t -> roleArn(t.accountId())).toList();
+        return Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                "Sid", "AssumeBootstrapRoleOnly", "Effect", "Allow", "Action", "sts:AssumeRole", "Resource", roles)));
+    }
+
+    private String roleArn(String accountId) {
+        return "arn:" + clients.partition() + ":iam::" + accountId + ":role/" + TempAdminSession.BOOTSTRAP_ROLE;
+    }
+
+    /** Reuses the key the secret holds if IAM still has it; otherwise replaces every key. */
+    private String ensureKey(IamClient iam, User user) {
+        List<AccessKeyMetadata> keys = iam.listAccessKeys(r -> r.userName(user.userName())).accessKeyMetadata();
+        Optional<String> secretArn = describeSecret();
+        if (secretArn.isPresent()) {
+            var stored = Json.read(secrets.getSecretValue(r -> r.secretId(SECRET_NAME)).secretString(),
+                    TempAdminSession.AccessKey.class);
+            if (keys.stream().anyMatch(k -> k.accessKeyId().equals(stored.accessKeyId()))) {
+                for (AccessKeyMetadata k : keys) {
+                    if (!k.accessKeyId().equals(stored.accessKeyId())) {
+                        iam.deleteAccessKey(r -> r.userName(user.userName()).accessKeyId(k.accessKeyId()));
+                    }
+                }
+                return secretArn.get();
+            }
+        }
+        for (AccessKeyMetadata k : keys) {
+            iam.deleteAccessKey(r -> r.userName(user.userName()).accessKeyId(k.accessKeyId()));
+        }
+        var created = iam.createAccessKey(r -> r.userName(user.userName())).accessKey();
+        String value = Json.write(new TempAdminSession.AccessKey(created.accessKeyId(), created.secretAccessKey()));
+        String arn;
+        if (secretArn.isPresent()) {
+            secrets.putSecretValue(r -> r.secretId(SECRET_NAME).secretString(value));
+            arn = secretArn.get();
+        } else {
+            arn = secrets.createSecret(r -> r.name(SECRET_NAME)
+                    .description("Palisade temp-admin access key; deleted at the end of every run")
+                    .secretString(value)
+                    .tags(t -> t.key("palisade:managed").value("true"))).arn();
+        }
+        if (!secretReaders.isEmpty()) {
+            secrets.putResourcePolicy(r -> r.secretId(arn).resourcePolicy(Json.write(secretPolicy())));
+        }
+        return arn;
+    }
+
+    Map<String, Object> secretPolicy() {
+        return Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                "Sid", "OnlyTheBootstrapPhasesRead",
+                "Effect", "Deny",
+                "Principal", "*",
+                "Action", "secretsmanager:GetSecretValue",
+                "Resource", "*",
+                "Condition", Map.of("StringNotLike", Map.of("aws:PrincipalArn", secretReaders)))));
+    }
+
+    private Optional<String> describeSecret() {
+        try {
+            return Optional.of(secrets.describeSecret(r -> r.secretId(SECRET_NAME)).arn());
+        } catch (ResourceNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void ensureBootstrapRole(RunState.Target target, String userArn) {
+        IamClient iam = iamIn(target.accountId());
+        String trust = Json.write(trustPolicy(userArn));
+        Role role;
+        try {
+            role = iam.getRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE)).role();
+            if (!Json.read(URLDecoder.decode(role.assumeRolePolicyDocument(), StandardCharsets.UTF_8), Map.class)
+                    .equals(Json.read(trust, Map.class))) {
+                iam.updateAssumeRolePolicy(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE).policyDocument(trust));
+            }
+        } catch (NoSuchEntityException e) {
+            try {
+                iam.createRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE).path(PATH)
+                        .assumeRolePolicyDocument(trust).maxSessionDuration(3600)
+                        .description("Palisade bootstrap role: assumable only by the temp-admin, only during a run")
+                        .tags(t -> t.key("palisade:managed").value("true")));
+            } catch (software.amazon.awssdk.services.iam.model.MalformedPolicyDocumentException notYet) {
+                // IAM has not propagated the new user yet: the state machine retries with backoff
+                throw new TempAdminNotReadyException("IAM does not know " + userArn + " yet in account "
+                        + target.accountId(), notYet);
+            }
+        }
+        iam.putRolePolicy(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE).policyName(ROLE_POLICY)
+                .policyDocument(Json.write(baselinePolicy())));
+    }
+
+    static Map<String, Object> trustPolicy(String userArn) {
+        return Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                "Effect", "Allow", "Principal", Map.of("AWS", userArn), "Action", "sts:AssumeRole")));
+    }
+
+    /** What the baseline phases do inside an account, by service; nothing else. */
+    static Map<String, Object> baselinePolicy() {
+        return Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                "Sid", "PalisadeBaseline", "Effect", "Allow",
+                "Action", List.of("iam:*", "s3:*", "cloudtrail:*", "logs:*", "cloudwatch:PutMetricAlarm",
+                        "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms", "sns:*", "events:*"),
+                "Resource", "*")));
+    }
+
+    /** New keys and trust policies take a moment to work: prove each account's role can be assumed. */
+    private void waitUntilUsable(String secretArn, List<RunState.Target> targets) {
+        TempAdminSession session = new TempAdminSession(clients, secrets);
+        List<String> notReady = new ArrayList<>();
+        for (RunState.Target target : targets) {
+            try {
+                AwsCredentialsProvider creds = session.in(secretArn, target.accountId());
+                StsClient sts = clients.cached("sts|" + target.accountId() + "|bootstrap",
+                        () -> clients.build(StsClient.builder(), creds));
+                if (!target.accountId().equals(sts.getCallerIdentity().account())) {
+                    notReady.add(target.key());
+                }
+            } catch (SdkException e) {
+                notReady.add(target.key() + " (" + e.getMessage() + ")");
+                session.forget(secretArn, target.accountId());
+            }
+        }
+        if (!notReady.isEmpty()) {
+            throw new TempAdminNotReadyException("The temp-admin cannot assume the bootstrap role yet in: " + notReady);
+        }
+    }
+}
