@@ -7,6 +7,9 @@ import software.amazon.awssdk.services.organizations.OrganizationsClient;
 
 /** Lambda entry point of the await-accounts phase. */
 public final class AwaitAccountsHandler extends PhaseHandler<RunState, RunState.Org> {
+    /** Where the state machine payload keeps this phase\'s result. */
+    static final String FIELD = "org";
+
     private final AwaitAccounts phase;
 
     public AwaitAccountsHandler() {
@@ -18,7 +21,7 @@ public final class AwaitAccountsHandler extends PhaseHandler<RunState, RunState.
     }
 
     AwaitAccountsHandler(AwaitAccounts phase) {
-        super(RunState.class);
+        super(RunState.class, FIELD);
         this.phase = phase;
     }
 

@@ -2,29 +2,61 @@ package io.palisade.common;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
- * Thin Lambda entry point: parse the input record, delegate, write the output record.
- * Structured logging comes from Powertools' functional API (no AspectJ weaving).
- * Payloads are never logged: they may name users, and a handler must not leak anything.
+ * Thin Lambda entry point: parse the input record, delegate, write the output.
+ *
+ * <p>A run-level phase names its {@code resultField}: it returns the whole payload it received
+ * (fields it does not know included) with its result stored under that field, so the state
+ * machine passes {@code $.Payload} on. A per-account phase (an item of a Map state) has no
+ * result field and returns its result alone.
+ *
+ * <p>Structured logging comes from Powertools' functional API (no AspectJ weaving). Payloads are
+ * never logged.
  */
 public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
     private final Class<I> inputType;
+    private final String resultField;
 
+    /** A phase whose output is its result alone. */
     protected PhaseHandler(Class<I> inputType) {
+        this(inputType, null);
+    }
+
+    /** A phase whose output is its input payload with the result under {@code resultField}. */
+    protected PhaseHandler(Class<I> inputType, String resultField) {
         this.inputType = inputType;
+        this.resultField = resultField;
     }
 
     @Override
     public final void handleRequest(InputStream in, OutputStream out, Context context) {
         PowertoolsLogging.withLogging(context, () -> {
-            I input = Json.read(in, inputType);
-            Json.write(out, handle(input));
+            JsonNode payload = readTree(in);
+            O result = handle(Json.MAPPER.convertValue(payload, inputType));
+            if (resultField == null) {
+                Json.write(out, result);
+            } else {
+                ((ObjectNode) payload).set(resultField, Json.MAPPER.valueToTree(result));
+                Json.write(out, payload);
+            }
             return null;
         });
+    }
+
+    private static JsonNode readTree(InputStream in) {
+        try {
+            return Json.MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("The phase input is not JSON: " + e.getMessage(), e);
+        }
     }
 
     protected abstract O handle(I input);

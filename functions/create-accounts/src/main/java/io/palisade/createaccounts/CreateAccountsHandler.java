@@ -7,6 +7,9 @@ import software.amazon.awssdk.services.organizations.OrganizationsClient;
 
 /** Lambda entry point of the create-accounts phase. */
 public final class CreateAccountsHandler extends PhaseHandler<RunState, RunState.Org> {
+    /** Where the state machine payload keeps this phase\'s result. */
+    static final String FIELD = "org";
+
     private final CreateAccounts phase;
 
     public CreateAccountsHandler() {
@@ -18,7 +21,7 @@ public final class CreateAccountsHandler extends PhaseHandler<RunState, RunState
     }
 
     CreateAccountsHandler(CreateAccounts phase) {
-        super(RunState.class);
+        super(RunState.class, FIELD);
         this.phase = phase;
     }
 

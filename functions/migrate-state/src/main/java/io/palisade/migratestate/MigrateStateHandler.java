@@ -6,6 +6,9 @@ import io.palisade.common.state.RunState;
 
 /** Lambda entry point of the migrate-state phase. */
 public final class MigrateStateHandler extends PhaseHandler<RunState, RunState.StateRef> {
+    /** Where the state machine payload keeps this phase\'s result. */
+    static final String FIELD = "state";
+
     private final MigrateState phase;
 
     public MigrateStateHandler() {
@@ -13,7 +16,7 @@ public final class MigrateStateHandler extends PhaseHandler<RunState, RunState.S
     }
 
     MigrateStateHandler(MigrateState phase) {
-        super(RunState.class);
+        super(RunState.class, FIELD);
         this.phase = phase;
     }
 

@@ -7,6 +7,9 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Lambda entry point of the teardown phase: the successful end of a run. */
 public final class TeardownHandler extends PhaseHandler<RunState, Teardown.Report> {
+    /** Where the state machine payload keeps this phase\'s result. */
+    static final String FIELD = "teardown";
+
     private final Teardown phase;
 
     public TeardownHandler() {
@@ -18,7 +21,7 @@ public final class TeardownHandler extends PhaseHandler<RunState, Teardown.Repor
     }
 
     TeardownHandler(Teardown phase) {
-        super(RunState.class);
+        super(RunState.class, FIELD);
         this.phase = phase;
     }
 

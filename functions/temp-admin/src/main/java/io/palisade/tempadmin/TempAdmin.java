@@ -175,7 +175,7 @@ public final class TempAdmin {
             }
         } catch (NoSuchEntityException e) {
             try {
-                iam.createRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE).path(PATH)
+                iam.createRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE)
                         .assumeRolePolicyDocument(trust).maxSessionDuration(3600)
                         .description("Palisade bootstrap role: assumable only by the temp-admin, only during a run")
                         .tags(t -> t.key("palisade:managed").value("true")));

@@ -9,6 +9,9 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Lambda entry point of the temp-admin phase. */
 public final class TempAdminHandler extends PhaseHandler<RunState, RunState.TempAdmin> {
+    /** Where the state machine payload keeps this phase\'s result. */
+    static final String FIELD = "tempAdmin";
+
     private final TempAdmin phase;
 
     public TempAdminHandler() {
@@ -20,7 +23,7 @@ public final class TempAdminHandler extends PhaseHandler<RunState, RunState.Temp
     }
 
     TempAdminHandler(TempAdmin phase) {
-        super(RunState.class);
+        super(RunState.class, FIELD);
         this.phase = phase;
     }
 

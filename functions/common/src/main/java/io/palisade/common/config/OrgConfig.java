@@ -1,6 +1,5 @@
 package io.palisade.common.config;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,7 +8,6 @@ import java.util.Optional;
  * The organization Palisade builds, as reviewed by humans in {@code config/organization.yaml}.
  * Validate with {@link ConfigValidator} before any AWS call.
  */
-@JsonIgnoreProperties(ignoreUnknown = false)
 public record OrgConfig(
         Organization organization,
         String identityAccount,

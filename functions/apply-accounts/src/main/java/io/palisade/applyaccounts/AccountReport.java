@@ -1,0 +1,35 @@
+package io.palisade.applyaccounts;
+
+import java.util.List;
+
+/**
+ * What one account's baseline is after the phase ran, and the changing AWS calls it took
+ * to get there ({@code changes} is empty when the account already matched the config).
+ *
+ * @param alias     the account alias, {@code null} for the management account (not aliased here)
+ * @param groups    identity account only; empty elsewhere
+ * @param users     identity account only; empty elsewhere
+ * @param retired   identity account only: users that are no longer in the config but were still in
+ *                  groups Palisade manages; they were removed from those groups, never deleted
+ */
+public record AccountReport(
+        String key,
+        String accountId,
+        String alias,
+        List<Role> roles,
+        List<Group> groups,
+        List<User> users,
+        List<String> retired,
+        Trail trail,
+        List<String> changes) {
+
+    /** A human role; {@code trustedAccount} is the identity account whose users may assume it. */
+    public record Role(String name, String arn, String policy, String trustedAccount, boolean mfaRequired) {}
+
+    public record Group(String name, List<String> assumableRoleArns) {}
+
+    public record User(String name, List<String> groups) {}
+
+    public record Trail(String name, String arn, String bucket, boolean multiRegion, boolean logFileValidation,
+                        boolean globalEvents, boolean logging) {}
+}

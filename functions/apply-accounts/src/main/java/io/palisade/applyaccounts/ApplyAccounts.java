@@ -1,0 +1,234 @@
+package io.palisade.applyaccounts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.Json;
+import io.palisade.common.aws.BucketBaseline;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.config.OrgConfig;
+import io.palisade.common.errors.InvalidConfigException;
+import io.palisade.common.state.AccountTask;
+import io.palisade.common.state.RunState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
+import software.amazon.awssdk.services.cloudtrail.model.Trail;
+import software.amazon.awssdk.services.cloudtrail.model.TrailNotFoundException;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.AttachedPolicy;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.Role;
+import software.amazon.awssdk.services.iam.model.Tag;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Applies one account's baseline: its alias, the human roles the config gives it (trusting only
+ * the identity account, with MFA), and a multi-region trail into the central bucket; in the
+ * identity account also the password policy, groups, users and that bucket.
+ *
+ * <p>Every setting is read first and written only where it differs, so applying an unchanged
+ * config makes no changing call and a changed config converges. The identity account must be
+ * applied before the others: it owns the bucket their trails deliver to.
+ */
+public final class ApplyAccounts {
+    public static final String TRAIL_NAME = "palisade-trail";
+    /** Tag on what Palisade created (roles, users, trails); IAM groups cannot be tagged, see {@link Directory}. */
+    public static final String MANAGED_TAG = "palisade:managed";
+    static final int MAX_SESSION_SECONDS = 3600;
+    private static final Logger LOG = LoggerFactory.getLogger(ApplyAccounts.class);
+
+    private final Clients clients;
+    private final BiFunction<AccountTask, String, AwsCredentialsProvider> access;
+
+    /**
+     * @param access how to act in an account: on AWS the temp-admin's bootstrap role in it
+     */
+    public ApplyAccounts(Clients clients, BiFunction<AccountTask, String, AwsCredentialsProvider> access) {
+        this.clients = clients;
+        this.access = access;
+    }
+
+    /** The central trail bucket: bucket names are global, so it carries the identity account's id. */
+    public static String trailBucket(String organizationName, String identityAccountId) {
+        return organizationName + "-palisade-trail-" + identityAccountId;
+    }
+
+    public AccountReport apply(AccountTask task) {
+        clients.calls().drain();
+        OrgConfig config = task.config();
+        String key = task.target().key();
+        String accountId = task.target().accountId();
+        String identityId = accountIdOf(task, config.identityAccount());
+        AwsCredentialsProvider credentials = access.apply(task, accountId);
+        // keyed by the session too: a warm container must not reuse a client whose credentials
+        // belong to an earlier run's (deleted) temp-admin
+        String session = "|" + accountId + "|" + System.identityHashCode(credentials);
+        IamClient iam = clients.cached("iam" + session, () -> clients.build(IamClient.builder(), credentials));
+        CloudTrailClient cloudTrail = clients.cached("cloudtrail" + session,
+                () -> clients.build(CloudTrailClient.builder(), credentials));
+        String bucket = trailBucket(config.organization().name(), identityId);
+
+        String alias = task.isManagement() ? null : ensureAlias(iam, config.aliasOf(key));
+        Directory.Result directory = Directory.Result.EMPTY;
+        if (task.isIdentity()) {
+            directory = new Directory(iam, clients.partition()).ensure(config, k -> accountIdOf(task, k));
+            ensureTrailBucket(task, bucket, credentials, session);
+        }
+        List<AccountReport.Role> roles = ensureRoles(iam, config, key, identityId);
+        AccountReport.Trail trail = ensureTrail(cloudTrail, bucket);
+
+        List<String> changes = clients.calls().drain();
+        LOG.info("Account {} ({}): {} changing calls", key, accountId, changes.size());
+        return new AccountReport(key, accountId, alias, roles, directory.groups(), directory.users(),
+                directory.retired(), trail, changes);
+    }
+
+    /** The id of the account with this config key ({@link OrgConfig#MANAGEMENT} included). */
+    static String accountIdOf(AccountTask task, String key) {
+        RunState.Org org = task.org();
+        if (org.targets() != null) {
+            for (RunState.Target t : org.targets()) {
+                if (t.key().equals(key) && t.accountId() != null) {
+                    return t.accountId();
+                }
+            }
+        }
+        if (OrgConfig.MANAGEMENT.equals(key)) {
+            return org.managementAccountId();
+        }
+        if (key.equals(task.config().identityAccount()) && org.identity() != null) {
+            return org.identity().accountId();
+        }
+        return org.account(key).id();
+    }
+
+    /** AWS allows one alias per account: a different one is deleted before the configured one is created. */
+    private String ensureAlias(IamClient iam, String alias) {
+        List<String> current = iam.listAccountAliases().accountAliases();
+        if (!current.equals(List.of(alias))) {
+            for (String old : current) {
+                if (!old.equals(alias)) {
+                    iam.deleteAccountAlias(r -> r.accountAlias(old));
+                }
+            }
+            if (!current.contains(alias)) {
+                iam.createAccountAlias(r -> r.accountAlias(alias));
+            }
+        }
+        return alias;
+    }
+
+    private List<AccountReport.Role> ensureRoles(IamClient iam, OrgConfig config, String key, String identityId) {
+        String partition = clients.partition();
+        var trust = PolicyDocuments.roleTrust(partition, identityId);
+        List<AccountReport.Role> roles = new ArrayList<>();
+        for (String name : config.rolesIn(key)) {
+            OrgConfig.RoleDef def = config.roles() == null ? null : config.roles().get(name);
+            if (def == null) {
+                throw new InvalidConfigException("roles." + name + ": account '" + key
+                        + "' has this role but it is not defined under roles");
+            }
+            String policyArn = "arn:" + partition + ":iam::aws:policy/" + def.policy();
+            Role role = findRole(iam, name);
+            if (role == null) {
+                role = iam.createRole(r -> r.roleName(name)
+                        .assumeRolePolicyDocument(Json.write(trust))
+                        .maxSessionDuration(MAX_SESSION_SECONDS)
+                        .description(def.description())
+                        .tags(managedTag())).role();
+            } else {
+                if (!PolicyDocuments.equivalent(PolicyDocuments.parse(role.assumeRolePolicyDocument()), trust)) {
+                    iam.updateAssumeRolePolicy(r -> r.roleName(name).policyDocument(Json.write(trust)));
+                }
+                boolean descriptionDiffers = def.description() != null
+                        && !def.description().equals(role.description());
+                if (!Objects.equals(role.maxSessionDuration(), MAX_SESSION_SECONDS) || descriptionDiffers) {
+                    iam.updateRole(r -> r.roleName(name).maxSessionDuration(MAX_SESSION_SECONDS)
+                            .description(def.description()));
+                }
+            }
+            List<String> attached = iam.listAttachedRolePoliciesPaginator(r -> r.roleName(name))
+                    .attachedPolicies().stream().map(AttachedPolicy::policyArn).toList();
+            if (!attached.contains(policyArn)) {
+                iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn));
+            }
+            for (String other : attached) {
+                if (!other.equals(policyArn)) {
+                    iam.detachRolePolicy(r -> r.roleName(name).policyArn(other));
+                }
+            }
+            roles.add(new AccountReport.Role(name, role.arn(), policyArn, identityId, true));
+        }
+        return roles;
+    }
+
+    private static Role findRole(IamClient iam, String name) {
+        try {
+            return iam.getRole(r -> r.roleName(name)).role();
+        } catch (NoSuchEntityException e) {
+            return null;
+        }
+    }
+
+    static Tag managedTag() {
+        return Tag.builder().key(MANAGED_TAG).value("true").build();
+    }
+
+    private void ensureTrailBucket(AccountTask task, String bucket, AwsCredentialsProvider credentials,
+                                   String session) {
+        List<String> accountIds = task.org().targets().stream().map(RunState.Target::accountId)
+                .distinct().toList();
+        JsonNode policy = Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(clients.partition(),
+                clients.region().id(), bucket, accountIds, TRAIL_NAME));
+        S3Client s3 = clients.cached("s3" + session, () -> clients.s3(credentials));
+        new BucketBaseline(s3, clients.region()).ensure(bucket, policy);
+    }
+
+    private AccountReport.Trail ensureTrail(CloudTrailClient cloudTrail, String bucket) {
+        Trail current = findTrail(cloudTrail);
+        String arn;
+        if (current == null) {
+            arn = cloudTrail.createTrail(r -> r.name(TRAIL_NAME)
+                    .s3BucketName(bucket)
+                    .isMultiRegionTrail(true)
+                    .enableLogFileValidation(true)
+                    .includeGlobalServiceEvents(true)
+                    .tagsList(t -> t.key(MANAGED_TAG).value("true"))).trailARN();
+        } else {
+            arn = current.trailARN();
+            if (!trailMatches(current, bucket)) {
+                // only the settings Palisade owns: a CloudWatch Logs delivery set by another phase stays
+                cloudTrail.updateTrail(r -> r.name(TRAIL_NAME)
+                        .s3BucketName(bucket)
+                        .s3KeyPrefix("")
+                        .isMultiRegionTrail(true)
+                        .enableLogFileValidation(true)
+                        .includeGlobalServiceEvents(true));
+            }
+        }
+        if (!Boolean.TRUE.equals(cloudTrail.getTrailStatus(r -> r.name(TRAIL_NAME)).isLogging())) {
+            cloudTrail.startLogging(r -> r.name(TRAIL_NAME));
+        }
+        return new AccountReport.Trail(TRAIL_NAME, arn, bucket, true, true, true, true);
+    }
+
+    static boolean trailMatches(Trail trail, String bucket) {
+        return bucket.equals(trail.s3BucketName())
+                && (trail.s3KeyPrefix() == null || trail.s3KeyPrefix().isEmpty())
+                && Boolean.TRUE.equals(trail.isMultiRegionTrail())
+                && Boolean.TRUE.equals(trail.logFileValidationEnabled())
+                && Boolean.TRUE.equals(trail.includeGlobalServiceEvents());
+    }
+
+    private static Trail findTrail(CloudTrailClient cloudTrail) {
+        try {
+            return cloudTrail.getTrail(r -> r.name(TRAIL_NAME)).trail();
+        } catch (TrailNotFoundException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.palisade.applyaccounts;
+
+import io.palisade.common.PhaseHandler;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.aws.TempAdminSession;
+import io.palisade.common.state.AccountTask;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/** Lambda entry point of the apply-accounts phase: one item of the state machine's Map over accounts. */
+public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, AccountReport> {
+    private final ApplyAccounts phase;
+
+    public ApplyAccountsHandler() {
+        this(production());
+    }
+
+    ApplyAccountsHandler(ApplyAccounts phase) {
+        super(AccountTask.class);
+        this.phase = phase;
+    }
+
+    /** Acts in each account as the temp-admin, through its bootstrap role there. */
+    private static ApplyAccounts production() {
+        Clients clients = Clients.fromEnvironment();
+        TempAdminSession tempAdmin = new TempAdminSession(clients, clients.build(SecretsManagerClient.builder()));
+        return new ApplyAccounts(clients, (task, accountId) -> {
+            if (task.tempAdmin() == null || task.tempAdmin().secretArn() == null) {
+                throw new IllegalArgumentException("The task has no tempAdmin.secretArn: run the temp-admin phase first");
+            }
+            return tempAdmin.in(task.tempAdmin().secretArn(), accountId);
+        });
+    }
+
+    @Override
+    protected AccountReport handle(AccountTask input) {
+        return phase.apply(input);
+    }
+}

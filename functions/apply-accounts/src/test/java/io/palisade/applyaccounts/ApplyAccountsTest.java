@@ -1,0 +1,53 @@
+package io.palisade.applyaccounts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.palisade.common.config.OrgConfig;
+import io.palisade.common.state.AccountRef;
+import io.palisade.common.state.AccountTask;
+import io.palisade.common.state.RunState;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.cloudtrail.model.Trail;
+
+class ApplyAccountsTest {
+
+    private static Trail.Builder trail() {
+        return Trail.builder().name(ApplyAccounts.TRAIL_NAME).s3BucketName("b").isMultiRegionTrail(true)
+                .logFileValidationEnabled(true).includeGlobalServiceEvents(true);
+    }
+
+    @Test
+    void trailMatches_whenEverySettingIsPalisades_isTrue() {
+        assertThat(ApplyAccounts.trailMatches(trail().build(), "b")).isTrue();
+    }
+
+    @Test
+    void trailMatches_whenASettingDiffers_isFalse() {
+        assertThat(ApplyAccounts.trailMatches(trail().s3BucketName("other").build(), "b")).isFalse();
+        assertThat(ApplyAccounts.trailMatches(trail().isMultiRegionTrail(false).build(), "b")).isFalse();
+        assertThat(ApplyAccounts.trailMatches(trail().logFileValidationEnabled(null).build(), "b")).isFalse();
+        assertThat(ApplyAccounts.trailMatches(trail().includeGlobalServiceEvents(false).build(), "b")).isFalse();
+        assertThat(ApplyAccounts.trailMatches(trail().s3KeyPrefix("logs").build(), "b")).isFalse();
+    }
+
+    @Test
+    void trailBucket_whenNamed_carriesTheIdentityAccountId() {
+        assertThat(ApplyAccounts.trailBucket("acme", "111122223333")).isEqualTo("acme-palisade-trail-111122223333");
+    }
+
+    @Test
+    void accountIdOf_whenManagementOrMember_resolvesFromTheRun() {
+        var org = new RunState.Org("999", "o-1",
+                List.of(new AccountRef("infosec", "InfoSec", "i@example.com", "111", null, "EXISTING", null, 1),
+                        new AccountRef("prod", "Prod", "p@example.com", "222", null, "EXISTING", null, 1)),
+                true, 1, new RunState.Target("infosec", "111"), List.of(), List.of(), List.of());
+        var config = new OrgConfig(new OrgConfig.Organization("acme", "us-east-1", List.of()), "infosec",
+                List.of(), null, List.of(), List.of(), null, null);
+        var task = new AccountTask(new RunState.Target("prod", "222"), config, org, null, null);
+
+        assertThat(ApplyAccounts.accountIdOf(task, OrgConfig.MANAGEMENT)).isEqualTo("999");
+        assertThat(ApplyAccounts.accountIdOf(task, "infosec")).isEqualTo("111");
+        assertThat(ApplyAccounts.accountIdOf(task, "prod")).isEqualTo("222");
+    }
+}

@@ -1,0 +1,143 @@
+package io.palisade.applyaccounts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.Json;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PolicyDocumentsTest {
+
+    private static JsonNode tree(Object value) {
+        return Json.MAPPER.valueToTree(value);
+    }
+
+    @Test
+    void parse_whenUrlEncodedAsIamReturnsIt_decodesToTheDocument() {
+        Map<String, Object> doc = PolicyDocuments.manageOwnCredentials("aws");
+        String encoded = URLEncoder.encode(Json.write(doc), StandardCharsets.UTF_8).replace("+", "%20");
+
+        JsonNode parsed = PolicyDocuments.parse(encoded);
+
+        assertThat(parsed).isEqualTo(tree(doc));
+        assertThat(parsed.toString()).contains("${aws:username}");
+    }
+
+    @Test
+    void parse_whenPlainJson_parsesAsIs() {
+        assertThat(PolicyDocuments.parse(" {\"Version\":\"2012-10-17\"} ").path("Version").asText())
+                .isEqualTo("2012-10-17");
+    }
+
+    @Test
+    void parse_whenBlank_returnsNull() {
+        assertThat(PolicyDocuments.parse(null)).isNull();
+        assertThat(PolicyDocuments.parse("")).isNull();
+    }
+
+    @Test
+    void equivalent_whenKeysReorderedAndSingletonListsUnwrapped_isTrue() {
+        JsonNode stored = PolicyDocuments.parse("""
+                {"Statement":[{"Resource":["arn:aws:iam::1:role/A"],"Action":["sts:AssumeRole"],
+                  "Effect":"Allow","Sid":"AssumeConfiguredRoles"}],"Version":"2012-10-17"}""");
+
+        assertThat(PolicyDocuments.equivalent(stored, PolicyDocuments.assumeRoles(List.of("arn:aws:iam::1:role/A"))))
+                .isTrue();
+    }
+
+    @Test
+    void equivalent_whenListOrderDiffers_isTrue() {
+        var a = PolicyDocuments.assumeRoles(List.of("arn:aws:iam::1:role/A", "arn:aws:iam::2:role/B"));
+        var b = PolicyDocuments.assumeRoles(List.of("arn:aws:iam::2:role/B", "arn:aws:iam::1:role/A"));
+
+        assertThat(PolicyDocuments.equivalent(tree(a), b)).isTrue();
+    }
+
+    @Test
+    void equivalent_whenAResourceDiffers_isFalse() {
+        var a = PolicyDocuments.assumeRoles(List.of("arn:aws:iam::1:role/A", "arn:aws:iam::2:role/B"));
+        var b = PolicyDocuments.assumeRoles(List.of("arn:aws:iam::1:role/A"));
+
+        assertThat(PolicyDocuments.equivalent(tree(a), b)).isFalse();
+    }
+
+    @Test
+    void equivalent_whenOneSideMissing_isFalse() {
+        assertThat(PolicyDocuments.equivalent(null, PolicyDocuments.assumeRoles(List.of("x")))).isFalse();
+    }
+
+    @Test
+    void roleTrust_whenBuilt_trustsOnlyTheIdentityRootWithMfa() {
+        JsonNode trust = tree(PolicyDocuments.roleTrust("aws-us-gov", "111122223333"));
+
+        JsonNode statement = trust.path("Statement").get(0);
+        assertThat(trust.path("Statement")).hasSize(1);
+        assertThat(statement.path("Principal").path("AWS").asText()).isEqualTo("arn:aws-us-gov:iam::111122223333:root");
+        assertThat(statement.path("Action").asText()).isEqualTo("sts:AssumeRole");
+        assertThat(statement.at("/Condition/Bool/aws:MultiFactorAuthPresent").asText()).isEqualTo("true");
+        assertThat(statement.at("/Condition/NumericLessThan/aws:MultiFactorAuthAge").asText()).isEqualTo("43200");
+        assertThat(PolicyDocuments.requiresMfa(trust)).isTrue();
+    }
+
+    @Test
+    void requiresMfa_whenAnAllowStatementHasNoMfaCondition_isFalse() {
+        JsonNode trust = PolicyDocuments.parse("""
+                {"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:root"},
+                 "Action":"sts:AssumeRole"}}""");
+
+        assertThat(PolicyDocuments.requiresMfa(trust)).isFalse();
+    }
+
+    @Test
+    void assumeRoles_whenBuilt_allowsOnlyAssumeRoleOnTheArns() {
+        JsonNode doc = tree(PolicyDocuments.assumeRoles(List.of("arn:aws:iam::1:role/Administrator")));
+
+        JsonNode statement = doc.path("Statement").get(0);
+        assertThat(doc.path("Statement")).hasSize(1);
+        assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
+        assertThat(statement.path("Action").asText()).isEqualTo("sts:AssumeRole");
+        assertThat(statement.path("Resource")).containsExactly(Json.MAPPER.getNodeFactory()
+                .textNode("arn:aws:iam::1:role/Administrator"));
+    }
+
+    @Test
+    void manageOwnCredentials_whenBuilt_hasTheDocumentedStatementsAndDeniesWithoutMfa() {
+        JsonNode doc = tree(PolicyDocuments.manageOwnCredentials("aws-cn"));
+
+        assertThat(doc.findValuesAsText("Sid")).containsExactly("AllowViewAccountInfo", "AllowManageOwnPasswords",
+                "AllowManageOwnAccessKeys", "AllowManageOwnSigningCertificates", "AllowManageOwnSSHPublicKeys",
+                "AllowManageOwnGitCredentials", "AllowManageOwnVirtualMFADevice", "AllowManageOwnUserMFA",
+                "DenyAllExceptListedIfNoMFA");
+        JsonNode deny = doc.path("Statement").get(8);
+        assertThat(deny.path("Effect").asText()).isEqualTo("Deny");
+        assertThat(deny.at("/Condition/BoolIfExists/aws:MultiFactorAuthPresent").asText()).isEqualTo("false");
+        assertThat(doc.path("Statement").get(1).path("Resource").asText())
+                .isEqualTo("arn:aws-cn:iam::*:user/${aws:username}");
+    }
+
+    @Test
+    void trailBucketPolicy_whenTwoAccounts_scopesEachWriteToItsPrefixAndTrail() {
+        JsonNode doc = tree(PolicyDocuments.trailBucketPolicy("aws", "eu-west-1", "b", List.of("1", "2"),
+                "palisade-trail"));
+
+        JsonNode statements = doc.path("Statement");
+        assertThat(statements).hasSize(5);
+        assertThat(statements.get(0).path("Sid").asText()).isEqualTo("DenyInsecureTransport");
+        JsonNode write2 = statements.get(4);
+        assertThat(write2.path("Action").asText()).isEqualTo("s3:PutObject");
+        assertThat(write2.path("Principal").path("Service").asText()).isEqualTo("cloudtrail.amazonaws.com");
+        assertThat(write2.path("Resource").asText()).isEqualTo("arn:aws:s3:::b/AWSLogs/2/*");
+        assertThat(write2.at("/Condition/StringEquals/s3:x-amz-acl").asText()).isEqualTo("bucket-owner-full-control");
+        assertThat(write2.at("/Condition/StringEquals/aws:SourceArn").asText())
+                .isEqualTo("arn:aws:cloudtrail:eu-west-1:2:trail/palisade-trail");
+        JsonNode acl1 = statements.get(1);
+        assertThat(acl1.path("Action").asText()).isEqualTo("s3:GetBucketAcl");
+        assertThat(acl1.path("Resource").asText()).isEqualTo("arn:aws:s3:::b");
+        assertThat(acl1.at("/Condition/StringEquals/aws:SourceArn").asText())
+                .isEqualTo("arn:aws:cloudtrail:eu-west-1:1:trail/palisade-trail");
+    }
+}

@@ -1,0 +1,25 @@
+# Shared by every functions/<phase>/Makefile. `sam build` (build_in_source, see
+# samconfig.toml) runs `make build-<LogicalId>` in functions/<phase>/ with
+# ARTIFACTS_DIR set. SAM's Maven builder cannot see the reactor's sibling
+# modules, so the Maven reactor builds the phase (and common) here instead.
+#
+# Artifact = the java21 layout: lib/*.jar (the phase's jar + runtime deps).
+# With PALISADE_RUNTIME=provided.al2023 (the local emulator, no Docker) it also
+# gets bootstrap + the Runtime Interface Client + a private copy of its JNI lib.
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+MODULE := $(notdir $(CURDIR))
+LIB := target/lambda/lib
+
+.PHONY: lambda
+lambda:
+	@if [ -z "$$(ls $(LIB)/*.jar 2>/dev/null)" ] || \
+	    [ -n "$$(find src ../common/src pom.xml ../common/pom.xml -newer $$(ls $(LIB)/palisade-*.jar | head -n1) -type f 2>/dev/null | head -n1)" ]; then \
+	  "$(ROOT)/palisade" maven -q -pl functions/$(MODULE) -am package -DskipTests; \
+	fi
+	mkdir -p "$(ARTIFACTS_DIR)/lib"
+	cp $(LIB)/*.jar "$(ARTIFACTS_DIR)/lib/"
+	@if [ "$${PALISADE_RUNTIME:-java21}" = provided.al2023 ]; then \
+	  cp target/ric/*.jar "$(ARTIFACTS_DIR)/lib/"; \
+	  install -m 755 "$(ROOT)/scripts/harness/lambda-bootstrap" "$(ARTIFACTS_DIR)/bootstrap"; \
+	  unzip -q -o target/ric/aws-lambda-java-runtime-interface-client-*.jar 'jni/libaws-lambda-jni.linux-*' -d "$(ARTIFACTS_DIR)"; \
+	fi
