@@ -9,11 +9,13 @@
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 MODULE := $(notdir $(CURDIR))
 LIB := target/lambda/lib
+# the phase's jar from the last Maven build, if any (rebuilt when a source is newer)
+JAR := $(firstword $(wildcard $(LIB)/palisade-*.jar))
 
 .PHONY: lambda
 lambda:
-	@if [ -z "$$(ls $(LIB)/*.jar 2>/dev/null)" ] || \
-	    [ -n "$$(find src ../common/src pom.xml ../common/pom.xml -newer $$(ls $(LIB)/palisade-*.jar | head -n1) -type f 2>/dev/null | head -n1)" ]; then \
+	@if [ -z "$(JAR)" ] || \
+	    [ -n "$$(find src ../common/src pom.xml ../common/pom.xml -newer $(JAR) -type f 2>/dev/null | head -n1)" ]; then \
 	  "$(ROOT)/palisade" maven -q -pl functions/$(MODULE) -am package -DskipTests; \
 	fi
 	mkdir -p "$(ARTIFACTS_DIR)/lib"

@@ -202,12 +202,18 @@ public final class ApplyAccounts {
             arn = current.trailARN();
             if (!trailMatches(current, bucket)) {
                 // only the settings Palisade owns: a CloudWatch Logs delivery set by another phase stays
-                cloudTrail.updateTrail(r -> r.name(TRAIL_NAME)
-                        .s3BucketName(bucket)
-                        .s3KeyPrefix("")
-                        .isMultiRegionTrail(true)
-                        .enableLogFileValidation(true)
-                        .includeGlobalServiceEvents(true));
+                boolean clearPrefix = current.s3KeyPrefix() != null && !current.s3KeyPrefix().isEmpty();
+                cloudTrail.updateTrail(r -> {
+                    r.name(TRAIL_NAME)
+                            .s3BucketName(bucket)
+                            .isMultiRegionTrail(true)
+                            .enableLogFileValidation(true)
+                            .includeGlobalServiceEvents(true);
+                    if (clearPrefix) {
+                        // the bucket policy lets each account write only under AWSLogs/<accountId>/
+                        r.s3KeyPrefix("");
+                    }
+                });
             }
         }
         if (!Boolean.TRUE.equals(cloudTrail.getTrailStatus(r -> r.name(TRAIL_NAME)).isLogging())) {

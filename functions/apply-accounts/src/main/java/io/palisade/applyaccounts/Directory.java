@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AttachedPolicy;
+import software.amazon.awssdk.services.iam.model.GetGroupResponse;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.PasswordPolicy;
 import software.amazon.awssdk.services.iam.model.UpdateAccountPasswordPolicyRequest;
@@ -183,10 +184,17 @@ final class Directory {
      * Returns its current members.
      */
     private Set<String> ensureGroup(String group, Map<String, Object> policies) {
-        Set<String> members = members(group);
-        if (members == null) {
+        Found found = find(group);
+        Set<String> members;
+        if (found == null) {
             iam.createGroup(r -> r.groupName(group).path(GROUP_PATH));
             members = Set.of();
+        } else {
+            members = found.members();
+            if (!GROUP_PATH.equals(found.path())) {
+                // adopted (made by hand): moved under Palisade's path so a later removal from the config is seen
+                iam.updateGroup(r -> r.groupName(group).newPath(GROUP_PATH));
+            }
         }
         List<String> inline = iam.listGroupPoliciesPaginator(r -> r.groupName(group)).policyNames().stream().toList();
         for (var e : policies.entrySet()) {
@@ -206,12 +214,18 @@ final class Directory {
         return members;
     }
 
-    /** The group's members, or {@code null} when it does not exist. */
-    private Set<String> members(String group) {
+    private record Found(String path, Set<String> members) {}
+
+    /** The group's path and members, or {@code null} when it does not exist. */
+    private Found find(String group) {
         try {
+            String path = null;
             Set<String> names = new TreeSet<>();
-            iam.getGroupPaginator(r -> r.groupName(group)).users().forEach(u -> names.add(u.userName()));
-            return names;
+            for (GetGroupResponse page : iam.getGroupPaginator(r -> r.groupName(group))) {
+                path = page.group().path();
+                page.users().forEach(u -> names.add(u.userName()));
+            }
+            return new Found(path, names);
         } catch (NoSuchEntityException e) {
             return null;
         }
@@ -248,8 +262,8 @@ final class Directory {
         List<String> stale = iam.listGroupsPaginator(r -> r.pathPrefix(GROUP_PATH)).groups().stream()
                 .map(g -> g.groupName()).filter(g -> !managed.contains(g)).toList();
         for (String group : stale) {
-            Set<String> members = members(group);
-            for (String user : members == null ? Set.<String>of() : members) {
+            Found found = find(group);
+            for (String user : found == null ? Set.<String>of() : found.members()) {
                 iam.removeUserFromGroup(r -> r.groupName(group).userName(user));
                 if (!configured.contains(user)) {
                     retired.add(user);

@@ -211,8 +211,29 @@ class ApplyAccountsIT {
     }
 
     @Test
+    void apply_whenAGroupWasMadeByHand_adoptsItWithOnlyPalisadesGrant() {
+        IamClient infosec = iam(id("infosec"));
+        infosec.createGroup(r -> r.groupName("ProdAdmins"));
+        infosec.attachGroupPolicy(r -> r.groupName("ProdAdmins")
+                .policyArn("arn:aws:iam::aws:policy/AdministratorAccess"));
+        infosec.putGroupPolicy(r -> r.groupName("ProdAdmins").policyName("Extra").policyDocument(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\","
+                        + "\"Resource\":\"*\"}]}"));
+
+        Map<String, AccountReport> first = applyAll(config);
+
+        assertThat(infosec.listGroupPolicies(r -> r.groupName("ProdAdmins")).policyNames())
+                .containsExactly(Directory.ASSUME_ROLES_POLICY);
+        assertThat(infosec.listAttachedGroupPolicies(r -> r.groupName("ProdAdmins")).attachedPolicies()).isEmpty();
+        // moved under Palisade's path (moto ignores a NewPath without a NewGroupName, so only the call is checked)
+        assertThat(first.get("infosec").changes()).contains("Iam:UpdateGroup", "Iam:DeleteGroupPolicy",
+                "Iam:DetachGroupPolicy");
+    }
+
+    @Test
     void apply_whenAnAccountDriftedByHand_repairsIt() {
         applyAll(config);
+        IamClient infosec = iam(id("infosec"));
         String prodId = id("prod");
         IamClient prod = iam(prodId);
         prod.updateAssumeRolePolicy(r -> r.roleName("Developer").policyDocument("""
@@ -222,7 +243,6 @@ class ApplyAccountsIT {
         CloudTrailClient ct = clients.build(CloudTrailClient.builder(), Emulator.orgAccess(clients, prodId));
         ct.stopLogging(r -> r.name(ApplyAccounts.TRAIL_NAME));
         ct.updateTrail(r -> r.name(ApplyAccounts.TRAIL_NAME).enableLogFileValidation(false));
-        IamClient infosec = iam(id("infosec"));
         infosec.removeUserFromGroup(r -> r.groupName("ProdAdmins").userName("ExampleAdmin"));
         infosec.addUserToGroup(r -> r.groupName("ProdAdmins").userName("ExampleDeveloper"));
 

@@ -56,6 +56,7 @@ public final class TempAdmin {
         clients.calls().drain();
         RunState.Org org = input.org();
         String identity = org.identity().accountId();
+        management = org.managementAccountId();
         IamClient iam = iamIn(identity);
 
         User user = ensureUser(iam, input.runId());
@@ -74,20 +75,12 @@ public final class TempAdmin {
 
     /** IAM in an account as the management account: its own role there, the access role elsewhere. */
     IamClient iamIn(String accountId) {
-        return clients.cached("iam|" + accountId + "|org", () -> clients.build(IamClient.builder(),
-                accountId.equals(managementAccountId()) ? clients.baseCredentials()
-                        : clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE)));
+        var creds = accountId.equals(management) ? clients.baseCredentials()
+                : clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE);
+        return clients.cached("iam|" + accountId + "|org", () -> clients.build(IamClient.builder(), creds));
     }
 
-    private String managementAccount;
-
-    private String managementAccountId() {
-        if (managementAccount == null) {
-            managementAccount = clients.cached("sts|self", () -> clients.build(StsClient.builder()))
-                    .getCallerIdentity().account();
-        }
-        return managementAccount;
-    }
+    private String management;
 
     private User ensureUser(IamClient iam, String runId) {
         try {

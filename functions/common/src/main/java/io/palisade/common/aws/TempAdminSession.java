@@ -46,12 +46,15 @@ public final class TempAdminSession {
         clients.forget(tempAdmin(secretArn), accountId, BOOTSTRAP_ROLE);
     }
 
+    /**
+     * The temp-admin's key, read from the secret on every call (a warm container may outlive a
+     * run, and a re-run may put a new key in the same secret); the provider, and so the role
+     * sessions assumed from it, are reused while the key is the same.
+     */
     AwsCredentialsProvider tempAdmin(String secretArn) {
-        return keys.computeIfAbsent(secretArn, arn -> {
-            String json = secrets.getSecretValue(r -> r.secretId(arn)).secretString();
-            AccessKey key = Json.read(json, AccessKey.class);
-            return StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey()));
-        });
+        String json = secrets.getSecretValue(r -> r.secretId(secretArn)).secretString();
+        AccessKey key = Json.read(json, AccessKey.class);
+        return keys.computeIfAbsent(key.accessKeyId(), id -> StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())));
     }
 }
