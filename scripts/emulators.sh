@@ -201,7 +201,7 @@ pal__clean_env=(
 
 pal_start_moto() {
   local pidf="$PALISADE_DIR/moto.pid" logf="$PALISADE_DIR/moto.log"
-  local url="$PALISADE_MOTO_URL/moto-api/data.json"
+  local url="$PALISADE_MOTO_URL/moto-api/"  # cheap: data.json dumps every resource
   pal_ensure_tls
   if pal__probe "$url" "$PALISADE_TLS_DIR/ca.pem"; then
     pal_log "moto already running on $PALISADE_MOTO_URL"; return 0

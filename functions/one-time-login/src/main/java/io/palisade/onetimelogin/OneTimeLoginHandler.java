@@ -10,6 +10,9 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Lambda entry point of the one-time-login phase. */
 public final class OneTimeLoginHandler extends PhaseHandler<RunState, LoginResult> {
+    /** Where the state machine payload keeps this phase's result. */
+    static final String FIELD = "login";
+
     private final OneTimeLogin phase;
 
     public OneTimeLoginHandler() {
@@ -21,7 +24,7 @@ public final class OneTimeLoginHandler extends PhaseHandler<RunState, LoginResul
     }
 
     OneTimeLoginHandler(OneTimeLogin phase) {
-        super(RunState.class);
+        super(RunState.class, FIELD);
         this.phase = phase;
     }
 

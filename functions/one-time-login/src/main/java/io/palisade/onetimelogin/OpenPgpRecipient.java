@@ -14,6 +14,7 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.bouncycastle.bcpg.ArmoredOutputStream;
 import org.bouncycastle.bcpg.SymmetricKeyAlgorithmTags;
 import org.bouncycastle.bcpg.sig.KeyFlags;
@@ -36,6 +37,7 @@ import org.bouncycastle.openpgp.operator.bc.BcPublicKeyKeyEncryptionMethodGenera
  * integrity packet (SEIPD), ASCII-armored, so {@code gpg --decrypt} reads them.
  */
 final class OpenPgpRecipient {
+    private static final String BEGIN = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
     private static final int ENCRYPTION_FLAGS = KeyFlags.ENCRYPT_COMMS | KeyFlags.ENCRYPT_STORAGE;
 
     private final PGPPublicKey key;
@@ -55,6 +57,10 @@ final class OpenPgpRecipient {
             throw new InvalidPublicKeyException("The one-time-login public key is empty: "
                     + "give the user's ASCII-armored OpenPGP public key (gpg --armor --export <id>)");
         }
+        if (armored.split(Pattern.quote(BEGIN), -1).length > 2) {
+            throw new InvalidPublicKeyException("The one-time-login public key holds more than one armored block; "
+                    + "give exactly the one key of the user who signs in");
+        }
         List<PGPPublicKeyRing> rings = new ArrayList<>();
         try (InputStream in = PGPUtil.getDecoderStream(
                 new ByteArrayInputStream(armored.strip().getBytes(StandardCharsets.UTF_8)))) {
@@ -68,7 +74,7 @@ final class OpenPgpRecipient {
         }
         if (rings.size() > 1) {
             throw new InvalidPublicKeyException("The one-time-login public key block contains " + rings.size()
-                    + " OpenPGP keys; give exactly the one of the user who signs in");
+                    + " OpenPGP keys; give exactly the one key of the user who signs in");
         }
         PGPPublicKeyRing ring = rings.get(0);
         PGPPublicKey primary = ring.getPublicKey();
@@ -114,7 +120,7 @@ final class OpenPgpRecipient {
             try (ArmoredOutputStream armor = ArmoredOutputStream.builder().clearHeaders().build(out);
                  OutputStream encrypted = encryption.open(armor, new byte[1 << 12]);
                  OutputStream literal = new PGPLiteralDataGenerator().open(encrypted, PGPLiteralData.UTF8,
-                         PGPLiteralData.CONSOLE, plaintext.length, new Date())) {
+                         "", plaintext.length, new Date())) {
                 literal.write(plaintext);
             }
         } catch (IOException | PGPException e) {

@@ -1,8 +1,10 @@
 package io.palisade.onetimelogin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.palisade.common.errors.InvalidPublicKeyException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,7 +41,7 @@ class GpgInteropTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default", "rsa3072", "future-default"})
+    @ValueSource(strings = {"default", "future-default"})
     void encrypt_whenKeyMadeByGpg_expectedGpgDecryptsIt(String algorithm) throws IOException {
         Result gen = gpg("--quick-gen-key", "Palisade Test <gpg-" + algorithm + "@example.com>", algorithm,
                 "default", "never");
@@ -52,11 +55,33 @@ class GpgInteropTest {
                 .encrypt(secret.getBytes(StandardCharsets.US_ASCII), new SecureRandom());
         Path file = home.resolve("password.asc");
         Files.writeString(file, message);
-        Result decrypt = gpg("--decrypt", file.toString());
+        Result decrypt = gpg("--verbose", "--decrypt", file.toString());
 
         assertThat(decrypt.exit()).as(decrypt.err()).isZero();
         assertThat(decrypt.out()).isEqualTo(secret);
         assertThat(decrypt.err()).contains("AES256");
+    }
+
+    @Test
+    void parse_whenGpgKeyMayOnlySign_expectedInvalidPublicKey() throws IOException {
+        Result gen = gpg("--quick-gen-key", "Palisade Test <gpg-sign@example.com>", "rsa3072", "sign", "never");
+        assertThat(gen.exit()).as(gen.err()).isZero();
+        String exported = gpg("--armor", "--export", "gpg-sign@example.com").out();
+
+        assertThatThrownBy(() -> OpenPgpRecipient.parse(exported))
+                .isInstanceOf(InvalidPublicKeyException.class)
+                .hasMessageContaining("has no valid encryption key");
+    }
+
+    @Test
+    void parse_whenGpgExportsTwoKeysInOneBlock_expectedInvalidPublicKey() throws IOException {
+        gpg("--quick-gen-key", "A <gpg-a@example.com>", "future-default", "default", "never");
+        gpg("--quick-gen-key", "B <gpg-b@example.com>", "future-default", "default", "never");
+        String exported = gpg("--armor", "--export", "gpg-a@example.com", "gpg-b@example.com").out();
+
+        assertThatThrownBy(() -> OpenPgpRecipient.parse(exported))
+                .isInstanceOf(InvalidPublicKeyException.class)
+                .hasMessageContaining("contains 2 OpenPGP keys");
     }
 
     private Result gpg(String... args) throws IOException {

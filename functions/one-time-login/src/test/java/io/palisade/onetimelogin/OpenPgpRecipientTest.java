@@ -70,7 +70,7 @@ class OpenPgpRecipientTest {
     }
 
     @Test
-    void parse_whenTwoKeysInTheBlock_expectedInvalidPublicKey() {
+    void parse_whenTwoArmoredBlocks_expectedInvalidPublicKey() {
         String two = keys.armoredPublicKey() + "\n" + TestKeys.withEncryptionSubkey().armoredPublicKey();
 
         assertThatThrownBy(() -> OpenPgpRecipient.parse(two))

@@ -2,7 +2,9 @@ package io.palisade.teardown;
 
 import io.palisade.common.PhaseHandler;
 import io.palisade.common.aws.Clients;
+import io.palisade.common.errors.ConcurrentRunException;
 import io.palisade.common.state.RunState;
+import java.util.List;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -32,6 +34,10 @@ public final class CompensateHandler extends PhaseHandler<CompensateHandler.Inpu
     @Override
     protected Teardown.Report handle(Input input) {
         RunState.Failure error = input.error() == null ? new RunState.Failure("Unknown", "") : input.error();
+        if (ConcurrentRunException.class.getName().equals(error.Error())) {
+            // the temp-admin and the lock belong to the run that is still going: touch nothing
+            return new Teardown.Report("FAILED", input.failedPhase(), error.Error(), List.of(), List.of());
+        }
         return teardown.apply(input.run(), new Teardown.Outcome("FAILED", input.failedPhase(), error.Error(),
                 error.Cause()));
     }

@@ -1,0 +1,38 @@
+package io.palisade.rootloginalarms;
+
+import io.palisade.common.PhaseHandler;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.aws.TempAdminSession;
+import io.palisade.common.state.AccountTask;
+import java.util.function.BiFunction;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/** Lambda entry point of the root-login-alarms phase (one account per invocation). */
+public final class RootLoginAlarmsHandler extends PhaseHandler<AccountTask, AlarmReport> {
+    private final RootLoginAlarms phase;
+
+    public RootLoginAlarmsHandler() {
+        this(Clients.fromEnvironment());
+    }
+
+    private RootLoginAlarmsHandler(Clients clients) {
+        this(new RootLoginAlarms(clients, accountAccess(clients)));
+    }
+
+    RootLoginAlarmsHandler(RootLoginAlarms phase) {
+        super(AccountTask.class);
+        this.phase = phase;
+    }
+
+    @Override
+    protected AlarmReport handle(AccountTask input) {
+        return phase.apply(input);
+    }
+
+    /** The temp-admin's bootstrap role in the task's account (the state machine runs this before teardown). */
+    private static BiFunction<AccountTask, String, AwsCredentialsProvider> accountAccess(Clients clients) {
+        TempAdminSession session = new TempAdminSession(clients, clients.build(SecretsManagerClient.builder()));
+        return (task, account) -> session.in(task.tempAdmin().secretArn(), account);
+    }
+}

@@ -1,0 +1,139 @@
+package io.palisade.rootloginalarms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.Json;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.cloudwatch.model.ComparisonOperator;
+import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
+import software.amazon.awssdk.services.cloudwatch.model.Statistic;
+import software.amazon.awssdk.services.cloudwatchlogs.model.MetricFilter;
+import software.amazon.awssdk.services.cloudwatchlogs.model.MetricTransformation;
+
+class PoliciesTest {
+    private static final String TRAIL = "arn:aws:cloudtrail:us-east-1:123456789012:trail/palisade-trail";
+    private static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:palisade-root-alerts";
+
+    @Test
+    void rootUsagePattern_whenRead_expectedExactCisPattern() {
+        assertThat(RootLoginAlarms.PATTERN).isEqualTo("{ $.userIdentity.type = \"Root\" && "
+                + "$.userIdentity.invokedBy NOT EXISTS && $.eventType != \"AwsServiceEvent\" }");
+    }
+
+    @Test
+    void arns_whenPartitionAndRegion_expectedPartitionSafeArns() {
+        assertThat(Policies.trailArn("aws-us-gov", "us-gov-west-1", "1", "palisade-trail"))
+                .isEqualTo("arn:aws-us-gov:cloudtrail:us-gov-west-1:1:trail/palisade-trail");
+        assertThat(Policies.logGroupArn("aws", "eu-west-1", "1", "palisade/cloudtrail"))
+                .isEqualTo("arn:aws:logs:eu-west-1:1:log-group:palisade/cloudtrail:*");
+        assertThat(Policies.topicArn("aws-cn", "cn-north-1", "1", "t")).isEqualTo("arn:aws-cn:sns:cn-north-1:1:t");
+    }
+
+    @Test
+    void cloudTrailTrust_whenTrailArn_expectedOnlyCloudTrailForThatTrail() {
+        JsonNode trust = Policies.cloudTrailTrust(TRAIL);
+
+        JsonNode statement = trust.get("Statement").get(0);
+        assertThat(trust.get("Statement")).hasSize(1);
+        assertThat(statement.at("/Principal/Service").asText()).isEqualTo("cloudtrail.amazonaws.com");
+        assertThat(statement.get("Action").asText()).isEqualTo("sts:AssumeRole");
+        assertThat(statement.at("/Condition/StringEquals/aws:SourceArn").asText()).isEqualTo(TRAIL);
+    }
+
+    @Test
+    void logDelivery_whenLogGroupArn_expectedOnlyStreamWritesOnThatGroup() {
+        String group = "arn:aws:logs:us-east-1:123456789012:log-group:palisade/cloudtrail:*";
+
+        JsonNode statement = Policies.logDelivery(group).get("Statement").get(0);
+
+        assertThat(statement.get("Action")).extracting(JsonNode::asText)
+                .containsExactly("logs:CreateLogStream", "logs:PutLogEvents");
+        assertThat(statement.get("Resource").asText()).isEqualTo(group);
+        assertThat(statement.get("Effect").asText()).isEqualTo("Allow");
+    }
+
+    @Test
+    void topicPolicy_whenAccount_expectedAlarmsAndRulesOfThatAccountMayPublish() {
+        JsonNode statements = Policies.topicPolicy(TOPIC, "123456789012").get("Statement");
+
+        assertThat(statements).hasSize(2);
+        assertThat(statements).extracting(s -> s.at("/Principal/Service").asText())
+                .containsExactly("cloudwatch.amazonaws.com", "events.amazonaws.com");
+        assertThat(statements).allSatisfy(s -> {
+            assertThat(s.get("Action").asText()).isEqualTo("sns:Publish");
+            assertThat(s.get("Resource").asText()).isEqualTo(TOPIC);
+            assertThat(s.at("/Condition/StringEquals/aws:SourceAccount").asText()).isEqualTo("123456789012");
+        });
+    }
+
+    @Test
+    void rootActivityPattern_whenWritten_expectedSignInAndApiCallsByRoot() throws Exception {
+        JsonNode expected = Json.MAPPER.readTree("{\"detail-type\":[\"AWS Console Sign In via CloudTrail\","
+                + "\"AWS API Call via CloudTrail\"],\"detail\":{\"userIdentity\":{\"type\":[\"Root\"]}}}");
+
+        assertThat(Policies.rootActivityPattern()).isEqualTo(expected);
+    }
+
+    @Test
+    void parse_whenUrlEncodedAsIamReturnsIt_expectedSameTreeAsPlain() {
+        JsonNode trust = Policies.cloudTrailTrust(TRAIL);
+        String encoded = URLEncoder.encode(Policies.write(trust), StandardCharsets.UTF_8);
+
+        assertThat(Policies.parse(encoded)).isEqualTo(trust);
+        assertThat(Policies.parse(Policies.write(trust))).isEqualTo(trust);
+    }
+
+    @Test
+    void parse_whenReserialisedWithOtherKeyOrderAndSpacing_expectedEqual() throws Exception {
+        String reordered = "{ \"Statement\": [ {\"Resource\":\"" + TOPIC + "\", \"Action\":\"sns:Publish\","
+                + "\"Principal\":{\"Service\":\"cloudwatch.amazonaws.com\"},\"Effect\":\"Allow\","
+                + "\"Condition\":{\"StringEquals\":{\"aws:SourceAccount\":\"1\"}},\"Sid\":\"AlarmsOfThisAccount\"},"
+                + "{\"Sid\":\"RulesOfThisAccount\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+                + "\"events.amazonaws.com\"},\"Action\":\"sns:Publish\",\"Resource\":\"" + TOPIC + "\","
+                + "\"Condition\":{\"StringEquals\":{\"aws:SourceAccount\":\"1\"}}}],\n \"Version\": \"2012-10-17\" }";
+
+        assertThat(Policies.parse(reordered)).isEqualTo(Policies.topicPolicy(TOPIC, "1"));
+    }
+
+    @Test
+    void parse_whenAbsent_expectedNull() {
+        assertThat(Policies.parse(null)).isNull();
+        assertThat(Policies.parse("")).isNull();
+    }
+
+    @Test
+    void matchesFilter_whenOtherPatternOrMetric_expectedFalse() {
+        MetricFilter good = MetricFilter.builder().filterName(RootLoginAlarms.METRIC_FILTER)
+                .filterPattern(RootLoginAlarms.PATTERN)
+                .metricTransformations(MetricTransformation.builder().metricName("RootAccountUsage")
+                        .metricNamespace("CISBenchmark").metricValue("1").build())
+                .build();
+
+        assertThat(RootLoginAlarms.matches(good)).isTrue();
+        assertThat(RootLoginAlarms.matches(good.toBuilder().filterPattern("{ $.userIdentity.type = \"Root\" }")
+                .build())).isFalse();
+        assertThat(RootLoginAlarms.matches(good.toBuilder().metricTransformations(MetricTransformation.builder()
+                .metricName("RootAccountUsage").metricNamespace("Other").metricValue("1").build()).build()))
+                .isFalse();
+    }
+
+    @Test
+    void matchesAlarm_whenAnyFieldDiffers_expectedFalse() {
+        MetricAlarm good = MetricAlarm.builder().alarmName(RootLoginAlarms.ALARM)
+                .alarmDescription(RootLoginAlarms.ALARM_DESCRIPTION)
+                .metricName("RootAccountUsage").namespace("CISBenchmark").statistic(Statistic.SUM).period(300)
+                .evaluationPeriods(1).threshold(1.0)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData("notBreaching").actionsEnabled(true).alarmActions(TOPIC).build();
+
+        assertThat(RootLoginAlarms.matches(good, TOPIC)).isTrue();
+        assertThat(RootLoginAlarms.matches(good.toBuilder().treatMissingData("missing").build(), TOPIC)).isFalse();
+        assertThat(RootLoginAlarms.matches(good.toBuilder().threshold(2.0).build(), TOPIC)).isFalse();
+        assertThat(RootLoginAlarms.matches(good.toBuilder().alarmActions(List.of()).build(), TOPIC)).isFalse();
+        assertThat(RootLoginAlarms.matches(good.toBuilder().actionsEnabled(false).build(), TOPIC)).isFalse();
+    }
+}

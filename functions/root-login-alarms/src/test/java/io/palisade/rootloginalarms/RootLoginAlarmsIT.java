@@ -1,0 +1,168 @@
+package io.palisade.rootloginalarms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.palisade.common.Json;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.config.OrgConfig;
+import io.palisade.common.state.AccountTask;
+import io.palisade.common.state.RunState;
+import io.palisade.common.testkit.Emulator;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
+import software.amazon.awssdk.services.cloudtrail.model.Trail;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatch.model.ComparisonOperator;
+import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
+import software.amazon.awssdk.services.cloudwatch.model.Statistic;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.model.MetricFilter;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.eventbridge.model.Target;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+/** Against the emulated organization (moto): root-usage alerting in a member account, twice. */
+class RootLoginAlarmsIT {
+    private static Clients clients;
+    private static OrgConfig config;
+    private static RunState.Org org;
+    private static RootLoginAlarms phase;
+
+    @BeforeAll
+    static void organization() {
+        clients = Emulator.clients();
+        config = Emulator.config("rla-" + UUID.randomUUID().toString().substring(0, 8));
+        org = Emulator.accounts(clients, config);
+        phase = new RootLoginAlarms(clients, (task, account) -> Emulator.orgAccess(clients, account), Duration.ZERO);
+    }
+
+    @Test
+    void apply_whenTrailExists_expectedAlertingInPlaceAndReRunChangesNothing() {
+        RunState.Target prod = target("prod");
+        AwsCredentialsProvider creds = Emulator.orgAccess(clients, prod.accountId());
+        createTrail(creds);
+        String account = prod.accountId();
+        String topicArn = "arn:aws:sns:us-east-1:" + account + ":palisade-root-alerts";
+
+        AlarmReport first = phase.apply(task(prod));
+
+        assertThat(first.changes()).containsExactly("CloudWatchLogs:CreateLogGroup",
+                "CloudWatchLogs:PutRetentionPolicy", "Iam:CreateRole", "Iam:PutRolePolicy", "CloudTrail:UpdateTrail",
+                "Sns:CreateTopic", "Sns:SetTopicAttributes", "Sns:Subscribe", "CloudWatchLogs:PutMetricFilter",
+                "CloudWatch:PutMetricAlarm", "EventBridge:PutRule", "EventBridge:PutTargets");
+        assertThat(first.topicArn()).isEqualTo(topicArn);
+        assertThat(first.pattern()).isEqualTo(RootLoginAlarms.PATTERN);
+        assertThat(first.alarmArn()).isNotBlank();
+        assertThat(first.subscriptions()).singleElement()
+                .satisfies(s -> assertThat(s.endpoint()).isEqualTo("security@example.com"));
+
+        Trail trail = clients.build(CloudTrailClient.builder(), creds).getTrail(r -> r.name("palisade-trail")).trail();
+        assertThat(trail.cloudWatchLogsLogGroupArn())
+                .isEqualTo("arn:aws:logs:us-east-1:" + account + ":log-group:palisade/cloudtrail:*");
+        assertThat(trail.cloudWatchLogsRoleArn())
+                .isEqualTo("arn:aws:iam::" + account + ":role/PalisadeCloudTrailToLogs");
+
+        IamClient iam = clients.build(IamClient.builder(), creds);
+        String trust = iam.getRole(r -> r.roleName("PalisadeCloudTrailToLogs")).role().assumeRolePolicyDocument();
+        assertThat(Policies.parse(trust).toString()).contains("cloudtrail.amazonaws.com")
+                .contains(trail.trailARN());
+
+        CloudWatchLogsClient logs = clients.build(CloudWatchLogsClient.builder(), creds);
+        assertThat(logs.describeLogGroups(r -> r.logGroupNamePrefix("palisade/cloudtrail")).logGroups())
+                .singleElement().satisfies(g -> assertThat(g.retentionInDays()).isEqualTo(365));
+        MetricFilter filter = logs.describeMetricFilters(r -> r.logGroupName("palisade/cloudtrail"))
+                .metricFilters().stream().filter(f -> f.filterName().equals("palisade-root-usage"))
+                .reduce((a, b) -> { throw new AssertionError("duplicate metric filter"); }).orElseThrow();
+        assertThat(filter.filterPattern()).isEqualTo("{ $.userIdentity.type = \"Root\" && "
+                + "$.userIdentity.invokedBy NOT EXISTS && $.eventType != \"AwsServiceEvent\" }");
+        assertThat(filter.metricTransformations()).singleElement().satisfies(t -> {
+            assertThat(t.metricName()).isEqualTo("RootAccountUsage");
+            assertThat(t.metricNamespace()).isEqualTo("CISBenchmark");
+            assertThat(t.metricValue()).isEqualTo("1");
+        });
+
+        MetricAlarm alarm = clients.build(CloudWatchClient.builder(), creds)
+                .describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms().get(0);
+        assertThat(alarm.statistic()).isEqualTo(Statistic.SUM);
+        assertThat(alarm.period()).isEqualTo(300);
+        assertThat(alarm.evaluationPeriods()).isEqualTo(1);
+        assertThat(alarm.threshold()).isEqualTo(1.0);
+        assertThat(alarm.comparisonOperator()).isEqualTo(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+        assertThat(alarm.treatMissingData()).isEqualTo("notBreaching");
+        assertThat(alarm.alarmActions()).containsExactly(topicArn);
+        assertThat(alarm.alarmArn()).isEqualTo(first.alarmArn());
+
+        SnsClient sns = clients.build(SnsClient.builder(), creds);
+        assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topicArn)).subscriptions())
+                .singleElement().satisfies(s -> {
+                    assertThat(s.protocol()).isEqualTo("email");
+                    assertThat(s.endpoint()).isEqualTo("security@example.com");
+                });
+        String topicPolicy = sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes().get("Policy");
+        assertThat(Policies.parse(topicPolicy)).isEqualTo(Policies.topicPolicy(topicArn, account));
+
+        EventBridgeClient events = clients.build(EventBridgeClient.builder(), creds);
+        var rule = events.describeRule(r -> r.name("palisade-root-activity"));
+        assertThat(Policies.parse(rule.eventPattern())).isEqualTo(Policies.rootActivityPattern());
+        assertThat(rule.stateAsString()).isEqualTo("ENABLED");
+        assertThat(events.listTargetsByRule(r -> r.rule("palisade-root-activity")).targets())
+                .extracting(Target::id, Target::arn).containsExactly(
+                        tuple("palisade-root-alerts", topicArn));
+
+        AlarmReport second = phase.apply(task(prod));
+
+        assertThat(second.changes()).isEmpty();
+        assertThat(second.alarmArn()).isEqualTo(first.alarmArn());
+        assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topicArn)).subscriptions()).hasSize(1);
+        assertThat(Json.write(second)).contains("\"changes\":[]");
+
+        // drift: someone loosened the alarm; the next run repairs only that
+        CloudWatchClient cloudWatch = clients.build(CloudWatchClient.builder(), creds);
+        cloudWatch.putMetricAlarm(r -> r.alarmName("palisade-root-usage").metricName("RootAccountUsage")
+                .namespace("CISBenchmark").statistic(Statistic.SUM).period(300).evaluationPeriods(1).threshold(5.0)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .alarmActions(topicArn));
+        clients.calls().drain();
+
+        AlarmReport third = phase.apply(task(prod));
+
+        assertThat(third.changes()).containsExactly("CloudWatch:PutMetricAlarm");
+        assertThat(cloudWatch.describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms().get(0)
+                .threshold()).isEqualTo(1.0);
+    }
+
+    @Test
+    void apply_whenTrailMissing_expectedClearErrorAndNothingWritten() {
+        RunState.Target nonProd = target("non-prod");
+
+        assertThatThrownBy(() -> phase.apply(task(nonProd)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'palisade-trail' does not exist in account " + nonProd.accountId());
+        assertThat(clients.calls().drain()).isEmpty();
+    }
+
+    private static void createTrail(AwsCredentialsProvider creds) {
+        String bucket = "rla-trail-" + UUID.randomUUID();
+        clients.s3(creds).createBucket(r -> r.bucket(bucket));
+        CloudTrailClient cloudTrail = clients.build(CloudTrailClient.builder(), creds);
+        cloudTrail.createTrail(r -> r.name("palisade-trail").s3BucketName(bucket).isMultiRegionTrail(true)
+                .enableLogFileValidation(true));
+        clients.calls().drain();
+    }
+
+    private static RunState.Target target(String key) {
+        return org.targets().stream().filter(t -> t.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    private static AccountTask task(RunState.Target target) {
+        return new AccountTask(target, config, org, null, new RunState.Run("it-" + UUID.randomUUID(),
+                "2025-01-01T00:00:00Z"));
+    }
+}
