@@ -1,5 +1,7 @@
 package io.palisade.onetimelogin;
 
+import io.palisade.common.errors.PrerequisiteMissingException;
+
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OneTimeLoginRequest;
 import io.palisade.common.config.OrgConfig;
@@ -84,7 +86,7 @@ public final class OneTimeLogin {
         try {
             iam.getUser(r -> r.userName(user));
         } catch (NoSuchEntityException e) {
-            throw new IllegalStateException("IAM user '" + user + "' does not exist in the identity account "
+            throw new PrerequisiteMissingException("IAM user '" + user + "' does not exist in the identity account "
                     + account + ": the apply-accounts phase creates the configured users; run it first", e);
         }
     }

@@ -86,7 +86,7 @@ class OneTimeLoginIT {
         var request = new OneTimeLoginRequest("NobodyHere", keys.armoredPublicKey());
 
         assertThatThrownBy(() -> phase().apply(state(request)))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(io.palisade.common.errors.PrerequisiteMissingException.class)
                 .hasMessageContaining("'NobodyHere' does not exist");
         assertThat(clients.calls().drain()).isEmpty();
     }

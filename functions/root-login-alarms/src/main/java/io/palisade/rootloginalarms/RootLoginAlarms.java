@@ -1,5 +1,7 @@
 package io.palisade.rootloginalarms;
 
+import io.palisade.common.errors.PrerequisiteMissingException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
@@ -122,7 +124,7 @@ public final class RootLoginAlarms {
         try {
             return cloudTrail.getTrail(r -> r.name(TRAIL)).trail();
         } catch (TrailNotFoundException e) {
-            throw new IllegalStateException("CloudTrail trail '" + TRAIL + "' does not exist in account " + account
+            throw new PrerequisiteMissingException("CloudTrail trail '" + TRAIL + "' does not exist in account " + account
                     + " (" + clients.region().id() + "): the apply-accounts phase creates it; run it first", e);
         }
     }

@@ -143,7 +143,7 @@ class RootLoginAlarmsIT {
         RunState.Target nonProd = target("non-prod");
 
         assertThatThrownBy(() -> phase.apply(task(nonProd)))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(io.palisade.common.errors.PrerequisiteMissingException.class)
                 .hasMessageContaining("'palisade-trail' does not exist in account " + nonProd.accountId());
         assertThat(clients.calls().drain()).isEmpty();
     }
