@@ -63,7 +63,9 @@ public final class Teardown {
             }
         }
         try {
-            secrets.deleteSecret(r -> r.secretId(TempAdminSession.SECRET_NAME).forceDeleteWithoutRecovery(true));
+            // look first: a run that failed before the temp-admin existed must change nothing
+            String arn = secrets.describeSecret(r -> r.secretId(TempAdminSession.SECRET_NAME)).arn();
+            secrets.deleteSecret(r -> r.secretId(arn).forceDeleteWithoutRecovery(true));
             removed.add("secret " + TempAdminSession.SECRET_NAME);
         } catch (ResourceNotFoundException e) {
             // nothing to remove

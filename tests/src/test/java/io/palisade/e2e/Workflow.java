@@ -1,0 +1,68 @@
+package io.palisade.e2e;
+
+import io.palisade.common.Json;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+/** The Palisade stack deployed to MiniStack (./palisade test deploys it before the tests run). */
+final class Workflow {
+    private final SfnClient sfn;
+    private final String stateMachineArn;
+
+    private Workflow(SfnClient sfn, String stateMachineArn) {
+        this.sfn = sfn;
+        this.stateMachineArn = stateMachineArn;
+    }
+
+    static Workflow deployed() {
+        String url = System.getenv("PALISADE_MINISTACK_URL");
+        Assumptions.assumeTrue(url != null, "PALISADE_MINISTACK_URL not set: run through ./palisade test");
+        var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
+        var http = UrlConnectionHttpClient.create();
+        CloudFormationClient cfn = CloudFormationClient.builder().endpointOverride(URI.create(url))
+                .region(Region.US_EAST_1).credentialsProvider(creds).httpClient(http).build();
+        String stack = System.getenv().getOrDefault("PALISADE_STACK", "palisade");
+        String arn = cfn.describeStacks(r -> r.stackName(stack)).stacks().get(0).outputs().stream()
+                .filter(o -> o.outputKey().equals("StateMachineArn")).findFirst().orElseThrow().outputValue();
+        SfnClient sfn = SfnClient.builder().endpointOverride(URI.create(url))
+                .region(Region.US_EAST_1).credentialsProvider(creds).httpClient(http).build();
+        return new Workflow(sfn, arn);
+    }
+
+    /** Starts an execution with this input and waits for it to end (at most 5 minutes). */
+    DescribeExecutionResponse run(Map<String, Object> input) {
+        String name = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+        String arn = sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).name(name)
+                .input(Json.write(input))).executionArn();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        while (Instant.now().isBefore(deadline)) {
+            DescribeExecutionResponse d = sfn.describeExecution(r -> r.executionArn(arn));
+            if (d.status() != ExecutionStatus.RUNNING) {
+                return d;
+            }
+            sleep(500);
+        }
+        throw new AssertionError("execution " + name + " still running after 5 minutes");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
