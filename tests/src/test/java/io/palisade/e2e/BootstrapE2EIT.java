@@ -281,6 +281,24 @@ class BootstrapE2EIT {
         assertThat(changing).as("changing calls after invalid input").isEmpty();
     }
 
+    @Test
+    @Order(6)
+    void drift_whenScheduledInputHasNoConfig_reusesLastConfigAndRepairsDrift() {
+        // drift made by hand: a user leaves a group, a trail stops logging
+        IamClient iam = iam(ids.get("infosec"));
+        iam.removeUserFromGroup(r -> r.userName("ExampleAdmin").groupName("ProdAdmins"));
+        CloudTrailClient prodTrail = clients.build(CloudTrailClient.builder(), access(ids.get("prod")));
+        prodTrail.stopLogging(r -> r.name("palisade-trail"));
+
+        DescribeExecutionResponse run = workflow.run(Map.of("mode", "drift"));
+        assertThat(run.status()).as(run.error() + ": " + run.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+
+        assertThat(iam.listGroupsForUser(r -> r.userName("ExampleAdmin")).groups())
+                .extracting(g -> g.groupName()).contains("ProdAdmins");
+        assertThat(prodTrail.getTrailStatus(r -> r.name("palisade-trail")).isLogging()).isTrue();
+        assertNoTempAdmin();
+    }
+
     private static void assertNoTempAdmin() {
         IamClient iam = iam(ids.get("infosec"));
         assertThat(iam.listUsers().users()).extracting(u -> u.userName()).doesNotContain("PalisadeTempAdmin");

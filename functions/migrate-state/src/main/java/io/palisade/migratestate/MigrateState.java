@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -29,9 +30,11 @@ public final class MigrateState {
     private static final Logger LOG = LoggerFactory.getLogger(MigrateState.class);
 
     private final Clients clients;
+    private final OrganizationsClient organizations;
 
-    public MigrateState(Clients clients) {
+    public MigrateState(Clients clients, OrganizationsClient organizations) {
         this.clients = clients;
+        this.organizations = organizations;
     }
 
     public RunState.StateRef apply(RunState input) {
@@ -65,8 +68,19 @@ public final class MigrateState {
                     new StateRecord.Lock(runId, lock != null && lock.runId().equals(runId) ? lock.since() : now),
                     current.history()).withRun(entry);
         });
+        tagIdentity(infosec, bucket);
         LOG.info("State record at s3://{}/{}", bucket, StateStore.KEY);
         return new RunState.StateRef(infosec, bucket, StateStore.KEY, clients.calls().drain());
+    }
+
+    /** Lets a scheduled drift run, whose input has no config, find the state record. */
+    private void tagIdentity(String infosec, String bucket) {
+        boolean tagged = organizations.listTagsForResource(r -> r.resourceId(infosec)).tags().stream()
+                .anyMatch(t -> StateStore.BUCKET_TAG.equals(t.key()) && bucket.equals(t.value()));
+        if (!tagged) {
+            organizations.tagResource(r -> r.resourceId(infosec)
+                    .tags(t -> t.key(StateStore.BUCKET_TAG).value(bucket)));
+        }
     }
 
     /** TLS only; only the bootstrap principals (the management account's access role, the bootstrap role). */

@@ -3,6 +3,7 @@ package io.palisade.migratestate;
 import io.palisade.common.PhaseHandler;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.state.RunState;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
 
 /** Lambda entry point of the migrate-state phase. */
 public final class MigrateStateHandler extends PhaseHandler<RunState, RunState.StateRef> {
@@ -12,7 +13,11 @@ public final class MigrateStateHandler extends PhaseHandler<RunState, RunState.S
     private final MigrateState phase;
 
     public MigrateStateHandler() {
-        this(new MigrateState(Clients.fromEnvironment()));
+        this(Clients.fromEnvironment());
+    }
+
+    private MigrateStateHandler(Clients clients) {
+        this(new MigrateState(clients, clients.build(OrganizationsClient.builder())));
     }
 
     MigrateStateHandler(MigrateState phase) {

@@ -16,6 +16,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 public final class StateStore {
     public static final String KEY = "palisade/state.json";
+    /** Tag on the identity account naming the state bucket, so a run without config can find it. */
+    public static final String BUCKET_TAG = "palisade:state-bucket";
     private static final int ATTEMPTS = 4;
 
     private final S3Client s3;

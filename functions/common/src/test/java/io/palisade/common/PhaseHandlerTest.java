@@ -1,0 +1,161 @@
+package io.palisade.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.errors.InvalidConfigException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PhaseHandlerTest {
+    record Input(String name, List<String> tags) {}
+
+    record Output(String greeting, Integer count) {}
+
+    /** A run-level phase: its result goes under {@code result}. */
+    static final class Greeter extends PhaseHandler<Input, Output> {
+        Greeter() {
+            super(Input.class, "result");
+        }
+
+        @Override
+        protected Output handle(Input input) {
+            if ("fail".equals(input.name())) {
+                throw new InvalidConfigException("Invalid config: name is fail");
+            }
+            return new Output("hello " + input.name(), input.tags() == null ? null : input.tags().size());
+        }
+    }
+
+    /** A per-account phase: returns its result alone. */
+    static final class ItemGreeter extends PhaseHandler<Input, Output> {
+        ItemGreeter() {
+            super(Input.class);
+        }
+
+        @Override
+        protected Output handle(Input input) {
+            return new Output("hi " + input.name(), 1);
+        }
+    }
+
+    /** Just enough of a Lambda context for Powertools' logging. */
+    static final class FakeContext implements Context {
+        @Override
+        public String getAwsRequestId() {
+            return "req-1";
+        }
+
+        @Override
+        public String getLogGroupName() {
+            return "/aws/lambda/test";
+        }
+
+        @Override
+        public String getLogStreamName() {
+            return "stream";
+        }
+
+        @Override
+        public String getFunctionName() {
+            return "test";
+        }
+
+        @Override
+        public String getFunctionVersion() {
+            return "$LATEST";
+        }
+
+        @Override
+        public String getInvokedFunctionArn() {
+            return "arn:aws:lambda:us-east-1:123456789012:function:test";
+        }
+
+        @Override
+        public CognitoIdentity getIdentity() {
+            return null;
+        }
+
+        @Override
+        public ClientContext getClientContext() {
+            return null;
+        }
+
+        @Override
+        public int getRemainingTimeInMillis() {
+            return 300_000;
+        }
+
+        @Override
+        public int getMemoryLimitInMB() {
+            return 1024;
+        }
+
+        @Override
+        public LambdaLogger getLogger() {
+            return new LambdaLogger() {
+                @Override
+                public void log(String message) {}
+
+                @Override
+                public void log(byte[] message) {}
+            };
+        }
+    }
+
+    private static JsonNode invoke(PhaseHandler<?, ?> handler, String json) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), out, new FakeContext());
+        return Json.read(out.toString(StandardCharsets.UTF_8), JsonNode.class);
+    }
+
+    @Test
+    void handleRequest_whenPhaseHasResultField_returnsThePayloadWithTheResultUnderIt() {
+        JsonNode out = invoke(new Greeter(),
+                "{\"name\":\"ada\",\"tags\":[\"a\",\"b\"],\"run\":{\"id\":\"r1\"},\"applied\":[1,2]}");
+
+        assertThat(out.at("/result/greeting").asText()).isEqualTo("hello ada");
+        assertThat(out.at("/result/count").asInt()).isEqualTo(2);
+        assertThat(out.get("name").asText()).isEqualTo("ada");
+        assertThat(out.at("/run/id").asText()).as("unknown field kept").isEqualTo("r1");
+        assertThat(out.get("applied")).as("unknown field kept").hasSize(2);
+    }
+
+    @Test
+    void handleRequest_whenResultFieldIsAlreadyThere_replacesIt() {
+        JsonNode out = invoke(new Greeter(), "{\"name\":\"ada\",\"result\":{\"greeting\":\"old\",\"stale\":true}}");
+
+        assertThat(out.get("result")).isEqualTo(Json.read("{\"greeting\":\"hello ada\"}", JsonNode.class));
+    }
+
+    @Test
+    void handleRequest_whenPhaseHasNoResultField_returnsTheResultAlone() {
+        JsonNode out = invoke(new ItemGreeter(), "{\"name\":\"bob\",\"other\":1}");
+
+        assertThat(out).isEqualTo(Json.read("{\"greeting\":\"hi bob\",\"count\":1}", JsonNode.class));
+    }
+
+    @Test
+    void handleRequest_whenPhaseThrowsANamedError_propagatesItUnwrapped() {
+        // Lambda reports the thrown class's name as errorType: the state machine's ErrorEquals relies on it
+        assertThatThrownBy(() -> invoke(new Greeter(), "{\"name\":\"fail\"}"))
+                .isExactlyInstanceOf(InvalidConfigException.class)
+                .hasMessage("Invalid config: name is fail");
+    }
+
+    @Test
+    void handleRequest_whenInputIsNotJson_saysSo() {
+        assertThatThrownBy(() -> invoke(new Greeter(), "not json"))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageStartingWith("The phase input is not JSON");
+    }
+}

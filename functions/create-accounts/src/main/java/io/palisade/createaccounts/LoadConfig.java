@@ -1,0 +1,77 @@
+package io.palisade.createaccounts;
+
+import io.palisade.common.aws.Clients;
+import io.palisade.common.config.OrgConfig;
+import io.palisade.common.errors.InvalidConfigException;
+import io.palisade.common.state.RunState;
+import io.palisade.common.state.StateRecord;
+import io.palisade.common.state.StateStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.Account;
+import software.amazon.awssdk.services.organizations.model.AwsOrganizationsNotInUseException;
+import software.amazon.awssdk.services.organizations.model.Tag;
+
+/**
+ * For a scheduled drift run, whose input names no config: the config of the last run, read
+ * from the state record. The identity account carries a tag naming the state bucket
+ * (set by migrate-state), so nothing but the organization itself is needed to find it.
+ */
+public final class LoadConfig {
+    private static final Logger LOG = LoggerFactory.getLogger(LoadConfig.class);
+
+    private final Clients clients;
+    private final OrganizationsClient organizations;
+
+    public LoadConfig(Clients clients, OrganizationsClient organizations) {
+        this.clients = clients;
+        this.organizations = organizations;
+    }
+
+    public OrgConfig apply(RunState input) {
+        if (input.config() != null) {
+            return input.config();
+        }
+        List<Account> accounts = new ArrayList<>();
+        try {
+            organizations.listAccountsPaginator(r -> {}).forEach(p -> accounts.addAll(p.accounts()));
+        } catch (AwsOrganizationsNotInUseException e) {
+            throw noConfig("there is no organization yet");
+        }
+        // one organization has one identity account; should several carry the tag, the most recent run wins
+        StateRecord latest = null;
+        String from = null;
+        for (Account account : accounts) {
+            String bucket = organizations.listTagsForResource(r -> r.resourceId(account.id())).tags().stream()
+                    .filter(t -> StateStore.BUCKET_TAG.equals(t.key())).map(Tag::value).findFirst().orElse(null);
+            if (bucket == null) {
+                continue;
+            }
+            var creds = clients.assume(clients.baseCredentials(), account.id(), Clients.ORGANIZATION_ACCESS_ROLE);
+            StateRecord record = new StateStore(clients.s3(creds), bucket).read()
+                    .map(StateStore.Versioned::record).orElse(null);
+            if (record != null && record.config() != null && (latest == null || lastRun(record).compareTo(lastRun(latest)) > 0)) {
+                latest = record;
+                from = bucket;
+            }
+        }
+        if (latest != null) {
+            LOG.info("Drift run uses the config of the last run, from s3://{}/{}", from, StateStore.KEY);
+            return latest.config();
+        }
+        throw noConfig("no account carries the " + StateStore.BUCKET_TAG + " tag of a previous run");
+    }
+
+    private static String lastRun(StateRecord record) {
+        var history = record.history();
+        return history == null || history.isEmpty() ? "" : history.get(history.size() - 1).startedAt();
+    }
+
+    private static InvalidConfigException noConfig(String why) {
+        return new InvalidConfigException("Invalid input: config is required for the first run ("
+                + why + "); a scheduled drift run reuses the config of the last run");
+    }
+}
