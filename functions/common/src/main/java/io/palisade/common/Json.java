@@ -59,7 +59,9 @@ public final class Json {
     /** SHA-256 of the canonical JSON form (map keys sorted): stable across YAML formatting. */
     public static String digest(Object value) {
         try {
-            byte[] canonical = MAPPER.writeValueAsString(MAPPER.valueToTree(value)).getBytes(StandardCharsets.UTF_8);
+            // through plain maps, so keys are sorted even when the value is a JSON tree
+            Object plain = MAPPER.treeToValue(MAPPER.valueToTree(value), Object.class);
+            byte[] canonical = MAPPER.writeValueAsString(plain).getBytes(StandardCharsets.UTF_8);
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

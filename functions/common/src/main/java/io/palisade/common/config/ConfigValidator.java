@@ -147,9 +147,6 @@ public final class ConfigValidator {
                 problem(f + ".key", "'management' is reserved for the management account");
             } else if (!keys.add(a.key())) {
                 problem(f + ".key", "'" + a.key() + "' is used by another account");
-            } else if (c.organization() != null && c.organization().name() != null
-                    && (c.organization().name() + "-" + a.key()).length() > 63) {
-                problem(f + ".key", "makes the account alias longer than 63 characters");
             }
             if (blank(a.name()) || a.name().length() > 50) {
                 problem(f + ".name", "is required (1-50 characters)");
@@ -243,8 +240,12 @@ public final class ConfigValidator {
         if (p.maxAgeDays() != null && (p.maxAgeDays() < 1 || p.maxAgeDays() > 1095)) {
             problem("passwordPolicy.maxAgeDays", "must be 1-1095 when set");
         }
-        for (var e : Map.of("requireUppercase", p.requireUppercase(), "requireLowercase", p.requireLowercase(),
-                "requireNumbers", p.requireNumbers(), "requireSymbols", p.requireSymbols()).entrySet()) {
+        Map<String, Boolean> classes = new java.util.LinkedHashMap<>();
+        classes.put("requireUppercase", p.requireUppercase());
+        classes.put("requireLowercase", p.requireLowercase());
+        classes.put("requireNumbers", p.requireNumbers());
+        classes.put("requireSymbols", p.requireSymbols());
+        for (var e : classes.entrySet()) {
             if (!Boolean.TRUE.equals(e.getValue())) {
                 problem("passwordPolicy." + e.getKey(), "must be true (every character class is required)");
             }

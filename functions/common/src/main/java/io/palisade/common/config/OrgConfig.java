@@ -56,7 +56,8 @@ public record OrgConfig(
     /** Role names that exist in the account with this key ({@link #MANAGEMENT} included). */
     public List<String> rolesIn(String key) {
         if (MANAGEMENT.equals(key)) {
-            return organization.managementRoles() == null ? List.of() : organization.managementRoles();
+            return organization == null || organization.managementRoles() == null ? List.of()
+                    : organization.managementRoles();
         }
         return account(key).map(a -> a.roles() == null ? List.<String>of() : a.roles()).orElse(List.of());
     }

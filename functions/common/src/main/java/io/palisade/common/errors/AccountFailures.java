@@ -34,11 +34,11 @@ public final class AccountFailures {
     private AccountFailures() {}
 
     public static boolean isTransient(String reason) {
-        return TRANSIENT.contains(reason);
+        return reason != null && TRANSIENT.contains(reason);
     }
 
     public static String meaning(String reason) {
-        return MEANING.getOrDefault(reason, "AWS gave an undocumented reason");
+        return reason == null ? "AWS gave no reason" : MEANING.getOrDefault(reason, "AWS gave an undocumented reason");
     }
 
     /** The named error for a FAILED creation of the account {@code key}. */

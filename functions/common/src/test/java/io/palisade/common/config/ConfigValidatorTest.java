@@ -11,7 +11,6 @@ import io.palisade.common.errors.InvalidConfigException;
 import io.palisade.common.testkit.Emulator;
 import java.util.function.Consumer;
 import org.assertj.core.api.AbstractThrowableAssert;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class ConfigValidatorTest {
@@ -84,8 +83,6 @@ class ConfigValidatorTest {
     // ---------------------------------------------------------------- organization
 
     @Test
-    @Disabled("BUG: with no organization, checkGroups calls OrgConfig.rolesIn(\"management\"), which dereferences "
-            + "organization: NullPointerException instead of InvalidConfigException; see the test report")
     void validate_whenOrganizationIsMissing_requiresIt() {
         rejects(c -> c.remove("organization")).hasMessageContaining("organization is required");
     }
@@ -270,8 +267,6 @@ class ConfigValidatorTest {
     }
 
     @Test
-    @Disabled("BUG: checkPasswordPolicy builds Map.of(...) with the flags' values, so an omitted flag (null) "
-            + "throws NullPointerException instead of InvalidConfigException; see the test report")
     void validate_whenACharacterClassFlagIsOmitted_namesThatFlag() {
         for (String flag : new String[] {"requireUppercase", "requireLowercase", "requireNumbers", "requireSymbols"}) {
             rejects(c -> at(c, "/passwordPolicy").remove(flag)).as(flag + " missing")

@@ -2,7 +2,6 @@ package io.palisade.common.errors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -58,8 +57,6 @@ class AccountFailuresTest {
     }
 
     @Test
-    @Disabled("BUG: meaning(null) and isTransient(null) look null up in immutable Map.ofEntries/Set.of, which throw "
-            + "NullPointerException; a FAILED status without a reason crashes create/await-accounts; see the test report")
     void of_whenAwsGivesNoReason_isRejectedInsteadOfFailingItself() {
         PalisadeException e = AccountFailures.of("prod", null);
 

@@ -1,0 +1,82 @@
+package io.palisade.awaitaccounts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.palisade.common.aws.Clients;
+import io.palisade.common.config.OrgConfig;
+import io.palisade.common.errors.AccountCreationTransientException;
+import io.palisade.common.errors.AccountEmailAlreadyExistsException;
+import io.palisade.common.errors.AccountNotReadyException;
+import io.palisade.common.state.AccountRef;
+import io.palisade.common.state.RunState;
+import io.palisade.common.testkit.Emulator;
+import io.palisade.common.testkit.Recording;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.CreateAccountState;
+import software.amazon.awssdk.services.organizations.model.DescribeCreateAccountStatusRequest;
+import software.amazon.awssdk.services.organizations.model.DescribeCreateAccountStatusResponse;
+
+/** One poll against a scripted Organizations API (no account becomes usable here). */
+class AwaitAccountsTest {
+    private final Clients clients = new Clients(Region.US_EAST_1, null, null, null);
+    private final OrgConfig config = Emulator.config("unit");
+    private final List<String> calls = new ArrayList<>();
+
+    private OrganizationsClient statuses(CreateAccountState state, String reason) {
+        return Recording.stub(OrganizationsClient.class, calls, request -> {
+            if (request instanceof DescribeCreateAccountStatusRequest r) {
+                return DescribeCreateAccountStatusResponse.builder().createAccountStatus(s -> s
+                        .id(r.createAccountRequestId()).state(state).failureReason(reason)).build();
+            }
+            return new UnsupportedOperationException(String.valueOf(request));
+        });
+    }
+
+    private RunState input(int polls) {
+        List<AccountRef> refs = config.accounts().stream().map(a -> new AccountRef(a.key(), a.name(), a.email(),
+                null, "car-" + a.key(), "IN_PROGRESS", null, 1)).toList();
+        RunState.Org org = new RunState.Org("111111111111", "o-unit", refs, false, polls, null, null, null, List.of());
+        return new RunState(null, config, null, null, org, null, null, null, null, null, null);
+    }
+
+    @Test
+    void apply_whenCreationIsInProgress_isNotReadyAndCountsThePoll() {
+        RunState.Org org = new AwaitAccounts(clients, statuses(CreateAccountState.IN_PROGRESS, null)).apply(input(3));
+
+        assertThat(org.ready()).isFalse();
+        assertThat(org.polls()).isEqualTo(4);
+        assertThat(org.targets()).isNull();
+        assertThat(org.accounts()).extracting(AccountRef::requestId).containsExactly("car-infosec", "car-prod",
+                "car-non-prod");
+        assertThat(calls).containsOnly("describeCreateAccountStatus").hasSize(3);
+    }
+
+    @Test
+    void apply_whenPollsRunOut_throwsAccountNotReady() {
+        assertThatThrownBy(() -> new AwaitAccounts(clients, statuses(CreateAccountState.IN_PROGRESS, null))
+                .apply(input(AwaitAccounts.MAX_POLLS - 1)))
+                .isInstanceOf(AccountNotReadyException.class)
+                .hasMessageContaining("[infosec, prod, non-prod]");
+    }
+
+    @Test
+    void apply_whenCreationFailedTransiently_throwsTheTransientErrorTheStateMachineRetries() {
+        assertThatThrownBy(() -> new AwaitAccounts(clients,
+                statuses(CreateAccountState.FAILED, "CONCURRENT_ACCOUNT_MODIFICATION")).apply(input(0)))
+                .isInstanceOf(AccountCreationTransientException.class)
+                .hasMessageContaining("'infosec'");
+    }
+
+    @Test
+    void apply_whenEmailIsTaken_throwsAccountEmailAlreadyExists() {
+        assertThatThrownBy(() -> new AwaitAccounts(clients,
+                statuses(CreateAccountState.FAILED, "EMAIL_ALREADY_EXISTS")).apply(input(0)))
+                .isInstanceOf(AccountEmailAlreadyExistsException.class)
+                .hasMessageContaining("give this account its own email");
+    }
+}

@@ -1,0 +1,125 @@
+package io.palisade.teardown;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.Json;
+import io.palisade.common.errors.ConcurrentRunException;
+import io.palisade.common.state.AccountRef;
+import io.palisade.common.state.RunState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TeardownTest {
+    private static RunState run(RunState.Org org) {
+        return new RunState(null, null, null, new RunState.Run("r1", null), org, null, null, null, null, null, null);
+    }
+
+    @Test
+    void knownAccounts_whenSomeAccountsHaveNoIdYet_listsOnlyThoseWithIdsAndTheManagementAccount() {
+        RunState.Org org = new RunState.Org("111111111111", "o-1", List.of(
+                new AccountRef("infosec", "InfoSec", "a@example.com", "222222222222", "car-1", "SUCCEEDED", null, 1),
+                new AccountRef("prod", "Prod", "b@example.com", null, "car-2", "IN_PROGRESS", null, 1)),
+                false, 1, null, null, null, List.of());
+
+        Map<String, String> known = Teardown.knownAccounts(run(org), "111111111111");
+
+        assertThat(known).containsExactly(Map.entry("infosec", "222222222222"), Map.entry("management", "111111111111"));
+    }
+
+    @Test
+    void knownAccounts_whenTheRunFailedBeforeAnyAccount_listsTheManagementAccountOnly() {
+        assertThat(Teardown.knownAccounts(run(null), "111111111111")).containsExactly(
+                Map.entry("management", "111111111111"));
+    }
+
+    @Test
+    void compensate_whenAnotherRunHoldsTheLock_touchesNothing() {
+        // a Teardown without clients: any AWS call would fail the test
+        CompensateHandler handler = new CompensateHandler(new Teardown(null, null));
+        String input = Json.write(Map.of("run", Map.of("run", Map.of("id", "r2")), "failedPhase", "MigrateState",
+                "error", Map.of("Error", ConcurrentRunException.class.getName(), "Cause", "run r1 holds the lock")));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        handler.handleRequest(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), out, new FakeContext());
+
+        JsonNode report = Json.read(out.toString(StandardCharsets.UTF_8), JsonNode.class);
+        assertThat(report.path("status").asText()).isEqualTo("FAILED");
+        assertThat(report.path("failedPhase").asText()).isEqualTo("MigrateState");
+        assertThat(report.path("error").asText()).isEqualTo(ConcurrentRunException.class.getName());
+        assertThat(report.path("removed")).isEmpty();
+        assertThat(report.path("changes")).isEmpty();
+    }
+
+    /** Just enough of a Lambda context for Powertools' logging. */
+    private static final class FakeContext implements Context {
+        @Override
+        public String getAwsRequestId() {
+            return "req-1";
+        }
+
+        @Override
+        public String getLogGroupName() {
+            return "/aws/lambda/compensate";
+        }
+
+        @Override
+        public String getLogStreamName() {
+            return "stream";
+        }
+
+        @Override
+        public String getFunctionName() {
+            return "compensate";
+        }
+
+        @Override
+        public String getFunctionVersion() {
+            return "$LATEST";
+        }
+
+        @Override
+        public String getInvokedFunctionArn() {
+            return "arn:aws:lambda:us-east-1:111111111111:function:compensate";
+        }
+
+        @Override
+        public CognitoIdentity getIdentity() {
+            return null;
+        }
+
+        @Override
+        public ClientContext getClientContext() {
+            return null;
+        }
+
+        @Override
+        public int getRemainingTimeInMillis() {
+            return 300_000;
+        }
+
+        @Override
+        public int getMemoryLimitInMB() {
+            return 1024;
+        }
+
+        @Override
+        public LambdaLogger getLogger() {
+            return new LambdaLogger() {
+                @Override
+                public void log(String message) {}
+
+                @Override
+                public void log(byte[] message) {}
+            };
+        }
+    }
+}
