@@ -247,11 +247,14 @@ class BootstrapE2EIT {
     @Order(4)
     void run_whenLoginKeyMalformed_failsWithNamedErrorAndLeavesNoTempAdmin() {
         String malformed = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nbm90IGEga2V5\n-----END PGP PUBLIC KEY BLOCK-----\n";
+        String inbox = workflow.subscribeToRunResults();
         DescribeExecutionResponse run = workflow.run(input(config, Map.of("user", "ExampleAdmin",
                 "publicKey", malformed)));
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
         assertThat(run.error()).isEqualTo("io.palisade.common.errors.InvalidPublicKeyException");
         assertNoTempAdmin();
+        assertThat(workflow.runResults(inbox)).anySatisfy(m -> assertThat(m).contains("FAILED")
+                .contains("IssueOneTimeLogin").contains("InvalidPublicKeyException"));
 
         String infosec = ids.get("infosec");
         S3Client s3 = clients.s3(access(infosec));

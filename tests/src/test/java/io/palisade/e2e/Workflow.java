@@ -4,6 +4,8 @@ import io.palisade.common.Json;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
@@ -15,15 +17,23 @@ import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** The Palisade stack deployed to MiniStack (./palisade test deploys it before the tests run). */
 final class Workflow {
     private final SfnClient sfn;
     private final String stateMachineArn;
+    private final String runTopicArn;
+    private final SnsClient sns;
+    private final SqsClient sqs;
 
-    private Workflow(SfnClient sfn, String stateMachineArn) {
+    private Workflow(SfnClient sfn, String stateMachineArn, String runTopicArn, SnsClient sns, SqsClient sqs) {
         this.sfn = sfn;
         this.stateMachineArn = stateMachineArn;
+        this.runTopicArn = runTopicArn;
+        this.sns = sns;
+        this.sqs = sqs;
     }
 
     static Workflow deployed() {
@@ -34,11 +44,38 @@ final class Workflow {
         CloudFormationClient cfn = CloudFormationClient.builder().endpointOverride(URI.create(url))
                 .region(Region.US_EAST_1).credentialsProvider(creds).httpClient(http).build();
         String stack = System.getenv().getOrDefault("PALISADE_STACK", "palisade");
-        String arn = cfn.describeStacks(r -> r.stackName(stack)).stacks().get(0).outputs().stream()
-                .filter(o -> o.outputKey().equals("StateMachineArn")).findFirst().orElseThrow().outputValue();
+        var outputs = cfn.describeStacks(r -> r.stackName(stack)).stacks().get(0).outputs();
+        String arn = outputs.stream().filter(o -> o.outputKey().equals("StateMachineArn")).findFirst()
+                .orElseThrow().outputValue();
+        String topic = outputs.stream().filter(o -> o.outputKey().equals("RunTopicArn")).findFirst()
+                .orElseThrow().outputValue();
         SfnClient sfn = SfnClient.builder().endpointOverride(URI.create(url))
                 .region(Region.US_EAST_1).credentialsProvider(creds).httpClient(http).build();
-        return new Workflow(sfn, arn);
+        SnsClient sns = SnsClient.builder().endpointOverride(URI.create(url))
+                .region(Region.US_EAST_1).credentialsProvider(creds).httpClient(http).build();
+        SqsClient sqs = SqsClient.builder().endpointOverride(URI.create(url))
+                .region(Region.US_EAST_1).credentialsProvider(creds).httpClient(http).build();
+        return new Workflow(sfn, arn, topic, sns, sqs);
+    }
+
+    /** A queue subscribed to the stack's run-results topic, as an operator would subscribe. */
+    String subscribeToRunResults() {
+        String url = sqs.createQueue(r -> r.queueName("e2e-run-results-" + UUID.randomUUID().toString()
+                .substring(0, 8))).queueUrl();
+        String queueArn = sqs.getQueueAttributes(r -> r.queueUrl(url)
+                .attributeNamesWithStrings("QueueArn")).attributesAsStrings().get("QueueArn");
+        sns.subscribe(r -> r.topicArn(runTopicArn).protocol("sqs").endpoint(queueArn));
+        return url;
+    }
+
+    /** The run-result messages delivered to that queue so far. */
+    List<String> runResults(String queueUrl) {
+        List<String> messages = new ArrayList<>();
+        for (var m : sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(2))
+                .messages()) {
+            messages.add(Json.read(m.body(), com.fasterxml.jackson.databind.JsonNode.class).path("Message").asText());
+        }
+        return messages;
     }
 
     /** Starts an execution with this input and waits for it to end (at most 5 minutes). */

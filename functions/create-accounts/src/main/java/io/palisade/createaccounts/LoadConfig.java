@@ -6,6 +6,7 @@ import io.palisade.common.errors.InvalidConfigException;
 import io.palisade.common.state.RunState;
 import io.palisade.common.state.StateRecord;
 import io.palisade.common.state.StateStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -65,9 +66,17 @@ public final class LoadConfig {
         throw noConfig("no account carries the " + StateStore.BUCKET_TAG + " tag of a previous run");
     }
 
-    private static String lastRun(StateRecord record) {
+    /** When the record's last run started; a record without a readable time counts as oldest. */
+    static Instant lastRun(StateRecord record) {
         var history = record.history();
-        return history == null || history.isEmpty() ? "" : history.get(history.size() - 1).startedAt();
+        if (history == null || history.isEmpty()) {
+            return Instant.EPOCH;
+        }
+        try {
+            return Instant.parse(history.get(history.size() - 1).startedAt());
+        } catch (RuntimeException unreadable) {
+            return Instant.EPOCH;
+        }
     }
 
     private static InvalidConfigException noConfig(String why) {
