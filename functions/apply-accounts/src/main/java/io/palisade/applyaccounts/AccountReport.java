@@ -11,6 +11,8 @@ import java.util.List;
  * @param users     identity account only; empty elsewhere
  * @param retired   identity account only: users that are no longer in the config but were still in
  *                  groups Palisade manages; they were removed from those groups, never deleted
+ * @param trailKeyArn identity account only: the KMS key every trail encrypts with; {@code null} elsewhere
+ * @param accessLogBucket identity account only: where the trail bucket's S3 access logs go
  */
 public record AccountReport(
         String key,
@@ -21,6 +23,8 @@ public record AccountReport(
         List<User> users,
         List<String> retired,
         Trail trail,
+        String trailKeyArn,
+        String accessLogBucket,
         List<String> changes) {
 
     /** A human role; {@code trustedAccount} is the identity account whose users may assume it. */
@@ -30,6 +34,7 @@ public record AccountReport(
 
     public record User(String name, List<String> groups) {}
 
+    /** {@code kmsKeyId} is the key ARN in the identity account, its alias ARN in the others. */
     public record Trail(String name, String arn, String bucket, boolean multiRegion, boolean logFileValidation,
-                        boolean globalEvents, boolean logging) {}
+                        boolean globalEvents, boolean logging, String kmsKeyId) {}
 }

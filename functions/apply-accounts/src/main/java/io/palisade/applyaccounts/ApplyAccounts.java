@@ -23,22 +23,29 @@ import software.amazon.awssdk.services.iam.model.AttachedPolicy;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Role;
 import software.amazon.awssdk.services.iam.model.Tag;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketLoggingStatus;
+import software.amazon.awssdk.services.s3.model.LoggingEnabled;
 
 /**
  * Applies one account's baseline: its alias, the human roles the config gives it (trusting only
- * the identity account, with MFA), and a multi-region trail into the central bucket; in the
- * identity account also the password policy, groups, users and that bucket.
+ * the identity account, with MFA), and a multi-region trail into the central bucket, encrypted
+ * with the central KMS key; in the identity account also the password policy, groups, users,
+ * that bucket (its S3 access logs going to a log bucket beside it) and that key.
  *
  * <p>Every setting is read first and written only where it differs, so applying an unchanged
  * config makes no changing call and a changed config converges. The identity account must be
- * applied before the others: it owns the bucket their trails deliver to.
+ * applied before the others: it owns the bucket their trails deliver to and the key they use.
  */
 public final class ApplyAccounts {
     public static final String TRAIL_NAME = "palisade-trail";
     /** Tag on what Palisade created (roles, users, trails); IAM groups cannot be tagged, see {@link Directory}. */
     public static final String MANAGED_TAG = "palisade:managed";
     static final int MAX_SESSION_SECONDS = 3600;
+    /** Where in the access-log bucket the trail bucket's S3 server access logs go. */
+    static final String ACCESS_LOG_PREFIX = "trail-bucket/";
+    private static final int MAX_BUCKET_NAME = 63;
     private static final Logger LOG = LoggerFactory.getLogger(ApplyAccounts.class);
 
     private final Clients clients;
@@ -57,6 +64,11 @@ public final class ApplyAccounts {
         return organizationName + "-palisade-trail-" + identityAccountId;
     }
 
+    /** The bucket the trail bucket's S3 server access logs go to (CIS 3.6). */
+    public static String accessLogBucket(String organizationName, String identityAccountId) {
+        return organizationName + "-palisade-access-logs-" + identityAccountId;
+    }
+
     public AccountReport apply(AccountTask task) {
         clients.calls().drain();
         OrgConfig config = task.config();
@@ -71,20 +83,32 @@ public final class ApplyAccounts {
         CloudTrailClient cloudTrail = clients.cached("cloudtrail" + session,
                 () -> clients.build(CloudTrailClient.builder(), credentials));
         String bucket = trailBucket(config.organization().name(), identityId);
+        String logBucket = accessLogBucket(config.organization().name(), identityId);
+        String keyAlias = TrailKey.aliasArn(clients.partition(), clients.region().id(), identityId);
+        if (task.isIdentity()) {
+            requireBucketName(bucket);
+            requireBucketName(logBucket);
+        }
 
         String alias = task.isManagement() ? null : ensureAlias(iam, config.aliasOf(key));
         Directory.Result directory = Directory.Result.EMPTY;
+        String keyArn = null;
         if (task.isIdentity()) {
             directory = new Directory(iam, clients.partition()).ensure(config, k -> accountIdOf(task, k));
-            ensureTrailBucket(task, bucket, credentials, session);
+            S3Client s3 = clients.cached("s3" + session, () -> clients.s3(credentials));
+            ensureTrailBucket(task, s3, bucket, logBucket, identityId);
+            KmsClient kms = clients.cached("kms" + session, () -> clients.build(KmsClient.builder(), credentials));
+            keyArn = ensureTrailKey(task, kms, identityId);
         }
         List<AccountReport.Role> roles = ensureRoles(iam, config, key, identityId);
-        AccountReport.Trail trail = ensureTrail(cloudTrail, bucket);
+        // the members' tasks do not see the identity report: they name the key by its alias ARN
+        AccountReport.Trail trail = ensureTrail(cloudTrail, bucket, keyArn == null ? keyAlias : keyArn, keyAlias,
+                keyArn);
 
         List<String> changes = clients.calls().drain();
         LOG.info("Account {} ({}): {} changing calls", key, accountId, changes.size());
         return new AccountReport(key, accountId, alias, roles, directory.groups(), directory.users(),
-                directory.retired(), trail, changes);
+                directory.retired(), trail, keyArn, task.isIdentity() ? logBucket : null, changes);
     }
 
     /** The id of the account with this config key ({@link OrgConfig#MANAGEMENT} included). */
@@ -178,17 +202,54 @@ public final class ApplyAccounts {
         return Tag.builder().key(MANAGED_TAG).value("true").build();
     }
 
-    private void ensureTrailBucket(AccountTask task, String bucket, AwsCredentialsProvider credentials,
-                                   String session) {
-        List<String> accountIds = task.org().targets().stream().map(RunState.Target::accountId)
-                .distinct().toList();
-        JsonNode policy = Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(clients.partition(),
-                clients.region().id(), bucket, accountIds, TRAIL_NAME));
-        S3Client s3 = clients.cached("s3" + session, () -> clients.s3(credentials));
-        new BucketBaseline(s3, clients.region()).ensure(bucket, policy);
+    private static void requireBucketName(String bucket) {
+        if (bucket.length() > MAX_BUCKET_NAME) {
+            throw new InvalidConfigException("organization.name: the bucket name " + bucket + " would be longer than "
+                    + MAX_BUCKET_NAME + " characters; use a shorter organization name");
+        }
     }
 
-    private AccountReport.Trail ensureTrail(CloudTrailClient cloudTrail, String bucket) {
+    private static List<String> accountIds(AccountTask task) {
+        return task.org().targets().stream().map(RunState.Target::accountId).distinct().toList();
+    }
+
+    /** The trail bucket, its server access logs (CIS 3.6) into a log bucket beside it. */
+    private void ensureTrailBucket(AccountTask task, S3Client s3, String bucket, String logBucket,
+                                   String identityId) {
+        String partition = clients.partition();
+        BucketBaseline baseline = new BucketBaseline(s3, clients.region());
+        baseline.ensure(logBucket, Json.MAPPER.valueToTree(PolicyDocuments.accessLogBucketPolicy(partition,
+                logBucket, bucket, ACCESS_LOG_PREFIX, identityId)));
+        baseline.ensure(bucket, Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(partition,
+                clients.region().id(), bucket, accountIds(task), TRAIL_NAME)));
+        LoggingEnabled wanted = LoggingEnabled.builder().targetBucket(logBucket).targetPrefix(ACCESS_LOG_PREFIX)
+                .build();
+        if (!loggingMatches(s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled(), wanted)) {
+            s3.putBucketLogging(r -> r.bucket(bucket)
+                    .bucketLoggingStatus(BucketLoggingStatus.builder().loggingEnabled(wanted).build()));
+        }
+    }
+
+    /** Target bucket and prefix only: grants and the key format are left as they are. */
+    static boolean loggingMatches(LoggingEnabled current, LoggingEnabled wanted) {
+        return current != null
+                && wanted.targetBucket().equals(current.targetBucket())
+                && wanted.targetPrefix().equals(current.targetPrefix());
+    }
+
+    /** The trails' KMS key, allowing every account's trail; returns its ARN. */
+    private String ensureTrailKey(AccountTask task, KmsClient kms, String identityId) {
+        JsonNode policy = Json.MAPPER.valueToTree(PolicyDocuments.trailKeyPolicy(clients.partition(),
+                clients.region().id(), identityId, accountIds(task), TRAIL_NAME));
+        return new TrailKey(kms).ensure(policy);
+    }
+
+    /**
+     * @param kmsKeyId what the trail is set to: the key ARN where known, else its alias ARN
+     * @param keyArn   the key ARN, {@code null} outside the identity account
+     */
+    private AccountReport.Trail ensureTrail(CloudTrailClient cloudTrail, String bucket, String kmsKeyId,
+                                            String keyAlias, String keyArn) {
         Trail current = findTrail(cloudTrail);
         String arn;
         if (current == null) {
@@ -197,10 +258,11 @@ public final class ApplyAccounts {
                     .isMultiRegionTrail(true)
                     .enableLogFileValidation(true)
                     .includeGlobalServiceEvents(true)
+                    .kmsKeyId(kmsKeyId)
                     .tagsList(t -> t.key(MANAGED_TAG).value("true"))).trailARN();
         } else {
             arn = current.trailARN();
-            if (!trailMatches(current, bucket)) {
+            if (!trailMatches(current, bucket) || !TrailKey.designates(current.kmsKeyId(), keyAlias, keyArn)) {
                 // only the settings Palisade owns: a CloudWatch Logs delivery set by another phase stays
                 boolean clearPrefix = current.s3KeyPrefix() != null && !current.s3KeyPrefix().isEmpty();
                 cloudTrail.updateTrail(r -> {
@@ -208,7 +270,8 @@ public final class ApplyAccounts {
                             .s3BucketName(bucket)
                             .isMultiRegionTrail(true)
                             .enableLogFileValidation(true)
-                            .includeGlobalServiceEvents(true);
+                            .includeGlobalServiceEvents(true)
+                            .kmsKeyId(kmsKeyId);
                     if (clearPrefix) {
                         // the bucket policy lets each account write only under AWSLogs/<accountId>/
                         r.s3KeyPrefix("");
@@ -219,7 +282,7 @@ public final class ApplyAccounts {
         if (!Boolean.TRUE.equals(cloudTrail.getTrailStatus(r -> r.name(TRAIL_NAME)).isLogging())) {
             cloudTrail.startLogging(r -> r.name(TRAIL_NAME));
         }
-        return new AccountReport.Trail(TRAIL_NAME, arn, bucket, true, true, true, true);
+        return new AccountReport.Trail(TRAIL_NAME, arn, bucket, true, true, true, true, kmsKeyId);
     }
 
     static boolean trailMatches(Trail trail, String bucket) {

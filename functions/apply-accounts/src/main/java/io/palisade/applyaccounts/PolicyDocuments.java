@@ -201,6 +201,65 @@ final class PolicyDocuments {
         return ordered("Version", VERSION, "Statement", statements);
     }
 
+    /**
+     * The trail key's policy (the CloudTrail User Guide's "Configure AWS KMS key policies for
+     * CloudTrail", for an organization): the identity account administers it; CloudTrail may
+     * encrypt only for each account's {@code palisade-trail} ({@code aws:SourceArn}) and describe
+     * it; principals of the identity account, where the bucket is, may decrypt trail logs of
+     * every account in the organization, and nothing else.
+     */
+    static Map<String, Object> trailKeyPolicy(String partition, String region, String identityAccountId,
+                                              List<String> accountIds, String trailName) {
+        List<String> trailPatterns = accountIds.stream()
+                .map(id -> "arn:" + partition + ":cloudtrail:*:" + id + ":trail/*").toList();
+        List<String> trailArns = accountIds.stream()
+                .map(id -> "arn:" + partition + ":cloudtrail:" + region + ":" + id + ":trail/" + trailName).toList();
+        return ordered("Version", VERSION, "Statement", List.of(
+                ordered("Sid", "EnableIdentityAccountAdministration", "Effect", "Allow",
+                        "Principal", Map.of("AWS", "arn:" + partition + ":iam::" + identityAccountId + ":root"),
+                        "Action", "kms:*",
+                        "Resource", "*"),
+                ordered("Sid", "AllowCloudTrailToEncryptLogs", "Effect", "Allow",
+                        "Principal", Map.of("Service", "cloudtrail.amazonaws.com"),
+                        "Action", "kms:GenerateDataKey*",
+                        "Resource", "*",
+                        "Condition", ordered(
+                                "StringLike", Map.of("kms:EncryptionContext:aws:cloudtrail:arn", trailPatterns),
+                                "StringEquals", Map.of("aws:SourceArn", trailArns))),
+                ordered("Sid", "AllowCloudTrailToDescribeKey", "Effect", "Allow",
+                        "Principal", Map.of("Service", "cloudtrail.amazonaws.com"),
+                        "Action", "kms:DescribeKey",
+                        "Resource", "*"),
+                ordered("Sid", "AllowIdentityAccountToDecryptLogs", "Effect", "Allow",
+                        "Principal", Map.of("AWS", "*"),
+                        "Action", List.of("kms:Decrypt", "kms:ReEncryptFrom"),
+                        "Resource", "*",
+                        "Condition", ordered(
+                                "StringEquals", Map.of("kms:CallerAccount", identityAccountId),
+                                "ForAnyValue:StringEquals", Map.of("kms:EncryptionContextKeys", "aws:cloudtrail:arn"),
+                                "StringLike", Map.of("kms:EncryptionContext:aws:cloudtrail:arn", trailPatterns)))));
+    }
+
+    /**
+     * The access-log bucket's policy: TLS only, and S3 server access logging may write the trail
+     * bucket's logs under {@code <prefix>} only (the S3 User Guide's logging.s3.amazonaws.com grant).
+     */
+    static Map<String, Object> accessLogBucketPolicy(String partition, String logBucket, String sourceBucket,
+                                                     String prefix, String accountId) {
+        String logBucketArn = "arn:" + partition + ":s3:::" + logBucket;
+        // the grant first and its Resource one string: moto's PutBucketLogging looks for it statement by
+        // statement, fails on a "Principal": "*" it meets before, and does not recognise a Resource list
+        return ordered("Version", VERSION, "Statement", List.of(
+                ordered("Sid", "S3ServerAccessLogs", "Effect", "Allow",
+                        "Principal", Map.of("Service", "logging.s3.amazonaws.com"),
+                        "Action", "s3:PutObject",
+                        "Resource", logBucketArn + "/" + prefix + "*",
+                        "Condition", ordered(
+                                "ArnLike", Map.of("aws:SourceArn", "arn:" + partition + ":s3:::" + sourceBucket),
+                                "StringEquals", Map.of("aws:SourceAccount", accountId))),
+                BucketBaseline.denyInsecureTransport(logBucketArn)));
+    }
+
     /** A map that keeps the order given, so documents read well in the console. */
     private static Map<String, Object> ordered(Object... keysAndValues) {
         Map<String, Object> map = new LinkedHashMap<>();

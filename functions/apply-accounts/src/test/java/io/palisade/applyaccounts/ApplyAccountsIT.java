@@ -24,8 +24,14 @@ import software.amazon.awssdk.services.iam.model.Group;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.PasswordPolicy;
 import software.amazon.awssdk.services.iam.model.Role;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.AliasListEntry;
+import software.amazon.awssdk.services.kms.model.KeyManagerType;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.kms.model.KeySpec;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.LoggingEnabled;
 import software.amazon.awssdk.services.s3.model.PublicAccessBlockConfiguration;
 
 /** Applies the baseline to an emulated organization (moto), re-applies it, then changes the config. */
@@ -55,6 +61,10 @@ class ApplyAccountsIT {
 
     private IamClient iam(String accountId) {
         return clients.build(IamClient.builder(), Emulator.orgAccess(clients, accountId));
+    }
+
+    private KmsClient kms(String accountId) {
+        return clients.build(KmsClient.builder(), Emulator.orgAccess(clients, accountId));
     }
 
     private String id(String key) {
@@ -155,7 +165,37 @@ class ApplyAccountsIT {
             assertThat(bucketPolicy.toString()).contains("arn:aws:cloudtrail:" + clients.region().id() + ":"
                     + t.accountId() + ":trail/" + ApplyAccounts.TRAIL_NAME);
         }
-        // a trail everywhere, into that bucket, logging
+        // its server access logs go to the log bucket, which only S3 logging may write to
+        String logBucket = ApplyAccounts.accessLogBucket(config.organization().name(), identity);
+        assertThat(first.get("infosec").accessLogBucket()).isEqualTo(logBucket);
+        LoggingEnabled logging = s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled();
+        assertThat(logging.targetBucket()).isEqualTo(logBucket);
+        assertThat(logging.targetPrefix()).isEqualTo(ApplyAccounts.ACCESS_LOG_PREFIX);
+        assertThat(s3.getBucketVersioning(r -> r.bucket(logBucket)).status()).isEqualTo(BucketVersioningStatus.ENABLED);
+        JsonNode logPolicy = Json.read(s3.getBucketPolicy(r -> r.bucket(logBucket)).policy(), JsonNode.class);
+        assertThat(logPolicy.findValuesAsText("Sid")).containsExactlyInAnyOrder("DenyInsecureTransport", "S3ServerAccessLogs");
+        assertThat(logPolicy.toString()).contains("logging.s3.amazonaws.com", "arn:aws:s3:::" + bucket)
+                .doesNotContain("cloudtrail.amazonaws.com");
+        // the trails' key: customer managed, symmetric, found by its alias, rotated
+        KmsClient kms = kms(identity);
+        KeyMetadata key = kms.describeKey(r -> r.keyId(TrailKey.ALIAS)).keyMetadata();
+        assertThat(first.get("infosec").trailKeyArn()).isEqualTo(key.arn());
+        assertThat(first.get("prod").trailKeyArn()).isNull();
+        assertThat(key.keySpec()).isEqualTo(KeySpec.SYMMETRIC_DEFAULT);
+        assertThat(key.keyManager()).isEqualTo(KeyManagerType.CUSTOMER);
+        assertThat(kms.listAliases(r -> r.keyId(key.keyId())).aliases()).extracting(AliasListEntry::aliasName)
+                .containsExactly(TrailKey.ALIAS);
+        assertThat(kms.getKeyRotationStatus(r -> r.keyId(key.keyId())).keyRotationEnabled()).isTrue();
+        JsonNode keyPolicy = PolicyDocuments.parse(kms.getKeyPolicy(r -> r.keyId(key.keyId())
+                .policyName(TrailKey.POLICY_NAME)).policy());
+        assertThat(keyPolicy.findValuesAsText("Service")).contains("cloudtrail.amazonaws.com");
+        assertThat(keyPolicy.toString()).contains("arn:aws:iam::" + identity + ":root");
+        for (RunState.Target t : org.targets()) {
+            assertThat(keyPolicy.toString()).contains("arn:aws:cloudtrail:*:" + t.accountId() + ":trail/*",
+                    "arn:aws:cloudtrail:" + clients.region().id() + ":" + t.accountId() + ":trail/"
+                            + ApplyAccounts.TRAIL_NAME);
+        }
+        // a trail everywhere, into that bucket, encrypted with that key, logging
         for (RunState.Target t : org.targets()) {
             CloudTrailClient ct = clients.build(CloudTrailClient.builder(), Emulator.orgAccess(clients, t.accountId()));
             Trail trail = ct.getTrail(r -> r.name(ApplyAccounts.TRAIL_NAME)).trail();
@@ -163,13 +203,18 @@ class ApplyAccountsIT {
             assertThat(trail.isMultiRegionTrail()).as(t.key()).isTrue();
             assertThat(trail.logFileValidationEnabled()).as(t.key()).isTrue();
             assertThat(trail.includeGlobalServiceEvents()).as(t.key()).isTrue();
+            // the identity account names the key, the others its alias (moto returns it as given; AWS the key ARN)
+            assertThat(trail.kmsKeyId()).as(t.key()).isNotBlank();
+            assertThat(kms.describeKey(r -> r.keyId(trail.kmsKeyId())).keyMetadata().arn()).as(t.key())
+                    .isEqualTo(key.arn());
             assertThat(ct.getTrailStatus(r -> r.name(ApplyAccounts.TRAIL_NAME)).isLogging()).as(t.key()).isTrue();
             assertThat(first.get(t.key()).changes()).as(t.key()).isNotEmpty();
         }
 
         Map<String, AccountReport> second = applyAll(config);
 
-        second.forEach((key, report) -> assertThat(report.changes()).as(key).isEmpty());
+        second.forEach((k, report) -> assertThat(report.changes()).as(k).isEmpty());
+        assertThat(second.get("infosec").trailKeyArn()).isEqualTo(key.arn());
         assertThat(second.get("infosec").users()).isEqualTo(first.get("infosec").users());
     }
 
@@ -243,6 +288,19 @@ class ApplyAccountsIT {
         CloudTrailClient ct = clients.build(CloudTrailClient.builder(), Emulator.orgAccess(clients, prodId));
         ct.stopLogging(r -> r.name(ApplyAccounts.TRAIL_NAME));
         ct.updateTrail(r -> r.name(ApplyAccounts.TRAIL_NAME).enableLogFileValidation(false));
+        CloudTrailClient nonProdTrails = clients.build(CloudTrailClient.builder(),
+                Emulator.orgAccess(clients, id("non-prod")));
+        nonProdTrails.updateTrail(r -> r.name(ApplyAccounts.TRAIL_NAME).kmsKeyId(""));
+        KmsClient kms = kms(id("infosec"));
+        String keyId = kms.describeKey(r -> r.keyId(TrailKey.ALIAS)).keyMetadata().keyId();
+        kms.disableKeyRotation(r -> r.keyId(keyId));
+        kms.putKeyPolicy(r -> r.keyId(keyId).policyName(TrailKey.POLICY_NAME).policy(Json.write(Map.of(
+                "Version", "2012-10-17", "Statement", List.of(Map.of("Effect", "Allow",
+                        "Principal", Map.of("AWS", "arn:aws:iam::" + id("infosec") + ":root"),
+                        "Action", "kms:*", "Resource", "*"))))));
+        S3Client s3 = clients.s3(Emulator.orgAccess(clients, id("infosec")));
+        String bucket = ApplyAccounts.trailBucket(config.organization().name(), id("infosec"));
+        s3.putBucketLogging(r -> r.bucket(bucket).bucketLoggingStatus(b -> {}));
         infosec.removeUserFromGroup(r -> r.groupName("ProdAdmins").userName("ExampleAdmin"));
         infosec.addUserToGroup(r -> r.groupName("ProdAdmins").userName("ExampleDeveloper"));
 
@@ -250,8 +308,13 @@ class ApplyAccountsIT {
 
         assertThat(repaired.get("prod").changes()).containsExactlyInAnyOrder("Iam:UpdateAssumeRolePolicy",
                 "Iam:DetachRolePolicy", "CloudTrail:UpdateTrail", "CloudTrail:StartLogging");
+        assertThat(repaired.get("non-prod").changes()).containsExactly("CloudTrail:UpdateTrail");
         assertThat(repaired.get("infosec").changes()).containsExactlyInAnyOrder("Iam:AddUserToGroup",
-                "Iam:RemoveUserFromGroup");
+                "Iam:RemoveUserFromGroup", "Kms:PutKeyPolicy", "Kms:EnableKeyRotation", "S3:PutBucketLogging");
+        assertThat(kms.getKeyRotationStatus(r -> r.keyId(keyId)).keyRotationEnabled()).isTrue();
+        assertThat(s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled()).isNotNull();
+        assertThat(nonProdTrails.getTrail(r -> r.name(ApplyAccounts.TRAIL_NAME)).trail().kmsKeyId())
+                .isEqualTo(TrailKey.aliasArn("aws", clients.region().id(), id("infosec")));
         assertThat(PolicyDocuments.requiresMfa(PolicyDocuments.parse(
                 prod.getRole(r -> r.roleName("Developer")).role().assumeRolePolicyDocument()))).isTrue();
         assertThat(attached(prod, "Developer")).containsExactly("arn:aws:iam::aws:policy/PowerUserAccess");

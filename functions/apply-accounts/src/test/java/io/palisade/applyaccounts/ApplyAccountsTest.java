@@ -9,6 +9,7 @@ import io.palisade.common.state.RunState;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.cloudtrail.model.Trail;
+import software.amazon.awssdk.services.s3.model.LoggingEnabled;
 
 class ApplyAccountsTest {
 
@@ -49,5 +50,21 @@ class ApplyAccountsTest {
         assertThat(ApplyAccounts.accountIdOf(task, OrgConfig.MANAGEMENT)).isEqualTo("999");
         assertThat(ApplyAccounts.accountIdOf(task, "infosec")).isEqualTo("111");
         assertThat(ApplyAccounts.accountIdOf(task, "prod")).isEqualTo("222");
+    }
+
+    @Test
+    void accessLogBucket_whenNamed_carriesTheIdentityAccountId() {
+        assertThat(ApplyAccounts.accessLogBucket("acme", "111122223333"))
+                .isEqualTo("acme-palisade-access-logs-111122223333");
+    }
+
+    @Test
+    void loggingMatches_whenTargetOrPrefixDiffers_isFalse() {
+        LoggingEnabled wanted = LoggingEnabled.builder().targetBucket("logs").targetPrefix("trail-bucket/").build();
+
+        assertThat(ApplyAccounts.loggingMatches(wanted.toBuilder().build(), wanted)).isTrue();
+        assertThat(ApplyAccounts.loggingMatches(null, wanted)).isFalse();
+        assertThat(ApplyAccounts.loggingMatches(wanted.toBuilder().targetBucket("other").build(), wanted)).isFalse();
+        assertThat(ApplyAccounts.loggingMatches(wanted.toBuilder().targetPrefix("").build(), wanted)).isFalse();
     }
 }

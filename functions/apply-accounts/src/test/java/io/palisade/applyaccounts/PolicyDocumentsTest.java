@@ -140,4 +140,46 @@ class PolicyDocumentsTest {
         assertThat(acl1.at("/Condition/StringEquals/aws:SourceArn").asText())
                 .isEqualTo("arn:aws:cloudtrail:eu-west-1:1:trail/palisade-trail");
     }
+
+    @Test
+    void trailKeyPolicy_whenTwoAccounts_letsCloudTrailEncryptOnlyForTheirTrailsAndTheIdentityAccountDecrypt() {
+        JsonNode doc = tree(PolicyDocuments.trailKeyPolicy("aws-us-gov", "us-gov-west-1", "1", List.of("1", "2"),
+                "palisade-trail"));
+
+        assertThat(doc.findValuesAsText("Sid")).containsExactly("EnableIdentityAccountAdministration",
+                "AllowCloudTrailToEncryptLogs", "AllowCloudTrailToDescribeKey", "AllowIdentityAccountToDecryptLogs");
+        JsonNode admin = doc.at("/Statement/0");
+        assertThat(admin.at("/Principal/AWS").asText()).isEqualTo("arn:aws-us-gov:iam::1:root");
+        assertThat(admin.path("Action").asText()).isEqualTo("kms:*");
+        JsonNode encrypt = doc.at("/Statement/1");
+        assertThat(encrypt.at("/Principal/Service").asText()).isEqualTo("cloudtrail.amazonaws.com");
+        assertThat(encrypt.path("Action").asText()).isEqualTo("kms:GenerateDataKey*");
+        assertThat(encrypt.at("/Condition/StringLike/kms:EncryptionContext:aws:cloudtrail:arn"))
+                .extracting(JsonNode::asText).containsExactly("arn:aws-us-gov:cloudtrail:*:1:trail/*",
+                        "arn:aws-us-gov:cloudtrail:*:2:trail/*");
+        assertThat(encrypt.at("/Condition/StringEquals/aws:SourceArn")).extracting(JsonNode::asText)
+                .containsExactly("arn:aws-us-gov:cloudtrail:us-gov-west-1:1:trail/palisade-trail",
+                        "arn:aws-us-gov:cloudtrail:us-gov-west-1:2:trail/palisade-trail");
+        assertThat(doc.at("/Statement/2/Action").asText()).isEqualTo("kms:DescribeKey");
+        JsonNode decrypt = doc.at("/Statement/3");
+        assertThat(decrypt.path("Action")).extracting(JsonNode::asText)
+                .containsExactly("kms:Decrypt", "kms:ReEncryptFrom");
+        assertThat(decrypt.at("/Condition/StringEquals/kms:CallerAccount").asText()).isEqualTo("1");
+        assertThat(decrypt.at("/Condition/ForAnyValue:StringEquals/kms:EncryptionContextKeys").asText())
+                .isEqualTo("aws:cloudtrail:arn");
+        assertThat(decrypt.at("/Condition/StringLike/kms:EncryptionContext:aws:cloudtrail:arn")).hasSize(2);
+    }
+
+    @Test
+    void accessLogBucketPolicy_whenBuilt_letsS3LoggingWriteOnlyTheSourceBucketsLogsUnderThePrefix() {
+        JsonNode doc = tree(PolicyDocuments.accessLogBucketPolicy("aws", "logs", "trail", "trail-bucket/", "1"));
+
+        assertThat(doc.findValuesAsText("Sid")).containsExactly("S3ServerAccessLogs", "DenyInsecureTransport");
+        JsonNode write = doc.at("/Statement/0");
+        assertThat(write.at("/Principal/Service").asText()).isEqualTo("logging.s3.amazonaws.com");
+        assertThat(write.path("Action").asText()).isEqualTo("s3:PutObject");
+        assertThat(write.path("Resource").asText()).isEqualTo("arn:aws:s3:::logs/trail-bucket/*");
+        assertThat(write.at("/Condition/ArnLike/aws:SourceArn").asText()).isEqualTo("arn:aws:s3:::trail");
+        assertThat(write.at("/Condition/StringEquals/aws:SourceAccount").asText()).isEqualTo("1");
+    }
 }

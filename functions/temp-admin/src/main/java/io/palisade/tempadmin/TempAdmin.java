@@ -191,7 +191,7 @@ public final class TempAdmin {
     static Map<String, Object> baselinePolicy() {
         return Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
                 "Sid", "PalisadeBaseline", "Effect", "Allow",
-                "Action", List.of("iam:*", "s3:*", "cloudtrail:*", "logs:*", "cloudwatch:PutMetricAlarm",
+                "Action", List.of("iam:*", "s3:*", "cloudtrail:*", "kms:*", "logs:*", "cloudwatch:PutMetricAlarm",
                         "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms", "sns:*", "events:*"),
                 "Resource", "*")));
     }
