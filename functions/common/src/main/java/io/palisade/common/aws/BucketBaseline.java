@@ -53,8 +53,7 @@ public final class BucketBaseline {
         }
         if (!encrypted(bucket)) {
             s3.putBucketEncryption(r -> r.bucket(bucket).serverSideEncryptionConfiguration(c -> c.rules(rule -> rule
-                    .applyServerSideEncryptionByDefault(d -> d.sseAlgorithm(ServerSideEncryption.AES256))
-                    .bucketKeyEnabled(true))));
+                    .applyServerSideEncryptionByDefault(d -> d.sseAlgorithm(ServerSideEncryption.AES256)))));
         }
         if (!BLOCK_ALL.equals(publicAccessBlock(bucket))) {
             s3.putPublicAccessBlock(r -> r.bucket(bucket).publicAccessBlockConfiguration(BLOCK_ALL));

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * collected so a reviewer fixes them in one pass.
  */
 public final class ConfigValidator {
-    private static final Pattern ORG_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{1,39}");
+    /** Up to 29: the longest bucket name, {@code <org>-palisade-access-logs-<12-digit id>}, must fit in 63. */
+    private static final Pattern ORG_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{1,28}");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d");
     private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9-]{0,19}");
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+\\-]+@[A-Za-z0-9.\\-]+\\.[A-Za-z]{2,}");
@@ -114,7 +115,8 @@ public final class ConfigValidator {
             return;
         }
         if (blank(org.name()) || !ORG_NAME.matcher(org.name()).matches()) {
-            problem("organization.name", "must be 2-40 lowercase letters, digits or '-' (it prefixes account aliases)");
+            problem("organization.name",
+                    "must be 2-29 lowercase letters, digits or '-' (it prefixes account aliases and bucket names)");
         }
         if (blank(org.region()) || !REGION.matcher(org.region()).matches()) {
             problem("organization.region", "must be an AWS region such as us-east-1");

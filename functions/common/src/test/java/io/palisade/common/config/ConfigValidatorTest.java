@@ -91,7 +91,7 @@ class ConfigValidatorTest {
     void validate_whenOrganizationNameIsInvalid_namesOrganizationName() {
         for (String name : new String[] {"Example", "-example", "e", "a".repeat(41), "ex_ample"}) {
             rejects(c -> at(c, "/organization").put("name", name)).as(name)
-                    .hasMessageContaining("organization.name must be 2-40 lowercase");
+                    .hasMessageContaining("organization.name must be 2-29 lowercase");
         }
     }
 

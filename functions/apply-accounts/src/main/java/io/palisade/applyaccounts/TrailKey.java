@@ -1,0 +1,104 @@
+package io.palisade.applyaccounts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.Json;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.kms.model.KeyState;
+import software.amazon.awssdk.services.kms.model.KeySpec;
+import software.amazon.awssdk.services.kms.model.KeyUsageType;
+import software.amazon.awssdk.services.kms.model.NotFoundException;
+
+/**
+ * The customer-managed KMS key every Palisade trail encrypts its logs with (CIS 3.7), in the
+ * identity account beside the trail bucket: symmetric, rotated yearly (CIS 3.8), found by its
+ * alias. Like the rest of the baseline it is read first and written only where it differs.
+ */
+final class TrailKey {
+    static final String ALIAS = "alias/palisade-cloudtrail";
+    static final String POLICY_NAME = "default";
+
+    private final KmsClient kms;
+
+    TrailKey(KmsClient kms) {
+        this.kms = kms;
+    }
+
+    /**
+     * The alias ARN of the key in the identity account: what a member account's trail names,
+     * since its task does not know the key's own ARN (CloudTrail accepts an alias ARN).
+     */
+    static String aliasArn(String partition, String region, String identityAccountId) {
+        return "arn:" + partition + ":kms:" + region + ":" + identityAccountId + ":" + ALIAS;
+    }
+
+    /**
+     * Whether a trail's {@code KmsKeyId} already designates Palisade's key.
+     *
+     * @param keyArn the key's ARN where it is known (the identity account), else {@code null}:
+     *               AWS returns the key ARN it resolved the alias to, which a member can only
+     *               recognise as a key of the identity account in that region; an emulator
+     *               may return the alias ARN as it was given
+     */
+    static boolean designates(String kmsKeyId, String aliasArn, String keyArn) {
+        if (kmsKeyId == null || kmsKeyId.isEmpty()) {
+            return false;
+        }
+        if (kmsKeyId.equals(aliasArn)) {
+            return true;
+        }
+        if (keyArn != null) {
+            return kmsKeyId.equals(keyArn);
+        }
+        String keyArnPrefix = aliasArn.substring(0, aliasArn.length() - ALIAS.length()) + "key/";
+        return kmsKeyId.startsWith(keyArnPrefix);
+    }
+
+    /** Creates or repairs the key and returns its ARN. */
+    String ensure(JsonNode policy) {
+        KeyMetadata key = find();
+        if (key == null) {
+            key = kms.createKey(r -> r.description("Palisade: encrypts the organization's CloudTrail logs")
+                    .keySpec(KeySpec.SYMMETRIC_DEFAULT)
+                    .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
+                    .policy(Json.write(policy))
+                    .tags(t -> t.tagKey(ApplyAccounts.MANAGED_TAG).tagValue("true"))).keyMetadata();
+            String keyId = key.keyId();
+            kms.createAlias(r -> r.aliasName(ALIAS).targetKeyId(keyId));
+        } else {
+            requireUsable(key);
+        }
+        String keyId = key.keyId();
+        if (!PolicyDocuments.equivalent(PolicyDocuments.parse(
+                kms.getKeyPolicy(r -> r.keyId(keyId).policyName(POLICY_NAME)).policy()), policy)) {
+            kms.putKeyPolicy(r -> r.keyId(keyId).policyName(POLICY_NAME).policy(Json.write(policy)));
+        }
+        if (!Boolean.TRUE.equals(kms.getKeyRotationStatus(r -> r.keyId(keyId)).keyRotationEnabled())) {
+            kms.enableKeyRotation(r -> r.keyId(keyId));
+        }
+        return key.arn();
+    }
+
+    private KeyMetadata find() {
+        try {
+            return kms.describeKey(r -> r.keyId(ALIAS)).keyMetadata();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+    /** A key scheduled for deletion is restored and a disabled one enabled: trails cannot deliver otherwise. */
+    private void requireUsable(KeyMetadata key) {
+        if (key.keySpec() != null && key.keySpec() != KeySpec.SYMMETRIC_DEFAULT) {
+            throw new IllegalStateException(ALIAS + " names " + key.arn() + ", a " + key.keySpecAsString()
+                    + " key; CloudTrail needs a symmetric one: point the alias at one or delete it");
+        }
+        KeyState state = key.keyState();
+        if (state == KeyState.PENDING_DELETION) {
+            kms.cancelKeyDeletion(r -> r.keyId(key.keyId()));
+        }
+        if (state == KeyState.PENDING_DELETION || state == KeyState.DISABLED) {
+            kms.enableKey(r -> r.keyId(key.keyId()));
+        }
+    }
+}
