@@ -76,11 +76,10 @@ public final class ApplyAccounts {
         String accountId = task.target().accountId();
         String identityId = accountIdOf(task, config.identityAccount());
         AwsCredentialsProvider credentials = access.apply(task, accountId);
-        // keyed by the session too: a warm container must not reuse a client whose credentials
-        // belong to an earlier run's (deleted) temp-admin
-        String session = "|" + accountId + "|" + System.identityHashCode(credentials);
-        IamClient iam = clients.cached("iam" + session, () -> clients.build(IamClient.builder(), credentials));
-        CloudTrailClient cloudTrail = clients.cached("cloudtrail" + session,
+        // per credentials: a warm container never reuses an earlier run's (deleted) temp-admin session
+        IamClient iam = clients.cached("iam|" + accountId, credentials,
+                () -> clients.build(IamClient.builder(), credentials));
+        CloudTrailClient cloudTrail = clients.cached("cloudtrail|" + accountId, credentials,
                 () -> clients.build(CloudTrailClient.builder(), credentials));
         String bucket = trailBucket(config.organization().name(), identityId);
         String logBucket = accessLogBucket(config.organization().name(), identityId);
@@ -95,9 +94,10 @@ public final class ApplyAccounts {
         String keyArn = null;
         if (task.isIdentity()) {
             directory = new Directory(iam, clients.partition()).ensure(config, k -> accountIdOf(task, k));
-            S3Client s3 = clients.cached("s3" + session, () -> clients.s3(credentials));
+            S3Client s3 = clients.cached("s3|" + accountId, credentials, () -> clients.s3(credentials));
             ensureTrailBucket(task, s3, bucket, logBucket, identityId);
-            KmsClient kms = clients.cached("kms" + session, () -> clients.build(KmsClient.builder(), credentials));
+            KmsClient kms = clients.cached("kms|" + accountId, credentials,
+                    () -> clients.build(KmsClient.builder(), credentials));
             keyArn = ensureTrailKey(task, kms, identityId);
         }
         List<AccountReport.Role> roles = ensureRoles(iam, config, key, identityId);

@@ -1,5 +1,7 @@
 package io.palisade.applyaccounts;
 
+import static io.palisade.common.testkit.JsonText.texts;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,16 +75,6 @@ class ApplyAccountsIT {
 
     private String roleArn(String key, String role) {
         return "arn:aws:iam::" + id(key) + ":role/" + role;
-    }
-
-    private static List<String> texts(JsonNode node) {
-        List<String> out = new ArrayList<>();
-        if (node.isArray()) {
-            node.forEach(n -> out.add(n.asText()));
-        } else if (!node.isMissingNode()) {
-            out.add(node.asText());
-        }
-        return out;
     }
 
     private static List<String> groupsOf(IamClient iam, String user) {

@@ -90,7 +90,8 @@ public final class AwaitAccounts {
     boolean usable(AccountRef account) {
         try {
             var creds = clients.assume(clients.baseCredentials(), account.id(), Clients.ORGANIZATION_ACCESS_ROLE);
-            StsClient sts = clients.cached("sts|" + account.id(), () -> clients.build(StsClient.builder(), creds));
+            StsClient sts = clients.cached("sts|" + account.id(), creds,
+                    () -> clients.build(StsClient.builder(), creds));
             return account.id().equals(sts.getCallerIdentity().account());
         } catch (SdkException e) {
             LOG.info("Account {} not usable yet: {}", account.key(), e.getMessage());

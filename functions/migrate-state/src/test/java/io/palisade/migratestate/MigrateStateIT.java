@@ -1,5 +1,7 @@
 package io.palisade.migratestate;
 
+import static io.palisade.common.testkit.JsonText.texts;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,16 +50,6 @@ class MigrateStateIT {
     private RunState input(String runId) {
         return new RunState(RunState.BOOTSTRAP, config, null, new RunState.Run(runId, "2025-01-01T00:00:00Z"), org,
                 null, null, null, null, null, null);
-    }
-
-    private static List<String> texts(JsonNode node) {
-        List<String> out = new ArrayList<>();
-        if (node.isArray()) {
-            node.forEach(n -> out.add(n.asText()));
-        } else if (!node.isMissingNode()) {
-            out.add(node.asText());
-        }
-        return out;
     }
 
     private JsonNode statement(JsonNode policy, String sid) {

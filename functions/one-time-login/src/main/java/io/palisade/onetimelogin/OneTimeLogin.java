@@ -56,7 +56,7 @@ public final class OneTimeLogin {
         String identityAccount = input.org().identity().accountId();
         String user = request.user();
         AwsCredentialsProvider credentials = identityCredentials.apply(input);
-        IamClient iam = clients.cached("iam|" + identityAccount + "|" + System.identityHashCode(credentials),
+        IamClient iam = clients.cached("iam|" + identityAccount, credentials,
                 () -> clients.build(IamClient.builder(), credentials));
 
         requireUser(iam, user, identityAccount);

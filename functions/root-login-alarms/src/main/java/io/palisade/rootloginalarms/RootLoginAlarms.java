@@ -336,8 +336,7 @@ public final class RootLoginAlarms {
         }
 
         <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, String service) {
-            return clients.cached(service + "|" + id + "|" + System.identityHashCode(credentials),
-                    () -> clients.build(builder, credentials));
+            return clients.cached(service + "|" + id, credentials, () -> clients.build(builder, credentials));
         }
     }
 }

@@ -203,7 +203,7 @@ public final class TempAdmin {
         for (RunState.Target target : targets) {
             try {
                 AwsCredentialsProvider creds = session.in(secretArn, target.accountId());
-                StsClient sts = clients.cached("sts|" + target.accountId() + "|bootstrap",
+                StsClient sts = clients.cached("sts|" + target.accountId(), creds,
                         () -> clients.build(StsClient.builder(), creds));
                 if (!target.accountId().equals(sts.getCallerIdentity().account())) {
                     notReady.add(target.key());

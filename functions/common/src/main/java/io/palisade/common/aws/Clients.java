@@ -112,6 +112,14 @@ public final class Clients {
         return (C) cache.computeIfAbsent(key, k -> factory.get());
     }
 
+    /**
+     * A client acting with {@code credentials}, kept while those credentials are the same object:
+     * a new temp-admin key or a dropped session gets a new client, never the stale one.
+     */
+    public <C> C cached(String key, AwsCredentialsProvider credentials, java.util.function.Supplier<C> factory) {
+        return cached(key + "|" + System.identityHashCode(credentials), factory);
+    }
+
     public S3Client s3(AwsCredentialsProvider credentials) {
         // path-style only where an endpoint override cannot serve bucket subdomains
         return build(S3Client.builder().forcePathStyle(endpoint != null), credentials);
