@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import io.palisade.common.aws.AwsErrors;
 import java.io.UncheckedIOException;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
@@ -17,6 +18,9 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
  * (fields it does not know included) with its result stored under that field, so the state
  * machine passes {@code $.Payload} on. A per-account phase (an item of a Map state) has no
  * result field and returns its result alone.
+ *
+ * <p>Any transient AWS failure leaves the phase as {@link io.palisade.common.errors.TransientAwsException},
+ * the one error every Task of the state machine retries.
  *
  * <p>Structured logging comes from Powertools' functional API (no AspectJ weaving). Payloads are
  * never logged.
@@ -40,7 +44,14 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
     public final void handleRequest(InputStream in, OutputStream out, Context context) {
         PowertoolsLogging.withLogging(context, () -> {
             JsonNode payload = readTree(in);
-            O result = handle(Json.MAPPER.convertValue(payload, inputType));
+            O result;
+            try {
+                result = handle(Json.MAPPER.convertValue(payload, inputType));
+            } catch (RuntimeException e) {
+                // what the clients did not classify (a client built elsewhere, a stub): one
+                // named, retried error for anything transient, the error itself otherwise
+                throw AwsErrors.classify(e);
+            }
             if (resultField == null) {
                 Json.write(out, result);
             } else {

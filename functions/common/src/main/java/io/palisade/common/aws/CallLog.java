@@ -25,8 +25,13 @@ public final class CallLog implements ExecutionInterceptor {
         }
     }
 
+    /** Whether an operation only reads ({@code Get*}, {@code List*}, {@code Describe*}, ...). */
+    public static boolean isRead(String op) {
+        return op != null && READ_PREFIXES.stream().anyMatch(op::startsWith);
+    }
+
     static boolean isChange(String service, String op) {
-        if (op == null || READ_PREFIXES.stream().anyMatch(op::startsWith)) {
+        if (op == null || isRead(op)) {
             return false;
         }
         return !("Sts".equalsIgnoreCase(service) || "STS".equals(service));
