@@ -35,7 +35,10 @@ class StateMachineStructureTest {
     private static final Pattern SUBSTITUTION = Pattern.compile("\\$\\{([^}]+)}");
     /** The standard Lambda service-error Retry every lambda:invoke Task carries. */
     private static final List<String> LAMBDA_SERVICE_ERRORS = List.of("Lambda.ServiceException",
-            "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
+            "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException",
+            "Lambda.ClientExecutionTimeoutException");
+    /** The one transient error every phase throws for throttling, 5xx, timeouts and IAM/STS consistency. */
+    private static final String TRANSIENT = "io.palisade.common.errors.TransientAwsException";
     /** Where every failure goes; it and what runs after it (or after success) need no compensation Catch. */
     private static final String COMPENSATE = "Compensate";
     private static final Set<String> COMPENSATE_PATH = Set.of(COMPENSATE, "NotifyFailure", "NotifySuccess");
@@ -311,6 +314,19 @@ class StateMachineStructureTest {
                 }
             }
             assertThat(standardRetry).as(e.getKey() + " has the Lambda service-error Retry").isTrue();
+            boolean transientRetry = false;
+            for (JsonNode retry : state.path("Retry")) {
+                if (texts(retry.path("ErrorEquals")).contains(TRANSIENT)) {
+                    assertThat(retry.path("JitterStrategy").asText()).as(e.getKey() + " transient jitter")
+                            .isEqualTo("FULL");
+                    // 8 attempts: a phase of ~100 calls at a 20 % fault rate fails an attempt ~3 % of the time
+                    assertThat(retry.path("MaxAttempts").asInt()).as(e.getKey() + " transient attempts")
+                            .isGreaterThanOrEqualTo(6);
+                    assertThat(retry.path("BackoffRate").asDouble()).as(e.getKey() + " backoff").isGreaterThan(1);
+                    transientRetry = true;
+                }
+            }
+            assertThat(transientRetry).as(e.getKey() + " retries " + TRANSIENT).isTrue();
         }
         assertThat(tasks).as("lambda:invoke tasks").isGreaterThanOrEqualTo(functions().size());
     }

@@ -42,7 +42,7 @@ class ApplyAccountsTest {
         var org = new RunState.Org("999", "o-1",
                 List.of(new AccountRef("infosec", "InfoSec", "i@example.com", "111", null, "EXISTING", null, 1),
                         new AccountRef("prod", "Prod", "p@example.com", "222", null, "EXISTING", null, 1)),
-                true, 1, new RunState.Target("infosec", "111"), List.of(), List.of(), List.of());
+                true, 1, new RunState.Target("infosec", "111"), List.of(), List.of(), 0, List.of());
         var config = new OrgConfig(new OrgConfig.Organization("acme", "us-east-1", List.of()), "infosec",
                 List.of(), null, List.of(), List.of(), null, null);
         var task = new AccountTask(new RunState.Target("prod", "222"), config, org, null, null);

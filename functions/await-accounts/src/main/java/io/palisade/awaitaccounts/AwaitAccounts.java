@@ -4,16 +4,21 @@ import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.AccountFailures;
 import io.palisade.common.errors.AccountNotReadyException;
+import io.palisade.common.errors.TransientAwsException;
 import io.palisade.common.state.AccountRef;
 import io.palisade.common.state.RunState;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.CreateAccountStatus;
-import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.organizations.model.Account;
 
 /**
  * One non-blocking look at every pending account creation; the state machine's Wait/Choice
@@ -38,8 +43,22 @@ public final class AwaitAccounts {
         int polls = (org.polls() == null ? 0 : org.polls()) + 1;
         List<AccountRef> accounts = new ArrayList<>();
         boolean ready = true;
+        Map<String, Account> byEmail = null;
         for (AccountRef account : org.accounts()) {
             AccountRef now = refresh(account);
+            if ("FAILED".equals(now.status()) && "EMAIL_ALREADY_EXISTS".equals(now.failureReason())) {
+                // an account of this organization may already have the email: one that an
+                // attempt whose answer was lost created, or one made by hand; adopt it
+                if (byEmail == null) {
+                    byEmail = accountsByEmail();
+                }
+                Account existing = byEmail.get(now.email().toLowerCase(Locale.ROOT));
+                if (existing != null) {
+                    LOG.info("Account {}: adopting {} of this organization, which has its email", now.key(),
+                            existing.id());
+                    now = now.withStatus("EXISTING", existing.id(), null);
+                }
+            }
             if ("FAILED".equals(now.status())) {
                 // transient reasons surface as AccountCreationTransientException: the state machine creates again
                 throw AccountFailures.of(now.key(), now.failureReason());
@@ -54,9 +73,10 @@ public final class AwaitAccounts {
                     + accounts.stream().filter(a -> !a.created()).map(AccountRef::key).toList());
         }
         LOG.info("Poll {}: accounts {}", polls, ready ? "ready" : "not ready yet");
+        int queued = (int) accounts.stream().filter(a -> "QUEUED".equals(a.status())).count();
         if (!ready) {
             return new RunState.Org(org.managementAccountId(), org.organizationId(), accounts, false, polls,
-                    null, null, null, List.of());
+                    null, null, null, queued, List.of());
         }
         String identityKey = input.config().identityAccount();
         RunState.Target identity = null;
@@ -73,7 +93,7 @@ public final class AwaitAccounts {
         targets.add(identity);
         targets.addAll(members);
         return new RunState.Org(org.managementAccountId(), org.organizationId(), accounts, true, polls,
-                identity, List.copyOf(members), List.copyOf(targets), List.of());
+                identity, List.copyOf(members), List.copyOf(targets), 0, List.of());
     }
 
     private AccountRef refresh(AccountRef account) {
@@ -86,14 +106,26 @@ public final class AwaitAccounts {
         return account.withStatus(status.stateAsString(), status.accountId(), status.failureReasonAsString());
     }
 
-    /** The management account can act in the member account through its access role. */
+    private Map<String, Account> accountsByEmail() {
+        Map<String, Account> all = new HashMap<>();
+        organizations.listAccountsPaginator(r -> {}).forEach(page -> page.accounts()
+                .forEach(a -> all.putIfAbsent(a.email().toLowerCase(Locale.ROOT), a)));
+        return all;
+    }
+
+    /**
+     * The management account can act in the member account through its access role: proved by
+     * a call that needs the role's permissions (reading the role itself), not by
+     * GetCallerIdentity, which succeeds for any valid session.
+     */
     boolean usable(AccountRef account) {
         try {
             var creds = clients.assume(clients.baseCredentials(), account.id(), Clients.ORGANIZATION_ACCESS_ROLE);
-            StsClient sts = clients.cached("sts|" + account.id(), creds,
-                    () -> clients.build(StsClient.builder(), creds));
-            return account.id().equals(sts.getCallerIdentity().account());
-        } catch (SdkException e) {
+            IamClient iam = clients.cached("iam|" + account.id(), creds,
+                    () -> clients.build(IamClient.builder(), creds));
+            return iam.getRole(r -> r.roleName(Clients.ORGANIZATION_ACCESS_ROLE)).role().arn()
+                    .contains(":" + account.id() + ":");
+        } catch (SdkException | TransientAwsException e) {
             LOG.info("Account {} not usable yet: {}", account.key(), e.getMessage());
             clients.forget(clients.baseCredentials(), account.id(), Clients.ORGANIZATION_ACCESS_ROLE);
             return false;

@@ -43,7 +43,7 @@ class AwaitAccountsIT {
                     .createAccountStatus();
             refs.add(new AccountRef(a.key(), a.name(), a.email(), null, s.id(), "IN_PROGRESS", null, 1));
         }
-        return new RunState.Org(management, "o-it", refs, false, 0, null, null, null, List.of());
+        return new RunState.Org(management, "o-it", refs, false, 0, null, null, null, 0, List.of());
     }
 
     private RunState input(RunState.Org org) {

@@ -17,6 +17,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.ListAccountsRequest;
+import software.amazon.awssdk.services.organizations.model.ListAccountsResponse;
 import software.amazon.awssdk.services.organizations.model.CreateAccountState;
 import software.amazon.awssdk.services.organizations.model.DescribeCreateAccountStatusRequest;
 import software.amazon.awssdk.services.organizations.model.DescribeCreateAccountStatusResponse;
@@ -33,6 +35,10 @@ class AwaitAccountsTest {
                 return DescribeCreateAccountStatusResponse.builder().createAccountStatus(s -> s
                         .id(r.createAccountRequestId()).state(state).failureReason(reason)).build();
             }
+            if (request instanceof ListAccountsRequest) {
+                // no account of the organization has the email: it belongs to another AWS account
+                return ListAccountsResponse.builder().accounts(List.of()).build();
+            }
             return new UnsupportedOperationException(String.valueOf(request));
         });
     }
@@ -40,7 +46,7 @@ class AwaitAccountsTest {
     private RunState input(int polls) {
         List<AccountRef> refs = config.accounts().stream().map(a -> new AccountRef(a.key(), a.name(), a.email(),
                 null, "car-" + a.key(), "IN_PROGRESS", null, 1)).toList();
-        RunState.Org org = new RunState.Org("111111111111", "o-unit", refs, false, polls, null, null, null, List.of());
+        RunState.Org org = new RunState.Org("111111111111", "o-unit", refs, false, polls, null, null, null, 0, List.of());
         return new RunState(null, config, null, null, org, null, null, null, null, null, null);
     }
 

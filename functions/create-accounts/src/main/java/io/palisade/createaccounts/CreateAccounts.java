@@ -1,5 +1,6 @@
 package io.palisade.createaccounts;
 
+import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.ConfigValidator;
 import io.palisade.common.config.OrgConfig;
@@ -9,6 +10,10 @@ import io.palisade.common.errors.InvalidConfigException;
 import io.palisade.common.state.AccountRef;
 import io.palisade.common.state.RunState;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.Account;
 import software.amazon.awssdk.services.organizations.model.AwsOrganizationsNotInUseException;
+import software.amazon.awssdk.services.organizations.model.CreateAccountState;
 import software.amazon.awssdk.services.organizations.model.CreateAccountStatus;
 import software.amazon.awssdk.services.organizations.model.Organization;
 import software.amazon.awssdk.services.organizations.model.OrganizationFeatureSet;
@@ -28,20 +34,37 @@ import software.amazon.awssdk.services.organizations.model.Tag;
  * Ensures the organization (all features) and one member account per configured account.
  * Never creates a second account for the same config entry: an account is found first by
  * its email among the organization's accounts, then by the CreateAccount request this run
- * already recorded (a retry after a lost response), and only then created.
+ * already recorded, then by an open request of the same name that a lost response left
+ * (ListCreateAccountStatus), and only then created, at most
+ * {@code organization.maxAccountCreationsInFlight} at a time.
  */
 public final class CreateAccounts {
     /** Attempts per account when creation fails for a transient reason. */
     static final int MAX_ATTEMPTS = 3;
     public static final String KEY_TAG = "palisade:key";
+    /** Status of an account whose creation waits for a free slot (see maxAccountCreationsInFlight). */
+    public static final String QUEUED = "QUEUED";
     private static final Logger LOG = LoggerFactory.getLogger(CreateAccounts.class);
 
     private final Clients clients;
     private final OrganizationsClient organizations;
+    private final OrganizationsClient creator;
 
-    public CreateAccounts(Clients clients, OrganizationsClient organizations) {
+    /**
+     * @param organizations reads and idempotent changes (the SDK retries them)
+     * @param creator       {@code CreateAccount} only: a client that never repeats a request
+     *                      (a repeated CreateAccount after a lost response would make a second
+     *                      account); a lost one is found again with ListCreateAccountStatus
+     */
+    public CreateAccounts(Clients clients, OrganizationsClient organizations, OrganizationsClient creator) {
         this.clients = clients;
         this.organizations = organizations;
+        this.creator = creator;
+    }
+
+    /** One client for both (tests: an emulator never loses a response unless a proxy makes it). */
+    CreateAccounts(Clients clients, OrganizationsClient organizations) {
+        this(clients, organizations, organizations);
     }
 
     public RunState.Org apply(RunState input) {
@@ -56,32 +79,41 @@ public final class CreateAccounts {
         clients.calls().drain();
 
         Organization org = ensureOrganization();
-        Map<String, Account> byEmail = listAccounts().stream()
-                .collect(Collectors.toMap(a -> a.email().toLowerCase(Locale.ROOT), Function.identity(), (a, b) -> a));
+        Requests requests = new Requests(listAccounts());
         Map<String, AccountRef> previous = input.org() == null || input.org().accounts() == null ? Map.of()
                 : input.org().accounts().stream().collect(Collectors.toMap(AccountRef::key, Function.identity()));
+        int limit = config.organization().creationsInFlight();
 
         List<AccountRef> accounts = new ArrayList<>();
         for (OrgConfig.Account wanted : config.accounts()) {
-            accounts.add(ensureAccount(wanted, byEmail.get(wanted.email().toLowerCase(Locale.ROOT)),
-                    previous.get(wanted.key())));
+            AccountRef ref = ensureAccount(wanted, previous.get(wanted.key()), requests, limit);
+            if ("IN_PROGRESS".equals(ref.status())) {
+                requests.inFlight++;
+            }
+            accounts.add(ref);
         }
+        int queued = (int) accounts.stream().filter(a -> QUEUED.equals(a.status())).count();
         return new RunState.Org(org.masterAccountId(), org.id(), accounts, false, 0, null, null, null,
-                clients.calls().drain());
+                queued, clients.calls().drain());
     }
 
     private Organization ensureOrganization() {
+        Organization org;
         try {
-            Organization org = organizations.describeOrganization().organization();
-            if (org.featureSet() != OrganizationFeatureSet.ALL) {
-                throw new AccountCreationRejectedException("The organization " + org.id()
-                        + " has only consolidated billing; enable all features before running Palisade");
-            }
-            return org;
+            org = organizations.describeOrganization().organization();
         } catch (AwsOrganizationsNotInUseException e) {
             LOG.info("No organization yet: creating one with all features");
-            return organizations.createOrganization(r -> r.featureSet(OrganizationFeatureSet.ALL)).organization();
+            // a lost response leaves an organization: AlreadyInOrganizationException, then read it
+            org = ChangeExecutor.create("organizations:organization", "ALL",
+                    () -> organizations.createOrganization(r -> r.featureSet(OrganizationFeatureSet.ALL))
+                            .organization(),
+                    () -> organizations.describeOrganization().organization());
         }
+        if (org.featureSet() != OrganizationFeatureSet.ALL) {
+            throw new AccountCreationRejectedException("The organization " + org.id()
+                    + " has only consolidated billing; enable all features before running Palisade");
+        }
+        return org;
     }
 
     private List<Account> listAccounts() {
@@ -90,8 +122,48 @@ public final class CreateAccounts {
         return all;
     }
 
-    private AccountRef ensureAccount(OrgConfig.Account wanted, Account existing, AccountRef previous) {
+    /** What the organization has: accounts by email and id, and (read once, if needed) open requests. */
+    private final class Requests {
+        final Map<String, Account> byEmail;
+        final Map<String, Account> byId;
+        final Set<String> claimed = new HashSet<>();
+        List<CreateAccountStatus> open;
+        int inFlight;
+
+        Requests(List<Account> accounts) {
+            byEmail = accounts.stream().collect(Collectors.toMap(a -> a.email().toLowerCase(Locale.ROOT),
+                    Function.identity(), (a, b) -> a));
+            byId = accounts.stream().collect(Collectors.toMap(Account::id, Function.identity(), (a, b) -> a));
+        }
+
+        Account byEmail(String email) {
+            return byEmail.get(email.toLowerCase(Locale.ROOT));
+        }
+
+        /**
+         * A request for this account that a lost CreateAccount response (or a run that died)
+         * left behind: same account name, IN_PROGRESS or SUCCEEDED, not claimed by another
+         * config entry, and, if it made an account, one that is not another email's.
+         */
+        Optional<CreateAccountStatus> lost(OrgConfig.Account wanted) {
+            if (open == null) {
+                open = new ArrayList<>();
+                organizations.listCreateAccountStatusPaginator(r -> r.states(
+                                CreateAccountState.IN_PROGRESS, CreateAccountState.SUCCEEDED))
+                        .forEach(page -> open.addAll(page.createAccountStatuses()));
+            }
+            return open.stream()
+                    .filter(s -> wanted.name().equals(s.accountName()) && !claimed.contains(s.id()))
+                    .filter(s -> s.accountId() == null || !byId.containsKey(s.accountId())
+                            || wanted.email().equalsIgnoreCase(byId.get(s.accountId()).email()))
+                    .max(Comparator.comparing(s -> s.requestedTimestamp() == null ? java.time.Instant.EPOCH
+                            : s.requestedTimestamp()));
+        }
+    }
+
+    private AccountRef ensureAccount(OrgConfig.Account wanted, AccountRef previous, Requests requests, int limit) {
         AccountRef ref = new AccountRef(wanted.key(), wanted.name(), wanted.email(), null, null, null, null, 0);
+        Account existing = requests.byEmail(wanted.email());
         if (existing != null) {
             LOG.info("Account {} exists: {}", wanted.key(), existing.id());
             return new AccountRef(wanted.key(), wanted.name(), wanted.email(), existing.id(),
@@ -100,6 +172,7 @@ public final class CreateAccounts {
         }
         int attempts = previous == null || previous.attempts() == null ? 0 : previous.attempts();
         if (previous != null && previous.requestId() != null) {
+            requests.claimed.add(previous.requestId());
             CreateAccountStatus status = organizations
                     .describeCreateAccountStatus(r -> r.createAccountRequestId(previous.requestId()))
                     .createAccountStatus();
@@ -112,14 +185,29 @@ public final class CreateAccounts {
             if (!AccountFailures.isTransient(reason) || attempts >= MAX_ATTEMPTS) {
                 throw AccountFailures.of(wanted.key(), reason);
             }
+        } else {
+            Optional<CreateAccountStatus> lost = requests.lost(wanted);
+            if (lost.isPresent()) {
+                CreateAccountStatus s = lost.get();
+                requests.claimed.add(s.id());
+                LOG.info("Account {}: adopting request {} ({}), made by an attempt whose answer was lost",
+                        wanted.key(), s.id(), s.stateAsString());
+                return ref.withRequest(s.id(), s.stateAsString(), Math.max(attempts, 1))
+                        .withStatus(s.stateAsString(), s.accountId(), null);
+            }
+        }
+        if (requests.inFlight >= limit) {
+            LOG.info("Account {} waits: {} creations in flight (limit {})", wanted.key(), requests.inFlight, limit);
+            return ref.withStatus(QUEUED, null, null);
         }
         LOG.info("Creating account {} ({})", wanted.key(), wanted.name());
-        CreateAccountStatus created = organizations.createAccount(r -> r
+        CreateAccountStatus created = creator.createAccount(r -> r
                         .accountName(wanted.name())
                         .email(wanted.email())
                         .iamUserAccessToBilling("ALLOW")
                         .tags(Tag.builder().key(KEY_TAG).value(wanted.key()).build()))
                 .createAccountStatus();
+        requests.claimed.add(created.id());
         return ref.withRequest(created.id(), created.stateAsString(), attempts + 1)
                 .withStatus(created.stateAsString(), created.accountId(), null);
     }

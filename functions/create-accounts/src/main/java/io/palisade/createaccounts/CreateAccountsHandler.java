@@ -17,7 +17,8 @@ public final class CreateAccountsHandler extends PhaseHandler<RunState, RunState
     }
 
     private CreateAccountsHandler(Clients clients) {
-        this(new CreateAccounts(clients, clients.build(OrganizationsClient.builder())));
+        this(new CreateAccounts(clients, clients.build(OrganizationsClient.builder()),
+                clients.buildWithoutRetries(OrganizationsClient.builder(), clients.baseCredentials())));
     }
 
     CreateAccountsHandler(CreateAccounts phase) {

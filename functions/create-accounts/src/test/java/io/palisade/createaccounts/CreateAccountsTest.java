@@ -17,7 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.CreateAccountStatus;
+import software.amazon.awssdk.services.organizations.model.ListCreateAccountStatusRequest;
+import software.amazon.awssdk.services.organizations.model.ListCreateAccountStatusResponse;
+import software.amazon.awssdk.services.organizations.model.OrganizationsException;
 import software.amazon.awssdk.services.organizations.model.CreateAccountRequest;
 import software.amazon.awssdk.services.organizations.model.CreateAccountResponse;
 import software.amazon.awssdk.services.organizations.model.CreateAccountState;
@@ -46,6 +51,7 @@ class CreateAccountsTest {
                     .organization(o -> o.id("o-unit").masterAccountId("111111111111")
                             .featureSet(OrganizationFeatureSet.ALL)).build();
             case ListAccountsRequest r -> ListAccountsResponse.builder().accounts(List.of()).build();
+            case ListCreateAccountStatusRequest r -> ListCreateAccountStatusResponse.builder().build();
             case DescribeCreateAccountStatusRequest r -> DescribeCreateAccountStatusResponse.builder()
                     .createAccountStatus(s -> s.id(r.createAccountRequestId()).state(CreateAccountState.FAILED)
                             .failureReason(failure)).build();
@@ -59,7 +65,7 @@ class CreateAccountsTest {
     private RunState.Org previous(int attempts) {
         List<AccountRef> refs = config.accounts().stream().map(a -> new AccountRef(a.key(), a.name(), a.email(),
                 null, "car-old-" + a.key(), "IN_PROGRESS", null, attempts)).toList();
-        return new RunState.Org("111111111111", "o-unit", refs, false, 1, null, null, null, List.of());
+        return new RunState.Org("111111111111", "o-unit", refs, false, 1, null, null, null, 0, List.of());
     }
 
     @Test
@@ -115,5 +121,63 @@ class CreateAccountsTest {
                 .apply(input(config, null, null, previous(1))))
                 .isInstanceOf(AccountEmailAlreadyExistsException.class);
         assertThat(calls).doesNotContain("createAccount");
+    }
+
+    /**
+     * Organizations as AWS behaves when a CreateAccount response is lost: the request was made
+     * (it shows in ListCreateAccountStatus, IN_PROGRESS) but the caller got a 500. Here the
+     * first request's answer is lost; later ones are answered.
+     */
+    private OrganizationsClient losingCreates(List<CreateAccountStatus> requests) {
+        return Recording.stub(OrganizationsClient.class, calls, request -> switch (request) {
+            case DescribeOrganizationRequest r -> DescribeOrganizationResponse.builder()
+                    .organization(o -> o.id("o-unit").masterAccountId("111111111111")
+                            .featureSet(OrganizationFeatureSet.ALL)).build();
+            case ListAccountsRequest r -> ListAccountsResponse.builder().accounts(List.of()).build();
+            case ListCreateAccountStatusRequest r -> ListCreateAccountStatusResponse.builder()
+                    .createAccountStatuses(requests.stream().filter(s -> r.states().contains(s.state())).toList())
+                    .build();
+            case CreateAccountRequest r -> {
+                requests.add(CreateAccountStatus.builder().id("car-" + requests.size()).accountName(r.accountName())
+                        .state(CreateAccountState.IN_PROGRESS).build());
+                if (requests.size() > 1) { // only the first answer is lost
+                    yield CreateAccountResponse.builder().createAccountStatus(requests.get(requests.size() - 1))
+                            .build();
+                }
+                yield OrganizationsException.builder().statusCode(500).awsErrorDetails(AwsErrorDetails.builder()
+                        .errorCode("ServiceException").errorMessage("lost").build()).build();
+            }
+            default -> new UnsupportedOperationException(String.valueOf(request));
+        });
+    }
+
+    @Test
+    void apply_whenCreateAccountAnswerWasLost_adoptsTheRequestInsteadOfCreatingAgain() {
+        List<CreateAccountStatus> requests = new ArrayList<>();
+        CreateAccounts phase = new CreateAccounts(clients, losingCreates(requests));
+
+        assertThatThrownBy(() -> phase.apply(input(config, null, null, null)))
+                .isInstanceOf(OrganizationsException.class);
+        RunState.Org org = phase.apply(input(config, null, null, null));
+
+        assertThat(requests).hasSize(config.accounts().size());
+        assertThat(calls).filteredOn("createAccount"::equals).hasSize(config.accounts().size());
+        assertThat(org.accounts()).extracting(AccountRef::requestId).doesNotContainNull().doesNotHaveDuplicates();
+        assertThat(org.accounts()).extracting(AccountRef::status).containsOnly("IN_PROGRESS");
+    }
+
+    @Test
+    void apply_whenMoreAccountsThanTheInFlightLimit_createsUpToTheLimitAndQueuesTheRest() {
+        var organization = config.organization();
+        OrgConfig limited = new OrgConfig(new OrgConfig.Organization(organization.name(), organization.region(),
+                organization.managementRoles(), 1), config.identityAccount(), config.accounts(), config.roles(),
+                config.groups(), config.users(), config.passwordPolicy(), config.alerts());
+
+        RunState.Org org = new CreateAccounts(clients, organizations(null)).apply(input(limited, null, null, null));
+
+        assertThat(calls).filteredOn("createAccount"::equals).hasSize(1);
+        assertThat(org.accounts()).extracting(AccountRef::status)
+                .containsExactly("IN_PROGRESS", CreateAccounts.QUEUED, CreateAccounts.QUEUED);
+        assertThat(org.queued()).isEqualTo(2);
     }
 }

@@ -65,7 +65,7 @@ class OneTimeLoginTest {
     private static RunState state(OneTimeLoginRequest request) {
         var config = Emulator.config("acme");
         var org = new RunState.Org("111111111111", "o-test", List.of(), true, 1,
-                new RunState.Target("infosec", "222222222222"), List.of(), List.of(), List.of());
+                new RunState.Target("infosec", "222222222222"), List.of(), List.of(), 0, List.of());
         return new RunState(RunState.BOOTSTRAP, config, request, new RunState.Run("run-1", "2025-01-01T00:00:00Z"),
                 org, null, new RunState.TempAdmin("PalisadeTempAdmin", null, "arn:secret", "PalisadeBootstrap",
                         List.of()), null, null, null, null);

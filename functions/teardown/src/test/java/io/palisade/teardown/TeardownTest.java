@@ -26,7 +26,7 @@ class TeardownTest {
         RunState.Org org = new RunState.Org("111111111111", "o-1", List.of(
                 new AccountRef("infosec", "InfoSec", "a@example.com", "222222222222", "car-1", "SUCCEEDED", null, 1),
                 new AccountRef("prod", "Prod", "b@example.com", null, "car-2", "IN_PROGRESS", null, 1)),
-                false, 1, null, null, null, List.of());
+                false, 1, null, null, null, 0, List.of());
 
         Map<String, String> known = Teardown.knownAccounts(run(org), "111111111111");
 

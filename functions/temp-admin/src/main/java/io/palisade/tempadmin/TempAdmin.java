@@ -1,9 +1,11 @@
 package io.palisade.tempadmin;
 
 import io.palisade.common.Json;
+import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.errors.TempAdminNotReadyException;
+import io.palisade.common.errors.TransientAwsException;
 import io.palisade.common.state.RunState;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,6 @@ import software.amazon.awssdk.services.iam.model.Role;
 import software.amazon.awssdk.services.iam.model.User;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * Creates the run's short-lived bootstrap identity: a user in the identity account that may do
@@ -62,7 +63,7 @@ public final class TempAdmin {
         User user = ensureUser(iam, input.runId());
         iam.putUserPolicy(r -> r.userName(user.userName()).policyName(USER_POLICY)
                 .policyDocument(Json.write(userPolicy(org.targets()))));
-        String secretArn = ensureKey(iam, user);
+        String secretArn = ensureKey(iam, keyMakerIn(identity), user);
 
         for (RunState.Target target : org.targets()) {
             ensureBootstrapRole(target, user.arn());
@@ -75,9 +76,20 @@ public final class TempAdmin {
 
     /** IAM in an account as the management account: its own role there, the access role elsewhere. */
     IamClient iamIn(String accountId) {
-        var creds = accountId.equals(management) ? clients.baseCredentials()
-                : clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE);
+        var creds = credentialsIn(accountId);
         return clients.cached("iam|" + accountId + "|org", () -> clients.build(IamClient.builder(), creds));
+    }
+
+    /** The same, for CreateAccessKey only: never repeated by the SDK (a lost answer would leave a second key). */
+    private IamClient keyMakerIn(String accountId) {
+        var creds = credentialsIn(accountId);
+        return clients.cached("iam|" + accountId + "|org|once",
+                () -> clients.buildWithoutRetries(IamClient.builder(), creds));
+    }
+
+    private software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentialsIn(String accountId) {
+        return accountId.equals(management) ? clients.baseCredentials()
+                : clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE);
     }
 
     private String management;
@@ -86,8 +98,10 @@ public final class TempAdmin {
         try {
             return iam.getUser(r -> r.userName(TempAdminSession.USER_NAME)).user();
         } catch (NoSuchEntityException e) {
-            return iam.createUser(r -> r.userName(TempAdminSession.USER_NAME).path(PATH)
-                    .tags(t -> t.key("palisade:run").value(runId))).user();
+            return ChangeExecutor.create("iam:user", TempAdminSession.USER_NAME,
+                    () -> iam.createUser(r -> r.userName(TempAdminSession.USER_NAME).path(PATH)
+                            .tags(t -> t.key("palisade:run").value(runId))).user(),
+                    () -> iam.getUser(r -> r.userName(TempAdminSession.USER_NAME)).user());
         }
     }
 
@@ -102,7 +116,7 @@ public final class TempAdmin {
     }
 
     /** Reuses the key the secret holds if IAM still has it; otherwise replaces every key. */
-    private String ensureKey(IamClient iam, User user) {
+    private String ensureKey(IamClient iam, IamClient keyMaker, User user) {
         List<AccessKeyMetadata> keys = iam.listAccessKeys(r -> r.userName(user.userName())).accessKeyMetadata();
         Optional<String> secretArn = describeSecret();
         if (secretArn.isPresent()) {
@@ -111,31 +125,42 @@ public final class TempAdmin {
             if (keys.stream().anyMatch(k -> k.accessKeyId().equals(stored.accessKeyId()))) {
                 for (AccessKeyMetadata k : keys) {
                     if (!k.accessKeyId().equals(stored.accessKeyId())) {
-                        iam.deleteAccessKey(r -> r.userName(user.userName()).accessKeyId(k.accessKeyId()));
+                        deleteKey(iam, user, k.accessKeyId());
                     }
                 }
                 return secretArn.get();
             }
         }
+        // a key the secret does not hold is unusable by anyone but whoever has its secret part:
+        // one a lost CreateAccessKey answer (or a run that died) left behind is deleted first
         for (AccessKeyMetadata k : keys) {
-            iam.deleteAccessKey(r -> r.userName(user.userName()).accessKeyId(k.accessKeyId()));
+            deleteKey(iam, user, k.accessKeyId());
         }
-        var created = iam.createAccessKey(r -> r.userName(user.userName())).accessKey();
+        var created = keyMaker.createAccessKey(r -> r.userName(user.userName())).accessKey();
         String value = Json.write(new TempAdminSession.AccessKey(created.accessKeyId(), created.secretAccessKey()));
         String arn;
         if (secretArn.isPresent()) {
             secrets.putSecretValue(r -> r.secretId(SECRET_NAME).secretString(value));
             arn = secretArn.get();
         } else {
-            arn = secrets.createSecret(r -> r.name(SECRET_NAME)
-                    .description("Palisade temp-admin access key; deleted at the end of every run")
-                    .secretString(value)
-                    .tags(t -> t.key("palisade:managed").value("true"))).arn();
+            // CreateSecret carries an idempotency token the SDK reuses on its retries; across
+            // attempts, "already exists" means a lost answer: then the value is put instead
+            arn = ChangeExecutor.create("secretsmanager:secret", SECRET_NAME,
+                    () -> secrets.createSecret(r -> r.name(SECRET_NAME)
+                            .description("Palisade temp-admin access key; deleted at the end of every run")
+                            .secretString(value)
+                            .tags(t -> t.key("palisade:managed").value("true"))).arn(),
+                    () -> secrets.putSecretValue(r -> r.secretId(SECRET_NAME).secretString(value)).arn());
         }
         if (!secretReaders.isEmpty()) {
             secrets.putResourcePolicy(r -> r.secretId(arn).resourcePolicy(Json.write(secretPolicy())));
         }
         return arn;
+    }
+
+    private static void deleteKey(IamClient iam, User user, String keyId) {
+        ChangeExecutor.remove("iam:access-key", keyId,
+                () -> iam.deleteAccessKey(r -> r.userName(user.userName()).accessKeyId(keyId)));
     }
 
     Map<String, Object> secretPolicy() {
@@ -168,10 +193,16 @@ public final class TempAdmin {
             }
         } catch (NoSuchEntityException e) {
             try {
-                iam.createRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE)
-                        .assumeRolePolicyDocument(trust).maxSessionDuration(3600)
-                        .description("Palisade bootstrap role: assumable only by the temp-admin, only during a run")
-                        .tags(t -> t.key("palisade:managed").value("true")));
+                if (ChangeExecutor.create("iam:role", TempAdminSession.BOOTSTRAP_ROLE,
+                        () -> iam.createRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE)
+                                .assumeRolePolicyDocument(trust).maxSessionDuration(3600)
+                                .description("Palisade bootstrap role: assumable only by the temp-admin, "
+                                        + "only during a run")
+                                .tags(t -> t.key("palisade:managed").value("true"))))
+                        == ChangeExecutor.Outcome.ALREADY_DONE) {
+                    // a lost answer: the role exists; its trust is made exactly this user's
+                    iam.updateAssumeRolePolicy(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE).policyDocument(trust));
+                }
             } catch (software.amazon.awssdk.services.iam.model.MalformedPolicyDocumentException notYet) {
                 // IAM has not propagated the new user yet: the state machine retries with backoff
                 throw new TempAdminNotReadyException("IAM does not know " + userArn + " yet in account "
@@ -196,19 +227,24 @@ public final class TempAdmin {
                 "Resource", "*")));
     }
 
-    /** New keys and trust policies take a moment to work: prove each account's role can be assumed. */
+    /**
+     * New keys, trust and role policies take a moment to work: prove in each account that the
+     * role can be assumed AND that its policy is in force, with a call the policy must allow
+     * (reading the role itself). GetCallerIdentity would prove neither: it needs no permission.
+     */
     private void waitUntilUsable(String secretArn, List<RunState.Target> targets) {
         TempAdminSession session = new TempAdminSession(clients, secrets);
         List<String> notReady = new ArrayList<>();
         for (RunState.Target target : targets) {
             try {
                 AwsCredentialsProvider creds = session.in(secretArn, target.accountId());
-                StsClient sts = clients.cached("sts|" + target.accountId(), creds,
-                        () -> clients.build(StsClient.builder(), creds));
-                if (!target.accountId().equals(sts.getCallerIdentity().account())) {
+                IamClient iam = clients.cached("iam|" + target.accountId() + "|bootstrap", creds,
+                        () -> clients.build(IamClient.builder(), creds));
+                String arn = iam.getRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE)).role().arn();
+                if (!arn.contains(":" + target.accountId() + ":")) {
                     notReady.add(target.key());
                 }
-            } catch (SdkException e) {
+            } catch (SdkException | TransientAwsException e) {
                 notReady.add(target.key() + " (" + e.getMessage() + ")");
                 session.forget(secretArn, target.accountId());
             }

@@ -121,6 +121,11 @@ public final class ConfigValidator {
         if (blank(org.region()) || !REGION.matcher(org.region()).matches()) {
             problem("organization.region", "must be an AWS region such as us-east-1");
         }
+        Integer inFlight = org.maxAccountCreationsInFlight();
+        if (inFlight != null && (inFlight < 1 || inFlight > OrgConfig.MAX_CREATIONS_IN_FLIGHT)) {
+            problem("organization.maxAccountCreationsInFlight",
+                    "must be between 1 and " + OrgConfig.MAX_CREATIONS_IN_FLIGHT);
+        }
         List<String> mr = org.managementRoles() == null ? List.of() : org.managementRoles();
         for (int i = 0; i < mr.size(); i++) {
             if (!roleNames.contains(mr.get(i))) {

@@ -21,7 +21,28 @@ public record OrgConfig(
     /** The reserved key that names the management (payer) account in group grants. */
     public static final String MANAGEMENT = "management";
 
-    public record Organization(String name, String region, List<String> managementRoles) {}
+    /**
+     * @param maxAccountCreationsInFlight how many CreateAccount requests may be IN_PROGRESS at
+     *     once (default {@link #DEFAULT_CREATIONS_IN_FLIGHT}); the rest wait their turn
+     */
+    public record Organization(String name, String region, List<String> managementRoles,
+                               Integer maxAccountCreationsInFlight) {
+        public Organization(String name, String region, List<String> managementRoles) {
+            this(name, region, managementRoles, null);
+        }
+
+        public int creationsInFlight() {
+            return maxAccountCreationsInFlight == null ? DEFAULT_CREATIONS_IN_FLIGHT : maxAccountCreationsInFlight;
+        }
+    }
+
+    /**
+     * Organizations processes account creations asynchronously and answers bursts with
+     * {@code TooManyRequestsException}/{@code ConcurrentModificationException}; a few at a time
+     * keeps a 300-account bootstrap well inside that, and the limit is configurable.
+     */
+    public static final int DEFAULT_CREATIONS_IN_FLIGHT = 5;
+    public static final int MAX_CREATIONS_IN_FLIGHT = 20;
 
     public record Account(String key, String name, String email, List<String> roles) {}
 

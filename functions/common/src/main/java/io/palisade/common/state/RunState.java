@@ -36,6 +36,8 @@ public record RunState(
      * Result of create/await accounts. Once {@code ready}: {@code identity} is the InfoSec account,
      * {@code members} every other account the baseline reaches (management included), and
      * {@code targets} both, identity first: the items of the state machine's Map states.
+     * {@code queued} counts accounts whose creation waits for a free slot: the state machine
+     * goes back to create-accounts for them after its wait.
      */
     public record Org(
             String managementAccountId,
@@ -46,6 +48,7 @@ public record RunState(
             Target identity,
             List<Target> members,
             List<Target> targets,
+            Integer queued,
             List<String> changes) {
 
         public AccountRef account(String key) {

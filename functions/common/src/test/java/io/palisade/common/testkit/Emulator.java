@@ -91,7 +91,7 @@ public final class Emulator {
         members.add(new RunState.Target(OrgConfig.MANAGEMENT, management));
         List<RunState.Target> targets = new ArrayList<>(List.of(identity));
         targets.addAll(members);
-        return new RunState.Org(management, "o-test", refs, true, 1, identity, members, targets, List.of());
+        return new RunState.Org(management, "o-test", refs, true, 1, identity, members, targets, 0, List.of());
     }
 
     /** The management account's access into a member account (what the phases use before the temp-admin). */
