@@ -73,7 +73,7 @@ class TempAdminTeardownIT {
     }
 
     private Teardown.Report teardown() {
-        return new Teardown(clients, secrets).apply(input(), new Teardown.Outcome("SUCCEEDED", null, null, null));
+        return new Teardown(clients, secrets, clients.build(OrganizationsClient.builder())).apply(input(), new Teardown.Outcome("SUCCEEDED", null, null, null));
     }
 
     private IamClient iam(String accountId) {

@@ -41,7 +41,8 @@ class StateMachineStructureTest {
     private static final String TRANSIENT = "io.palisade.common.errors.TransientAwsException";
     /** Where every failure goes; it and what runs after it (or after success) need no compensation Catch. */
     private static final String COMPENSATE = "Compensate";
-    private static final Set<String> COMPENSATE_PATH = Set.of(COMPENSATE, "NotifyFailure", "NotifySuccess");
+    private static final Set<String> COMPENSATE_PATH = Set.of(COMPENSATE, "NotifyFailure", "NotifySuccess",
+            "NotifyCleanupIncomplete");
 
     private static JsonNode template;
     private static JsonNode asl;
@@ -176,8 +177,34 @@ class StateMachineStructureTest {
                 referenced.add(function);
             }
         });
-        assertThat(referenced).as("every function is invoked by the state machine")
-                .containsExactlyInAnyOrderElementsOf(functions().keySet());
+        Set<String> expected = new HashSet<>(functions().keySet());
+        expected.removeAll(statusChangeListeners());
+        assertThat(referenced).as("every function but the status-change cleanup is invoked by the state machine")
+                .containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /** Functions an EventBridge rule on this state machine's execution status changes invokes. */
+    private static Set<String> statusChangeListeners() {
+        Set<String> listeners = new HashSet<>();
+        functions().forEach((name, function) -> function.path("Properties").path("Events").forEach(event -> {
+            JsonNode pattern = event.path("Properties").path("Pattern");
+            if ("EventBridgeRule".equals(event.path("Type").asText())
+                    && texts(pattern.path("source")).contains("aws.states")) {
+                listeners.add(name);
+            }
+        }));
+        return listeners;
+    }
+
+    @Test
+    void cleanup_whenAnExecutionEndsOutsideAnyCatch_isInvokedForThisStateMachine() {
+        assertThat(statusChangeListeners()).containsExactly("CleanupFunction");
+        JsonNode pattern = functions().get("CleanupFunction").at("/Properties/Events/ExecutionEnded/Properties/Pattern");
+        assertThat(texts(pattern.path("detail-type"))).containsExactly("Step Functions Execution Status Change");
+        assertThat(texts(pattern.at("/detail/status"))).containsExactlyInAnyOrder("ABORTED", "TIMED_OUT", "FAILED");
+        assertThat(pattern.at("/detail/stateMachineArn/0/Ref").asText()).isEqualTo("BootstrapStateMachine");
+        assertThat(functions().get("CleanupFunction").at("/Properties/Handler").asText())
+                .isEqualTo("io.palisade.teardown.CleanupHandler::handleRequest");
     }
 
     // ------------------------------------------------------------------ transitions
@@ -293,7 +320,7 @@ class StateMachineStructureTest {
     }
 
     @Test
-    void lambdaInvokeTasks_whenDeclared_retryLambdaServiceErrorsWithFullJitter() {
+    void lambdaInvokeTasks_whenDeclared_retryLambdaAndTransientErrorsWithFullJitter() {
         int tasks = 0;
         for (var e : allStates().entrySet()) {
             JsonNode state = e.getValue();
@@ -372,12 +399,20 @@ class StateMachineStructureTest {
         JsonNode states = asl.path("States");
         JsonNode compensate = states.path(COMPENSATE);
         assertThat(compensate.path("Next").asText()).isEqualTo("NotifyFailure");
-        assertThat(compensate.path("Catch").get(0).path("Next").asText()).isEqualTo("NotifyFailure");
         assertThat(compensate.path("Catch").get(0).path("ResultPath").asText())
                 .as("a compensation failure must not hide the original error").isNotEqualTo("$.error");
         String end = states.path("NotifyFailure").path("Next").asText();
         assertThat(states.path(end).path("Type").asText()).isEqualTo("Fail");
         assertThat(states.path(end).path("ErrorPath").asText()).isEqualTo("$.error.Error");
+        // a compensation that cannot finish never ends like one that did: its own Fail names it
+        String notify = compensate.path("Catch").get(0).path("Next").asText();
+        assertThat(notify).isEqualTo("NotifyCleanupIncomplete");
+        assertThat(states.path(notify).path("Parameters").path("Message.$").asText()).contains("$.compensationError");
+        String incomplete = states.path(notify).path("Next").asText();
+        assertThat(states.path(incomplete).path("Type").asText()).isEqualTo("Fail");
+        assertThat(states.path(incomplete).path("Error").asText())
+                .isEqualTo("io.palisade.common.errors.CleanupIncompleteException");
+        assertThat(states.path(incomplete).path("CausePath").asText()).isEqualTo("$.compensationError.Cause");
     }
 
     // ------------------------------------------------------------------ template functions

@@ -1,5 +1,6 @@
 package io.palisade.applyaccounts;
 
+import io.palisade.common.aws.ChangeExecutor;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.BucketBaseline;
@@ -98,7 +99,9 @@ public final class ApplyAccounts {
             ensureTrailBucket(task, s3, bucket, logBucket, identityId);
             KmsClient kms = clients.cached("kms|" + accountId, credentials,
                     () -> clients.build(KmsClient.builder(), credentials));
-            keyArn = ensureTrailKey(task, kms, identityId);
+            KmsClient keyMaker = clients.cached("kms|" + accountId + "|once", credentials,
+                    () -> clients.buildWithoutRetries(KmsClient.builder(), credentials));
+            keyArn = ensureTrailKey(task, kms, keyMaker, identityId);
         }
         List<AccountReport.Role> roles = ensureRoles(iam, config, key, identityId);
         // the members' tasks do not see the identity report: they name the key by its alias ARN
@@ -136,11 +139,11 @@ public final class ApplyAccounts {
         if (!current.equals(List.of(alias))) {
             for (String old : current) {
                 if (!old.equals(alias)) {
-                    iam.deleteAccountAlias(r -> r.accountAlias(old));
+                    ChangeExecutor.remove("iam:account-alias", old, () -> iam.deleteAccountAlias(r -> r.accountAlias(old)));
                 }
             }
             if (!current.contains(alias)) {
-                iam.createAccountAlias(r -> r.accountAlias(alias));
+                ChangeExecutor.create("iam:account-alias", alias, () -> iam.createAccountAlias(r -> r.accountAlias(alias)));
             }
         }
         return alias;
@@ -159,11 +162,11 @@ public final class ApplyAccounts {
             String policyArn = "arn:" + partition + ":iam::aws:policy/" + def.policy();
             Role role = findRole(iam, name);
             if (role == null) {
-                role = iam.createRole(r -> r.roleName(name)
+                role = ChangeExecutor.create("iam:role", name, () -> iam.createRole(r -> r.roleName(name)
                         .assumeRolePolicyDocument(Json.write(trust))
                         .maxSessionDuration(MAX_SESSION_SECONDS)
                         .description(def.description())
-                        .tags(managedTag())).role();
+                        .tags(managedTag())).role(), () -> findRole(iam, name)); // a lost answer: read it
             } else {
                 if (!PolicyDocuments.equivalent(PolicyDocuments.parse(role.assumeRolePolicyDocument()), trust)) {
                     iam.updateAssumeRolePolicy(r -> r.roleName(name).policyDocument(Json.write(trust)));
@@ -182,7 +185,8 @@ public final class ApplyAccounts {
             }
             for (String other : attached) {
                 if (!other.equals(policyArn)) {
-                    iam.detachRolePolicy(r -> r.roleName(name).policyArn(other));
+                    ChangeExecutor.remove("iam:role-policy-attachment", name + " " + other,
+                            () -> iam.detachRolePolicy(r -> r.roleName(name).policyArn(other)));
                 }
             }
             roles.add(new AccountReport.Role(name, role.arn(), policyArn, identityId, true));
@@ -238,10 +242,10 @@ public final class ApplyAccounts {
     }
 
     /** The trails' KMS key, allowing every account's trail; returns its ARN. */
-    private String ensureTrailKey(AccountTask task, KmsClient kms, String identityId) {
+    private String ensureTrailKey(AccountTask task, KmsClient kms, KmsClient keyMaker, String identityId) {
         JsonNode policy = Json.MAPPER.valueToTree(PolicyDocuments.trailKeyPolicy(clients.partition(),
                 clients.region().id(), identityId, accountIds(task), TRAIL_NAME));
-        return new TrailKey(kms).ensure(policy);
+        return new TrailKey(kms, keyMaker).ensure(policy);
     }
 
     /**
@@ -253,13 +257,20 @@ public final class ApplyAccounts {
         Trail current = findTrail(cloudTrail);
         String arn;
         if (current == null) {
-            arn = cloudTrail.createTrail(r -> r.name(TRAIL_NAME)
-                    .s3BucketName(bucket)
-                    .isMultiRegionTrail(true)
-                    .enableLogFileValidation(true)
-                    .includeGlobalServiceEvents(true)
-                    .kmsKeyId(kmsKeyId)
-                    .tagsList(t -> t.key(MANAGED_TAG).value("true"))).trailARN();
+            // a lost answer: the trail exists, and is read and compared below like any other
+            current = ChangeExecutor.create("cloudtrail:trail", TRAIL_NAME, () -> {
+                cloudTrail.createTrail(r -> r.name(TRAIL_NAME)
+                        .s3BucketName(bucket)
+                        .isMultiRegionTrail(true)
+                        .enableLogFileValidation(true)
+                        .includeGlobalServiceEvents(true)
+                        .kmsKeyId(kmsKeyId)
+                        .tagsList(t -> t.key(MANAGED_TAG).value("true")));
+                return null;
+            }, () -> findTrail(cloudTrail));
+        }
+        if (current == null) {
+            arn = findTrail(cloudTrail).trailARN();
         } else {
             arn = current.trailARN();
             if (!trailMatches(current, bucket) || !TrailKey.designates(current.kmsKeyId(), keyAlias, keyArn)) {

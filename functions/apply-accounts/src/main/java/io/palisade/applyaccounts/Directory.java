@@ -1,5 +1,6 @@
 package io.palisade.applyaccounts;
 
+import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.Json;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.InvalidConfigException;
@@ -98,12 +99,13 @@ final class Directory {
             Set<String> have = current.get(group);
             for (String user : e.getValue()) {
                 if (!have.contains(user)) {
-                    iam.addUserToGroup(r -> r.groupName(group).userName(user));
+                    ChangeExecutor.update("iam:group-membership", group + " " + user,
+                            () -> iam.addUserToGroup(r -> r.groupName(group).userName(user)));
                 }
             }
             for (String user : have) {
                 if (!e.getValue().contains(user)) {
-                    iam.removeUserFromGroup(r -> r.groupName(group).userName(user));
+                    removeMember(group, user);
                     if (!configured.contains(user)) {
                         retired.add(user);
                     }
@@ -187,7 +189,10 @@ final class Directory {
         Found found = find(group);
         Set<String> members;
         if (found == null) {
-            iam.createGroup(r -> r.groupName(group).path(GROUP_PATH));
+            ChangeExecutor.create("iam:group", group, () -> iam.createGroup(r -> r.groupName(group).path(GROUP_PATH)));
+            found = find(group); // a lost answer may have made it with members added since: read it
+        }
+        if (found == null) {
             members = Set.of();
         } else {
             members = found.members();
@@ -207,7 +212,7 @@ final class Directory {
         }
         for (String name : inline) {
             if (!policies.containsKey(name)) {
-                iam.deleteGroupPolicy(r -> r.groupName(group).policyName(name));
+                deleteGroupPolicy(group, name);
             }
         }
         detachAll(group);
@@ -233,8 +238,19 @@ final class Directory {
 
     private void detachAll(String group) {
         for (AttachedPolicy p : iam.listAttachedGroupPoliciesPaginator(r -> r.groupName(group)).attachedPolicies()) {
-            iam.detachGroupPolicy(r -> r.groupName(group).policyArn(p.policyArn()));
+            ChangeExecutor.remove("iam:group-policy-attachment", group + " " + p.policyArn(),
+                    () -> iam.detachGroupPolicy(r -> r.groupName(group).policyArn(p.policyArn())));
         }
+    }
+
+    private void removeMember(String group, String user) {
+        ChangeExecutor.remove("iam:group-membership", group + " " + user,
+                () -> iam.removeUserFromGroup(r -> r.groupName(group).userName(user)));
+    }
+
+    private void deleteGroupPolicy(String group, String name) {
+        ChangeExecutor.remove("iam:group-policy", group + " " + name,
+                () -> iam.deleteGroupPolicy(r -> r.groupName(group).policyName(name)));
     }
 
     /** Creates the user if missing (tagged as Palisade's); an existing untagged user is tagged. */
@@ -243,8 +259,11 @@ final class Directory {
         try {
             user = iam.getUser(r -> r.userName(name)).user();
         } catch (NoSuchEntityException e) {
-            iam.createUser(r -> r.userName(name).tags(ApplyAccounts.managedTag()));
-            return;
+            if (ChangeExecutor.create("iam:user", name, () -> iam.createUser(r -> r.userName(name)
+                    .tags(ApplyAccounts.managedTag()))) == ChangeExecutor.Outcome.APPLIED) {
+                return;
+            }
+            user = iam.getUser(r -> r.userName(name)).user(); // a lost answer: made, and tagged
         }
         boolean tagged = user.hasTags() && user.tags().stream()
                 .anyMatch(t -> ApplyAccounts.MANAGED_TAG.equals(t.key()) && "true".equals(t.value()));
@@ -264,16 +283,16 @@ final class Directory {
         for (String group : stale) {
             Found found = find(group);
             for (String user : found == null ? Set.<String>of() : found.members()) {
-                iam.removeUserFromGroup(r -> r.groupName(group).userName(user));
+                removeMember(group, user);
                 if (!configured.contains(user)) {
                     retired.add(user);
                 }
             }
             for (String name : iam.listGroupPoliciesPaginator(r -> r.groupName(group)).policyNames()) {
-                iam.deleteGroupPolicy(r -> r.groupName(group).policyName(name));
+                deleteGroupPolicy(group, name);
             }
             detachAll(group);
-            iam.deleteGroup(r -> r.groupName(group));
+            ChangeExecutor.remove("iam:group", group, () -> iam.deleteGroup(r -> r.groupName(group)));
         }
         return retired;
     }

@@ -2,6 +2,7 @@ package io.palisade.applyaccounts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
+import io.palisade.common.aws.ChangeExecutor;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KeyState;
@@ -18,10 +19,20 @@ final class TrailKey {
     static final String ALIAS = "alias/palisade-cloudtrail";
     static final String POLICY_NAME = "default";
 
-    private final KmsClient kms;
+    /** Tag that marks the key as this one, so a key whose CreateKey answer was lost is found again. */
+    static final String PURPOSE_TAG = "palisade:purpose";
+    static final String PURPOSE = "cloudtrail";
 
-    TrailKey(KmsClient kms) {
+    private final KmsClient kms;
+    private final KmsClient keyMaker;
+
+    /**
+     * @param keyMaker CreateKey only: a client that never repeats it (a repeated CreateKey after a
+     *                 lost answer would leave a second, orphaned key)
+     */
+    TrailKey(KmsClient kms, KmsClient keyMaker) {
         this.kms = kms;
+        this.keyMaker = keyMaker;
     }
 
     /**
@@ -58,13 +69,18 @@ final class TrailKey {
     String ensure(JsonNode policy) {
         KeyMetadata key = find();
         if (key == null) {
-            key = kms.createKey(r -> r.description("Palisade: encrypts the organization's CloudTrail logs")
+            key = orphan().orElseGet(() -> keyMaker.createKey(r -> r
+                    .description("Palisade: encrypts the organization's CloudTrail logs")
                     .keySpec(KeySpec.SYMMETRIC_DEFAULT)
                     .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
                     .policy(Json.write(policy))
-                    .tags(t -> t.tagKey(ApplyAccounts.MANAGED_TAG).tagValue("true"))).keyMetadata();
+                    .tags(t -> t.tagKey(ApplyAccounts.MANAGED_TAG).tagValue("true"),
+                            t -> t.tagKey(PURPOSE_TAG).tagValue(PURPOSE))).keyMetadata());
             String keyId = key.keyId();
-            kms.createAlias(r -> r.aliasName(ALIAS).targetKeyId(keyId));
+            if (ChangeExecutor.create("kms:alias", ALIAS, () -> kms.createAlias(r -> r.aliasName(ALIAS)
+                    .targetKeyId(keyId))) == ChangeExecutor.Outcome.ALREADY_DONE) {
+                key = find(); // a lost answer: the alias exists; use the key it names
+            }
         } else {
             requireUsable(key);
         }
@@ -77,6 +93,33 @@ final class TrailKey {
             kms.enableKeyRotation(r -> r.keyId(keyId));
         }
         return key.arn();
+    }
+
+    /**
+     * A key this phase made whose alias was never created (the CreateKey answer was lost, or the
+     * attempt died before CreateAlias): enabled, tagged as the trail key, and named by no alias.
+     */
+    private java.util.Optional<KeyMetadata> orphan() {
+        java.util.Set<String> aliased = new java.util.HashSet<>();
+        kms.listAliasesPaginator(r -> {}).aliases().forEach(a -> {
+            if (a.targetKeyId() != null) {
+                aliased.add(a.targetKeyId());
+            }
+        });
+        for (var entry : kms.listKeysPaginator(r -> {}).keys()) {
+            if (aliased.contains(entry.keyId())) {
+                continue;
+            }
+            boolean ours = kms.listResourceTags(r -> r.keyId(entry.keyId())).tags().stream()
+                    .anyMatch(t -> PURPOSE_TAG.equals(t.tagKey()) && PURPOSE.equals(t.tagValue()));
+            if (ours) {
+                KeyMetadata meta = kms.describeKey(r -> r.keyId(entry.keyId())).keyMetadata();
+                if (meta.keyState() == KeyState.ENABLED) {
+                    return java.util.Optional.of(meta);
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private KeyMetadata find() {

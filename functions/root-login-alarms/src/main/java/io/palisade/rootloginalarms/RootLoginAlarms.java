@@ -1,5 +1,6 @@
 package io.palisade.rootloginalarms;
 
+import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.errors.PrerequisiteMissingException;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -133,7 +134,7 @@ public final class RootLoginAlarms {
         Optional<LogGroup> existing = logs.describeLogGroupsPaginator(r -> r.logGroupNamePrefix(LOG_GROUP))
                 .logGroups().stream().filter(g -> LOG_GROUP.equals(g.logGroupName())).findFirst();
         if (existing.isEmpty()) {
-            logs.createLogGroup(r -> r.logGroupName(LOG_GROUP));
+            ChangeExecutor.create("logs:log-group", LOG_GROUP, () -> logs.createLogGroup(r -> r.logGroupName(LOG_GROUP)));
         }
         if (existing.map(LogGroup::retentionInDays).filter(d -> d == RETENTION_DAYS).isEmpty()) {
             logs.putRetentionPolicy(r -> r.logGroupName(LOG_GROUP).retentionInDays(RETENTION_DAYS));
@@ -146,9 +147,13 @@ public final class RootLoginAlarms {
         JsonNode trust = Policies.cloudTrailTrust(trailArn);
         Role role = role(iam);
         if (role == null) {
-            iam.createRole(r -> r.roleName(DELIVERY_ROLE)
+            if (ChangeExecutor.create("iam:role", DELIVERY_ROLE, () -> iam.createRole(r -> r.roleName(DELIVERY_ROLE)
                     .assumeRolePolicyDocument(Policies.write(trust))
-                    .description("CloudTrail delivers " + TRAIL + " events to the " + LOG_GROUP + " log group"));
+                    .description("CloudTrail delivers " + TRAIL + " events to the " + LOG_GROUP + " log group")))
+                    == ChangeExecutor.Outcome.ALREADY_DONE) {
+                // a lost answer: made with this trust
+                iam.updateAssumeRolePolicy(r -> r.roleName(DELIVERY_ROLE).policyDocument(Policies.write(trust)));
+            }
             changed = true;
         } else if (!trust.equals(Policies.parse(role.assumeRolePolicyDocument()))) {
             iam.updateAssumeRolePolicy(r -> r.roleName(DELIVERY_ROLE).policyDocument(Policies.write(trust)));

@@ -1,32 +1,40 @@
 package io.palisade.teardown;
 
 import io.palisade.common.aws.Clients;
-import io.palisade.common.aws.TempAdminSession;
+import io.palisade.common.aws.TempAdminRemoval;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountRef;
 import io.palisade.common.state.RunState;
+import io.palisade.common.state.StateLocator;
 import io.palisade.common.state.StateRecord;
 import io.palisade.common.state.StateStore;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.iam.IamClient;
-import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.AwsOrganizationsNotInUseException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * Removes everything the temp-admin phase made — the bootstrap role in every account, the
- * temp-admin's keys, policies and user, and its secret — then ends the run in the state record
- * and releases the lock. Works from whatever exists, so it is also the compensation after a
- * failure at any point, and a later run can always start cleanly.
+ * temp-admin's keys, policies and user, and its secret — by their fixed names in every account
+ * of the organization, whatever the payload knows; reads each back to prove it gone; then ends
+ * the run in the state record and releases the lock. It never reports success while anything
+ * is left: it throws, and the lock stays held so the next attempt, the status-change cleanup or
+ * the next run removes it.
+ *
+ * <p>Three callers: the successful end of a run, the compensation after a caught failure, and
+ * the cleanup after an execution that ended outside any Catch (stopped, timed out). The last
+ * two act only for a run that holds the lock: one that never held it made nothing to remove
+ * and must not touch what a concurrent run made.
  */
 public final class Teardown {
     private static final Logger LOG = LoggerFactory.getLogger(Teardown.class);
@@ -40,52 +48,96 @@ public final class Teardown {
 
     private final Clients clients;
     private final SecretsManagerClient secrets;
+    private final OrganizationsClient organizations;
 
-    public Teardown(Clients clients, SecretsManagerClient secrets) {
+    public Teardown(Clients clients, SecretsManagerClient secrets, OrganizationsClient organizations) {
         this.clients = clients;
         this.secrets = secrets;
+        this.organizations = organizations;
     }
 
+    /** The successful end of a run: remove everything, then end the run and release the lock. */
     public Report apply(RunState input, Outcome outcome) {
         clients.calls().drain();
-        List<String> removed = new ArrayList<>();
         String management = managementAccountId(input);
-        Map<String, String> accounts = knownAccounts(input, management);
-        for (var e : accounts.entrySet()) {
-            if (deleteRole(iamIn(e.getValue(), management), TempAdminSession.BOOTSTRAP_ROLE)) {
-                removed.add("role " + TempAdminSession.BOOTSTRAP_ROLE + " in " + e.getKey());
-            }
+        TempAdminRemoval.Result result = removal(management).remove(accounts(input, management))
+                .requireComplete();
+        recordRun(input.runId(), input.mode(), input.state() == null ? null
+                : new StateLocator.Location(input.state().accountId(), input.state().bucket()), outcome);
+        LOG.info("Run {} ended {}: removed {}", input.runId(), outcome.status(), result.removed());
+        return new Report(outcome.status(), outcome.failedPhase(), outcome.error(), result.removed(),
+                clients.calls().drain());
+    }
+
+    /**
+     * After a failure: the same removal, but only for the run that holds the lock. Otherwise
+     * (the run failed before taking it, or another run holds it) nothing is touched.
+     */
+    public Report compensate(String runId, String mode, RunState input, Outcome outcome) {
+        clients.calls().drain();
+        Optional<StateLocator.Location> where = input != null && input.state() != null
+                ? Optional.of(new StateLocator.Location(input.state().accountId(), input.state().bucket()))
+                : locate();
+        StateRecord.Lock lock = where.flatMap(w -> store(w).read()).map(v -> v.record().lock()).orElse(null);
+        if (lock == null || !runId.equals(lock.runId())) {
+            LOG.info("Run {} does not hold the lock ({}): touching nothing", runId,
+                    lock == null ? "no lock" : "held by " + lock.runId());
+            return new Report(outcome.status(), outcome.failedPhase(), outcome.error(), List.of(),
+                    List.of("nothing: this run does not hold the lock"));
         }
-        String identityKey = input.config() == null ? null : input.config().identityAccount();
-        if (identityKey != null && accounts.containsKey(identityKey)) {
-            if (deleteUser(iamIn(accounts.get(identityKey), management), TempAdminSession.USER_NAME)) {
-                removed.add("user " + TempAdminSession.USER_NAME + " in " + identityKey);
-            }
-        }
-        try {
-            // look first: a run that failed before the temp-admin existed must change nothing
-            String arn = secrets.describeSecret(r -> r.secretId(TempAdminSession.SECRET_NAME)).arn();
-            secrets.deleteSecret(r -> r.secretId(arn).forceDeleteWithoutRecovery(true));
-            removed.add("secret " + TempAdminSession.SECRET_NAME);
-        } catch (ResourceNotFoundException e) {
-            // nothing to remove
-        }
-        recordRun(input, outcome);
-        LOG.info("Run {} ended {}: removed {}", input.runId(), outcome.status(), removed);
-        return new Report(outcome.status(), outcome.failedPhase(), outcome.error(), removed, clients.calls().drain());
+        String management = managementAccountId(input);
+        TempAdminRemoval.Result result = removal(management).remove(accounts(input, management))
+                .requireComplete();
+        recordRun(runId, mode, where.get(), outcome);
+        LOG.info("Run {} ended {}: removed {}", runId, outcome.status(), result.removed());
+        return new Report(outcome.status(), outcome.failedPhase(), outcome.error(), result.removed(),
+                clients.calls().drain());
+    }
+
+    private TempAdminRemoval removal(String management) {
+        return new TempAdminRemoval(id -> iamIn(id, management), secrets);
+    }
+
+    private Optional<StateLocator.Location> locate() {
+        List<StateLocator.Location> found = StateLocator.find(organizations);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    private StateStore store(StateLocator.Location where) {
+        var creds = clients.assume(clients.baseCredentials(), where.accountId(), Clients.ORGANIZATION_ACCESS_ROLE);
+        S3Client s3 = clients.cached("s3|" + where.accountId() + "|org", () -> clients.s3(creds));
+        return new StateStore(s3, where.bucket());
     }
 
     private String managementAccountId(RunState input) {
-        if (input.org() != null && input.org().managementAccountId() != null) {
+        if (input != null && input.org() != null && input.org().managementAccountId() != null) {
             return input.org().managementAccountId();
         }
         return clients.cached("sts|self", () -> clients.build(StsClient.builder())).getCallerIdentity().account();
     }
 
+    /**
+     * Every account the run knows an id for, every account of the organization, and the
+     * management account: the removal looks for the fixed names in each.
+     */
+    private Map<String, String> accounts(RunState input, String management) {
+        Map<String, String> ids = knownAccounts(input, management);
+        try {
+            organizations.listAccountsPaginator(r -> {}).forEach(page -> page.accounts().forEach(a -> {
+                if (!ids.containsValue(a.id())) {
+                    ids.put(a.name() == null ? a.id() : a.name(), a.id());
+                }
+            }));
+        } catch (AwsOrganizationsNotInUseException e) {
+            // no organization yet: only the management account
+        }
+        return ids;
+    }
+
     /** Every account this run knows an id for, management included, by key. */
     static Map<String, String> knownAccounts(RunState input, String management) {
         Map<String, String> ids = new LinkedHashMap<>();
-        if (input.org() != null && input.org().accounts() != null) {
+        if (input != null && input.org() != null && input.org().accounts() != null) {
             for (AccountRef a : input.org().accounts()) {
                 if (a.id() != null) {
                     ids.put(a.key(), a.id());
@@ -102,61 +154,22 @@ public final class Teardown {
         return clients.cached("iam|" + accountId + "|org", () -> clients.build(IamClient.builder(), creds));
     }
 
-    static boolean deleteRole(IamClient iam, String role) {
-        try {
-            for (String p : iam.listRolePolicies(r -> r.roleName(role)).policyNames()) {
-                iam.deleteRolePolicy(r -> r.roleName(role).policyName(p));
-            }
-            for (var p : iam.listAttachedRolePolicies(r -> r.roleName(role)).attachedPolicies()) {
-                iam.detachRolePolicy(r -> r.roleName(role).policyArn(p.policyArn()));
-            }
-            iam.deleteRole(r -> r.roleName(role));
-            return true;
-        } catch (NoSuchEntityException e) {
-            return false;
-        }
-    }
-
-    static boolean deleteUser(IamClient iam, String user) {
-        try {
-            for (var k : iam.listAccessKeys(r -> r.userName(user)).accessKeyMetadata()) {
-                iam.deleteAccessKey(r -> r.userName(user).accessKeyId(k.accessKeyId()));
-            }
-            for (String p : iam.listUserPolicies(r -> r.userName(user)).policyNames()) {
-                iam.deleteUserPolicy(r -> r.userName(user).policyName(p));
-            }
-            for (var p : iam.listAttachedUserPolicies(r -> r.userName(user)).attachedPolicies()) {
-                iam.detachUserPolicy(r -> r.userName(user).policyArn(p.policyArn()));
-            }
-            for (var g : iam.listGroupsForUser(r -> r.userName(user)).groups()) {
-                iam.removeUserFromGroup(r -> r.userName(user).groupName(g.groupName()));
-            }
-            iam.deleteUser(r -> r.userName(user));
-            return true;
-        } catch (NoSuchEntityException e) {
-            return false;
-        }
-    }
-
     /** Ends this run's history entry and releases the lock, if the state record exists yet. */
-    private void recordRun(RunState input, Outcome outcome) {
-        if (input.state() == null) {
+    private void recordRun(String runId, String mode, StateLocator.Location where, Outcome outcome) {
+        if (where == null) {
             return;
         }
-        var creds = clients.assume(clients.baseCredentials(), input.state().accountId(),
-                Clients.ORGANIZATION_ACCESS_ROLE);
-        S3Client s3 = clients.cached("s3|" + input.state().accountId() + "|org", () -> clients.s3(creds));
         String now = Instant.now().toString();
-        new StateStore(s3, input.state().bucket()).modify(null, current -> {
+        store(where).modify(null, current -> {
             if (current == null) {
                 return null;
             }
-            StateRecord.RunEntry entry = current.run(input.runId());
+            StateRecord.RunEntry entry = current.run(runId);
             if (entry == null) {
-                entry = new StateRecord.RunEntry(input.runId(), input.mode(), now, null, null, null, null);
+                entry = new StateRecord.RunEntry(runId, mode, now, null, null, null, null);
             }
             StateRecord.Lock lock = current.lock();
-            boolean ours = lock != null && lock.runId().equals(input.runId());
+            boolean ours = lock != null && lock.runId().equals(runId);
             return current.withRun(entry.end(now, outcome.status(), outcome.failedPhase(),
                             outcome.error() == null ? null : outcome.error() + ": " + outcome.cause()))
                     .withLock(ours ? null : lock);

@@ -3,6 +3,7 @@ package io.palisade.teardown;
 import io.palisade.common.PhaseHandler;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.state.RunState;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Lambda entry point of the teardown phase: the successful end of a run. */
@@ -17,7 +18,8 @@ public final class TeardownHandler extends PhaseHandler<RunState, Teardown.Repor
     }
 
     private TeardownHandler(Clients clients) {
-        this(new Teardown(clients, clients.build(SecretsManagerClient.builder())));
+        this(new Teardown(clients, clients.build(SecretsManagerClient.builder()),
+                clients.build(OrganizationsClient.builder())));
     }
 
     TeardownHandler(Teardown phase) {

@@ -1,5 +1,11 @@
 package io.palisade.teardown;
 
+import software.amazon.awssdk.services.organizations.model.AwsOrganizationsNotInUseException;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.regions.Region;
+import io.palisade.common.testkit.Recording;
+import io.palisade.common.aws.Clients;
+import java.util.ArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.palisade.common.testkit.TestContext;
@@ -40,10 +46,14 @@ class TeardownTest {
     }
 
     @Test
-    void compensate_whenAnotherRunHoldsTheLock_touchesNothing() {
-        // a Teardown without clients: any AWS call would fail the test
-        CompensateHandler handler = new CompensateHandler(new Teardown(null, null));
-        String input = Json.write(Map.of("run", Map.of("run", Map.of("id", "r2")), "failedPhase", "MigrateState",
+    void compensate_whenTheRunNeverTookTheLock_touchesNothing() {
+        // no state record anywhere (the run failed before migrate-state): only the lookup is made
+        List<String> calls = new ArrayList<>();
+        OrganizationsClient organizations = Recording.stub(OrganizationsClient.class, calls, request ->
+                AwsOrganizationsNotInUseException.builder().message("no organization").build());
+        CompensateHandler handler = new CompensateHandler(new Teardown(
+                new Clients(Region.US_EAST_1, null, null, null), null, organizations));
+        String input = Json.write(Map.of("run", Map.of("run", Map.of("id", "r2")), "failedPhase", "CreateAccounts",
                 "error", Map.of("Error", ConcurrentRunException.class.getName(), "Cause", "run r1 holds the lock")));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -51,10 +61,9 @@ class TeardownTest {
 
         JsonNode report = Json.read(out.toString(StandardCharsets.UTF_8), JsonNode.class);
         assertThat(report.path("status").asText()).isEqualTo("FAILED");
-        assertThat(report.path("failedPhase").asText()).isEqualTo("MigrateState");
-        assertThat(report.path("error").asText()).isEqualTo(ConcurrentRunException.class.getName());
+        assertThat(report.path("failedPhase").asText()).isEqualTo("CreateAccounts");
         assertThat(report.path("removed")).isEmpty();
-        assertThat(report.path("changes")).isEmpty();
+        assertThat(calls).containsExactly("listAccounts");
     }
 
     /** Just enough of a Lambda context for Powertools' logging. */

@@ -40,12 +40,13 @@ public final class BucketBaseline {
 
     public void ensure(String bucket, JsonNode policy) {
         if (!exists(bucket)) {
-            s3.createBucket(r -> {
+            // BucketAlreadyOwnedByYou after a lost answer: done (a name another account owns stays an error)
+            ChangeExecutor.create("s3:bucket", bucket, () -> s3.createBucket(r -> {
                 r.bucket(bucket);
                 if (!Region.US_EAST_1.equals(region)) {
                     r.createBucketConfiguration(c -> c.locationConstraint(region.id()));
                 }
-            });
+            }));
         }
         if (s3.getBucketVersioning(r -> r.bucket(bucket)).status() != BucketVersioningStatus.ENABLED) {
             s3.putBucketVersioning(r -> r.bucket(bucket)

@@ -1,0 +1,166 @@
+package io.palisade.common.aws;
+
+import io.palisade.common.errors.CleanupIncompleteException;
+import io.palisade.common.errors.TransientAwsException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+
+/**
+ * Removes what a run makes that grants access: the bootstrap role and the temp-admin user (its
+ * keys, policies, memberships) in every given account, by their fixed names, and the secret
+ * that holds the key; then reads each back to prove it is gone. Used by the teardown, the
+ * compensation, the execution-status cleanup and the temp-admin phase's own fence, so they
+ * all remove the same things the same way, whatever their payload knows.
+ */
+public final class TempAdminRemoval {
+    private static final Logger LOG = LoggerFactory.getLogger(TempAdminRemoval.class);
+
+    /** What was removed now, and what is still there (with why), after the check. */
+    public record Result(List<String> removed, List<String> left, boolean transientOnly) {
+        /** Throws unless everything is gone: transient causes are retried, others are final. */
+        public Result requireComplete() {
+            if (left.isEmpty()) {
+                return this;
+            }
+            String message = "Could not remove everything that grants access; still there: " + String.join("; ", left);
+            if (transientOnly) {
+                throw new TransientAwsException(message, null);
+            }
+            throw new CleanupIncompleteException(message);
+        }
+    }
+
+    private final Function<String, IamClient> iamIn;
+    private final SecretsManagerClient secrets;
+
+    /** @param iamIn IAM acting in an account (by id) with rights to delete those names there */
+    public TempAdminRemoval(Function<String, IamClient> iamIn, SecretsManagerClient secrets) {
+        this.iamIn = iamIn;
+        this.secrets = secrets;
+    }
+
+    /** @param accounts account ids by a label for messages (e.g. the config key) */
+    public Result remove(Map<String, String> accounts) {
+        List<String> removed = new ArrayList<>();
+        List<String> left = new ArrayList<>();
+        boolean[] transientOnly = {true};
+        for (var e : accounts.entrySet()) {
+            String what = "role " + TempAdminSession.BOOTSTRAP_ROLE + " in " + e.getKey();
+            attempt(what, removed, left, transientOnly, () -> deleteRole(iamIn.apply(e.getValue())));
+            String user = "user " + TempAdminSession.USER_NAME + " in " + e.getKey();
+            attempt(user, removed, left, transientOnly, () -> deleteUser(iamIn.apply(e.getValue())));
+        }
+        attempt("secret " + TempAdminSession.SECRET_NAME, removed, left, transientOnly, this::deleteSecret);
+        if (left.isEmpty()) {
+            // removal answered; prove it with a read of each
+            for (var e : accounts.entrySet()) {
+                check("role " + TempAdminSession.BOOTSTRAP_ROLE + " in " + e.getKey(), left, transientOnly,
+                        () -> iamIn.apply(e.getValue()).getRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE)));
+                check("user " + TempAdminSession.USER_NAME + " in " + e.getKey(), left, transientOnly,
+                        () -> iamIn.apply(e.getValue()).getUser(r -> r.userName(TempAdminSession.USER_NAME)));
+            }
+            check("secret " + TempAdminSession.SECRET_NAME, left, transientOnly, () -> {
+                // a force-deleted secret may still be described for a moment, with its deletion date
+                if (secrets.describeSecret(r -> r.secretId(TempAdminSession.SECRET_NAME)).deletedDate() != null) {
+                    throw ResourceNotFoundException.builder().message("deleted").build();
+                }
+            });
+        }
+        LOG.info("Temp-admin removal: removed {}, left {}", removed, left);
+        return new Result(List.copyOf(removed), List.copyOf(left), transientOnly[0]);
+    }
+
+    private interface Step {
+        boolean run();
+    }
+
+    private static void attempt(String what, List<String> removed, List<String> left, boolean[] transientOnly,
+                                Step step) {
+        try {
+            if (step.run()) {
+                removed.add(what);
+            }
+        } catch (RuntimeException e) {
+            RuntimeException c = AwsErrors.classify(e);
+            transientOnly[0] &= c instanceof TransientAwsException;
+            left.add(what + " (" + (AwsErrors.code(e) == null ? e.getClass().getSimpleName() : AwsErrors.code(e))
+                    + ": " + e.getMessage() + ")");
+        }
+    }
+
+    /** Records {@code what} as left unless {@code read} answers "not found". */
+    private static void check(String what, List<String> left, boolean[] transientOnly, Runnable read) {
+        try {
+            read.run();
+            transientOnly[0] = false;
+            left.add(what + " (still exists after its removal)");
+        } catch (RuntimeException e) {
+            if (!AwsErrors.notFound(e) && !(e instanceof ResourceNotFoundException)) {
+                transientOnly[0] &= AwsErrors.classify(e) instanceof TransientAwsException;
+                left.add(what + " (cannot be checked: " + e.getMessage() + ")");
+            }
+        }
+    }
+
+    static boolean deleteRole(IamClient iam) {
+        String role = TempAdminSession.BOOTSTRAP_ROLE;
+        try {
+            for (String p : iam.listRolePolicies(r -> r.roleName(role)).policyNames()) {
+                ChangeExecutor.remove("iam:role-policy", role + " " + p,
+                        () -> iam.deleteRolePolicy(r -> r.roleName(role).policyName(p)));
+            }
+            for (var p : iam.listAttachedRolePolicies(r -> r.roleName(role)).attachedPolicies()) {
+                ChangeExecutor.remove("iam:role-policy-attachment", role + " " + p.policyArn(),
+                        () -> iam.detachRolePolicy(r -> r.roleName(role).policyArn(p.policyArn())));
+            }
+        } catch (NoSuchEntityException e) {
+            return false;
+        }
+        return ChangeExecutor.remove("iam:role", role, () -> iam.deleteRole(r -> r.roleName(role)));
+    }
+
+    static boolean deleteUser(IamClient iam) {
+        String user = TempAdminSession.USER_NAME;
+        try {
+            for (var k : iam.listAccessKeys(r -> r.userName(user)).accessKeyMetadata()) {
+                ChangeExecutor.remove("iam:access-key", k.accessKeyId(),
+                        () -> iam.deleteAccessKey(r -> r.userName(user).accessKeyId(k.accessKeyId())));
+            }
+            for (String p : iam.listUserPolicies(r -> r.userName(user)).policyNames()) {
+                ChangeExecutor.remove("iam:user-policy", user + " " + p,
+                        () -> iam.deleteUserPolicy(r -> r.userName(user).policyName(p)));
+            }
+            for (var p : iam.listAttachedUserPolicies(r -> r.userName(user)).attachedPolicies()) {
+                ChangeExecutor.remove("iam:user-policy-attachment", user + " " + p.policyArn(),
+                        () -> iam.detachUserPolicy(r -> r.userName(user).policyArn(p.policyArn())));
+            }
+            for (var g : iam.listGroupsForUser(r -> r.userName(user)).groups()) {
+                ChangeExecutor.remove("iam:group-membership", g.groupName() + " " + user,
+                        () -> iam.removeUserFromGroup(r -> r.userName(user).groupName(g.groupName())));
+            }
+        } catch (NoSuchEntityException e) {
+            return false;
+        }
+        return ChangeExecutor.remove("iam:user", user, () -> iam.deleteUser(r -> r.userName(user)));
+    }
+
+    private boolean deleteSecret() {
+        String arn;
+        try {
+            // look first: a run that failed before the temp-admin existed changes nothing
+            arn = secrets.describeSecret(r -> r.secretId(TempAdminSession.SECRET_NAME)).arn();
+        } catch (ResourceNotFoundException e) {
+            return false;
+        }
+        return ChangeExecutor.remove("secretsmanager:secret", TempAdminSession.SECRET_NAME,
+                () -> secrets.deleteSecret(r -> r.secretId(arn).forceDeleteWithoutRecovery(true)));
+    }
+}
