@@ -4,23 +4,27 @@
 #
 #   moto server (TLS)  https://127.0.0.1:${PALISADE_MOTO_PORT:-5443}   -> the org being bootstrapped
 #   MiniStack          http://127.0.0.1:${PALISADE_MINISTACK_PORT:-4566} -> management account (CFN/SAM, SFN, Lambda)
+#   fault proxy (TLS)  https://127.0.0.1:${PALISADE_PROXY_PORT:-5444}   -> moto, failing ${PALISADE_FAULT_RATE:-0} of the calls
 #
 # Everything lives in $PALISADE_DIR (default $PALISADE_ROOT/.palisade, gitignored):
 #   venv/             aws-sam-cli, moto[server], cfn-lint, awscli   (scripts/harness/requirements.txt)
 #   venv-ministack/   ministack[full]                               (scripts/harness/requirements-ministack.txt)
 #   tls/              ca.pem ca.key server.pem server.key
 #   moto.pid moto.log ministack.pid ministack.log local.env
+#   fault-proxy.pid fault-proxy.log faults.json (fault proxy counters, rewritten on every change)
 
 : "${PALISADE_ROOT:?PALISADE_ROOT must be set before sourcing emulators.sh}"
 PALISADE_DIR="${PALISADE_DIR:-$PALISADE_ROOT/.palisade}"
 PALISADE_MOTO_PORT="${PALISADE_MOTO_PORT:-5443}"
 PALISADE_MINISTACK_PORT="${PALISADE_MINISTACK_PORT:-4566}"
+PALISADE_PROXY_PORT="${PALISADE_PROXY_PORT:-5444}"
 PALISADE_HARNESS_DIR="$PALISADE_ROOT/scripts/harness"
 PALISADE_VENV="$PALISADE_DIR/venv"
 PALISADE_MS_VENV="$PALISADE_DIR/venv-ministack"
 PALISADE_TLS_DIR="$PALISADE_DIR/tls"
 PALISADE_MOTO_URL="https://localhost:$PALISADE_MOTO_PORT"
 PALISADE_MINISTACK_URL="http://127.0.0.1:$PALISADE_MINISTACK_PORT"
+PALISADE_PROXY_URL="https://localhost:$PALISADE_PROXY_PORT"
 
 pal_log() { printf '[palisade] %s\n' "$*" >&2; }
 pal_die() { printf '[palisade] ERROR: %s\n' "$*" >&2; return 1; }
@@ -221,6 +225,77 @@ pal_start_moto() {
   pal_log "moto ready"
 }
 
+# --- fault proxy -------------------------------------------------------------
+# scripts/harness/fault_proxy.py between the phases and moto: answers a share of the calls (the rate, 0..1) the
+# way AWS does under load - throttling, 5xx, or "lost" (forwarded, moto's answer replaced by a 500) - in each
+# protocol's wire shape. Point SDK clients at $PALISADE_PROXY_URL instead of $PALISADE_MOTO_URL.
+# Control: GET/POST $PALISADE_PROXY_URL/__palisade/faults (rate, seed, kinds, reset, rules); counters also in
+# $PALISADE_DIR/faults.json. Optional at start: PALISADE_FAULT_SEED, PALISADE_FAULT_KINDS (e.g. throttle,lost).
+
+pal_fault_config() { # JSON body -> POST /__palisade/faults; prints the resulting settings + counters (JSON)
+  local py="$PALISADE_VENV/bin/python"
+  [[ -x "$py" ]] || py=python3
+  "$py" - "$PALISADE_PROXY_URL/__palisade/faults" "$1" "$PALISADE_TLS_DIR/ca.pem" <<'EOF'
+import ssl, sys, urllib.error, urllib.request
+url, body, ca = sys.argv[1:4]
+req = urllib.request.Request(url, data=body.encode(), method="POST", headers={"Content-Type": "application/json"})
+try:
+    with urllib.request.urlopen(req, timeout=10, context=ssl.create_default_context(cafile=ca)) as r:
+        print(r.read().decode())
+except urllib.error.HTTPError as e:
+    sys.exit(f"fault proxy answered {e.code}: {e.read().decode().strip()}")
+EOF
+}
+
+# Echo RATE as a JSON number if it is within [0, 1] (0, 0.25, .5, 1, 1.0), else fail.
+pal__fault_rate_json() {
+  local rate="${1:-}"
+  if [[ ! "$rate" =~ ^(0(\.[0-9]*)?|1(\.0*)?|\.[0-9]+)$ ]]; then
+    pal_die "fault rate must be a number within [0, 1], got '$rate'"; return 1
+  fi
+  rate="${rate%.}"
+  if [[ "$rate" == .* ]]; then rate="0$rate"; fi
+  echo "$rate"
+}
+
+pal_fault_rate() { # RATE (0..1): change the running proxy's fault rate
+  local rate
+  rate="$(pal__fault_rate_json "${1:-}")" || return 1
+  if ! pal_fault_config "{\"rate\": $rate}" >/dev/null; then
+    pal_die "could not set the fault rate via $PALISADE_PROXY_URL/__palisade/faults (is the proxy running?)"; return 1
+  fi
+  pal_log "fault proxy: fault rate $rate"
+}
+
+pal_start_proxy() {
+  local pidf="$PALISADE_DIR/fault-proxy.pid" logf="$PALISADE_DIR/fault-proxy.log"
+  local url="$PALISADE_PROXY_URL/__palisade/faults" rate
+  local -a extra=()
+  rate="$(pal__fault_rate_json "${PALISADE_FAULT_RATE:-0}")" || return 1
+  pal_ensure_tls
+  export PALISADE_PROXY_URL
+  if pal__probe "$url" "$PALISADE_TLS_DIR/ca.pem"; then
+    pal_log "fault proxy already running on $PALISADE_PROXY_URL"
+    pal_fault_rate "$rate"; return
+  fi
+  if pal__port_busy "$PALISADE_PROXY_PORT"; then
+    pal_die "port $PALISADE_PROXY_PORT is in use by something that is not the fault proxy (set PALISADE_PROXY_PORT)"; return 1
+  fi
+  [[ -x "$PALISADE_VENV/bin/python" ]] || pal_ensure_venv
+  if [[ -n "${PALISADE_FAULT_SEED:-}" ]]; then extra+=(--seed "$PALISADE_FAULT_SEED"); fi
+  if [[ -n "${PALISADE_FAULT_KINDS:-}" ]]; then extra+=(--kinds "$PALISADE_FAULT_KINDS"); fi
+  if ! pal__probe "$PALISADE_MOTO_URL/moto-api/" "$PALISADE_TLS_DIR/ca.pem"; then
+    pal_log "note: moto is not answering on $PALISADE_MOTO_URL yet; the proxy answers 502 until it does"
+  fi
+  pal_log "starting fault proxy on $PALISADE_PROXY_URL -> $PALISADE_MOTO_URL, fault rate $rate (log: ${logf#"$PALISADE_ROOT"/})"
+  pal__spawn "$pidf" "$logf" "$PALISADE_VENV/bin/python" "$PALISADE_HARNESS_DIR/fault_proxy.py" \
+    --listen-port "$PALISADE_PROXY_PORT" --upstream "$PALISADE_MOTO_URL" \
+    --cert "$PALISADE_TLS_DIR/server.pem" --key "$PALISADE_TLS_DIR/server.key" --ca "$PALISADE_TLS_DIR/ca.pem" \
+    --rate "$rate" --stats-file "$PALISADE_DIR/faults.json" "${extra[@]}" || return 1
+  pal__wait_ready "fault proxy" "$url" "$PALISADE_TLS_DIR/ca.pem" "$pidf" "$logf" 20
+  pal_log "fault proxy ready (counters: ${PALISADE_DIR#"$PALISADE_ROOT"/}/faults.json)"
+}
+
 # --- MiniStack --------------------------------------------------------------
 
 pal_ministack_config() { # JSON body -> POST /_ministack/config
@@ -284,6 +359,7 @@ pal__stop_one() { # name pidfile
 }
 
 pal_stop() {
+  pal__stop_one "fault proxy" "$PALISADE_DIR/fault-proxy.pid"
   pal__stop_one moto "$PALISADE_DIR/moto.pid"
   pal__stop_one MiniStack "$PALISADE_DIR/ministack.pid"
 }

@@ -35,7 +35,6 @@ public final class StateStore {
 
     public record Versioned(StateRecord record, String etag) {}
 
-
     public Optional<Versioned> read() {
         try {
             var response = s3.getObjectAsBytes(r -> r.bucket(bucket).key(KEY));
