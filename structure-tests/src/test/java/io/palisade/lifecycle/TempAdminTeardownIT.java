@@ -57,7 +57,7 @@ class TempAdminTeardownIT {
         org = Emulator.accounts(clients, config);
         runId = "it-" + UUID.randomUUID();
         // the run holds the state record's lock, as after migrate-state
-        state = new MigrateState(clients, clients.build(OrganizationsClient.builder())).apply(input());
+        state = new MigrateState(clients, clients.build(OrganizationsClient.builder()), arn -> "RUNNING").apply(input());
     }
 
     @AfterAll

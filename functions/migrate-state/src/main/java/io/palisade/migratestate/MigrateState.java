@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
@@ -31,10 +32,16 @@ public final class MigrateState {
 
     private final Clients clients;
     private final OrganizationsClient organizations;
+    private final Function<String, String> executionStatus;
 
-    public MigrateState(Clients clients, OrganizationsClient organizations) {
+    /**
+     * @param executionStatus the Step Functions status of an execution ARN (RUNNING, ABORTED, ...):
+     *     how a lock held by an execution that has ended is told from a live one
+     */
+    public MigrateState(Clients clients, OrganizationsClient organizations, Function<String, String> executionStatus) {
         this.clients = clients;
         this.organizations = organizations;
+        this.executionStatus = executionStatus;
     }
 
     public RunState.StateRef apply(RunState input) {
@@ -51,26 +58,51 @@ public final class MigrateState {
         String now = Instant.now().toString();
         StateRecord initial = new StateRecord(StateRecord.SCHEMA, config.organization().name(),
                 input.org().managementAccountId(), null, null, List.of(), null, List.of());
+        String executionArn = input.run() == null ? null : input.run().executionArn();
+        String[] tookOver = new String[1];
         new StateStore(s3, bucket).modify(initial, current -> {
             StateRecord.Lock lock = current.lock();
-            if (lock != null && !lock.runId().equals(runId)
-                    && Instant.parse(lock.since()).plus(STALE_LOCK).isAfter(Instant.now())) {
-                throw new ConcurrentRunException("Another Palisade run (" + lock.runId() + ", since " + lock.since()
-                        + ") is changing this organization; this run (" + runId + ") changed nothing. "
-                        + "Wait for it to end, or, if it died, for its lock to expire after " + STALE_LOCK.toHours()
-                        + "h.");
+            tookOver[0] = null;
+            if (lock != null && !lock.runId().equals(runId)) {
+                String holder = holderStatus(lock);
+                if ("RUNNING".equals(holder)) {
+                    throw new ConcurrentRunException("Another Palisade run (" + lock.runId() + ", since "
+                            + lock.since() + ") is changing this organization; this run (" + runId
+                            + ") changed nothing. Wait for it to end.");
+                }
+                // its execution has ended (stopped, timed out, failed outside any Catch) without
+                // releasing the lock: take it now; the temp-admin phase replaces every key it left
+                LOG.info("Taking the lock of run {} (execution {}): {}", lock.runId(), lock.executionArn(), holder);
+                tookOver[0] = lock.runId() + " (" + holder + ")";
+                StateRecord.RunEntry old = current.run(lock.runId());
+                if (old != null && old.endedAt() == null) {
+                    current = current.withRun(old.end(now, holder, null,
+                            "ended without releasing its lock; taken over by run " + runId));
+                }
             }
             StateRecord.RunEntry entry = current.run(runId) != null ? current.run(runId)
                     : new StateRecord.RunEntry(runId, input.mode() == null ? RunState.BOOTSTRAP : input.mode(),
                             input.run() == null ? now : input.run().startedAt(), null, "RUNNING", null, null);
             return new StateRecord(StateRecord.SCHEMA, config.organization().name(),
                     input.org().managementAccountId(), Json.digest(config), config, input.org().accounts(),
-                    new StateRecord.Lock(runId, lock != null && lock.runId().equals(runId) ? lock.since() : now),
+                    new StateRecord.Lock(runId, lock != null && lock.runId().equals(runId) ? lock.since() : now,
+                            executionArn),
                     current.history()).withRun(entry);
         });
         tagIdentity(infosec, bucket);
         LOG.info("State record at s3://{}/{}", bucket, StateStore.KEY);
-        return new RunState.StateRef(infosec, bucket, StateStore.KEY, clients.calls().drain());
+        return new RunState.StateRef(infosec, bucket, StateStore.KEY, tookOver[0], clients.calls().drain());
+    }
+
+    /**
+     * RUNNING, or how the lock holder's execution ended. A lock written before locks named
+     * their execution counts as RUNNING until it is older than {@link #STALE_LOCK}.
+     */
+    private String holderStatus(StateRecord.Lock lock) {
+        if (lock.executionArn() == null || lock.executionArn().isBlank()) {
+            return Instant.parse(lock.since()).plus(STALE_LOCK).isAfter(Instant.now()) ? "RUNNING" : "EXPIRED";
+        }
+        return executionStatus.apply(lock.executionArn());
     }
 
     /** Lets a scheduled drift run, whose input has no config, find the state record. */

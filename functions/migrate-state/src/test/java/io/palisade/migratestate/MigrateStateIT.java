@@ -1,5 +1,7 @@
 package io.palisade.migratestate;
 
+import java.util.Map;
+import java.util.HashMap;
 import static io.palisade.common.testkit.JsonText.texts;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,8 +50,16 @@ class MigrateStateIT {
     }
 
     private RunState input(String runId) {
-        return new RunState(RunState.BOOTSTRAP, config, null, new RunState.Run(runId, "2025-01-01T00:00:00Z"), org,
+        return new RunState(RunState.BOOTSTRAP, config, null, new RunState.Run(runId, "2025-01-01T00:00:00Z",
+                "arn:aws:states:us-east-1:111111111111:execution:palisade:" + runId), org,
                 null, null, null, null, null, null);
+    }
+
+    /** Step Functions' answer for each execution ARN; RUNNING unless a test says otherwise. */
+    private final Map<String, String> executions = new HashMap<>();
+
+    private MigrateState phase() {
+        return new MigrateState(clients, organizations, arn -> executions.getOrDefault(arn, "RUNNING"));
     }
 
     private JsonNode statement(JsonNode policy, String sid) {
@@ -63,7 +73,7 @@ class MigrateStateIT {
 
     @Test
     void apply_whenFirstRun_createsAHardenedBucketWithTheLockedRecord() {
-        RunState.StateRef ref = new MigrateState(clients, organizations).apply(input("run-a"));
+        RunState.StateRef ref = phase().apply(input("run-a"));
 
         String bucket = StateStore.bucketName(config.organization().name(), infosec);
         assertThat(ref).isEqualTo(new RunState.StateRef(infosec, bucket, StateStore.KEY, ref.changes()));
@@ -122,7 +132,7 @@ class MigrateStateIT {
 
     @Test
     void apply_whenAnotherRunHoldsTheLock_throwsConcurrentRunAndChangesNothing() {
-        MigrateState phase = new MigrateState(clients, organizations);
+        MigrateState phase = phase();
         RunState.StateRef ref = phase.apply(input("run-a"));
         StateStore store = new StateStore(s3, ref.bucket());
         StateStore.Versioned before = store.read().orElseThrow();
@@ -138,8 +148,24 @@ class MigrateStateIT {
     }
 
     @Test
+    void apply_whenTheLockHolderIsNoLongerRunning_takesTheLockAtOnceAndSaysFromWhom() {
+        RunState.StateRef first = phase().apply(input("run-a"));
+        executions.put("arn:aws:states:us-east-1:111111111111:execution:palisade:run-a", "ABORTED");
+
+        RunState.StateRef second = phase().apply(input("run-b"));
+
+        assertThat(second.tookOverFrom()).isEqualTo("run-a (ABORTED)");
+        StateRecord record = new StateStore(s3, first.bucket()).read().orElseThrow().record();
+        assertThat(record.lock().runId()).isEqualTo("run-b");
+        assertThat(record.lock().executionArn()).endsWith(":run-b");
+        assertThat(record.run("run-a").status()).isEqualTo("ABORTED");
+        assertThat(record.run("run-a").cause()).contains("taken over by run run-b");
+        assertThat(record.run("run-b").status()).isEqualTo("RUNNING");
+    }
+
+    @Test
     void apply_whenTheSameRunComesAgain_keepsItsLockAndChangesNoBucketSetting() {
-        MigrateState phase = new MigrateState(clients, organizations);
+        MigrateState phase = phase();
         phase.apply(input("run-a"));
         StateRecord.Lock lock = new StateStore(s3, StateStore.bucketName(config.organization().name(), infosec))
                 .read().orElseThrow().record().lock();
@@ -155,7 +181,7 @@ class MigrateStateIT {
 
     @Test
     void modify_whenAnotherWriterGetsThereFirst_reReadsAndReapplies() {
-        String bucket = new MigrateState(clients, organizations).apply(input("run-a")).bucket();
+        String bucket = phase().apply(input("run-a")).bucket();
         StateStore store = new StateStore(s3, bucket);
         AtomicInteger attempts = new AtomicInteger();
 
@@ -177,7 +203,7 @@ class MigrateStateIT {
 
     @Test
     void modify_whenTheRecordKeepsChanging_throwsStateConflictAfterItsAttempts() {
-        String bucket = new MigrateState(clients, organizations).apply(input("run-a")).bucket();
+        String bucket = phase().apply(input("run-a")).bucket();
         StateStore store = new StateStore(s3, bucket);
         AtomicInteger attempts = new AtomicInteger();
 
@@ -196,7 +222,7 @@ class MigrateStateIT {
 
     @Test
     void modify_whenNoRecordExistsAndTwoWritersCreateIt_keepsTheFirstAndReappliesTheSecond() {
-        String bucket = new MigrateState(clients, organizations).apply(input("run-a")).bucket();
+        String bucket = phase().apply(input("run-a")).bucket();
         s3.deleteObject(r -> r.bucket(bucket).key(StateStore.KEY));
         StateStore store = new StateStore(s3, bucket);
         StateRecord initial = new StateRecord(StateRecord.SCHEMA, "x", "1", null, null, List.of(), null, List.of());

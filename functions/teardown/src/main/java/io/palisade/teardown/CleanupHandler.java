@@ -45,7 +45,7 @@ public final class CleanupHandler extends PhaseHandler<CleanupHandler.Event, Tea
     private CleanupHandler(Clients clients) {
         this(new Teardown(clients, clients.build(SecretsManagerClient.builder()),
                         clients.build(OrganizationsClient.builder())),
-                clients.build(SnsClient.builder()), System.getenv("PALISADE_RUN_TOPIC_ARN"));
+                clients.control(SnsClient.builder()), System.getenv("PALISADE_RUN_TOPIC_ARN"));
     }
 
     CleanupHandler(Teardown teardown, SnsClient sns, String topicArn) {

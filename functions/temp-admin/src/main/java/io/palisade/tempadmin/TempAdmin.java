@@ -3,6 +3,10 @@ package io.palisade.tempadmin;
 import io.palisade.common.Json;
 import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.aws.Clients;
+import io.palisade.common.aws.TempAdminRemoval;
+import io.palisade.common.errors.LockLostException;
+import io.palisade.common.state.StateStore;
+import software.amazon.awssdk.services.s3.S3Client;
 import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.errors.TempAdminNotReadyException;
 import io.palisade.common.errors.TransientAwsException;
@@ -53,7 +57,57 @@ public final class TempAdmin {
         this.secretReaders = secretReaders;
     }
 
+    /**
+     * Creates the temp-admin, then proves this run still holds the lock. A stopped execution's
+     * Lambda runs on: if the status-change cleanup (or a later run) took over meanwhile, what
+     * this invocation made would outlive the run, so it removes it again and fails.
+     */
     public RunState.TempAdmin apply(RunState input) {
+        RunState.TempAdmin made;
+        try {
+            made = create(input);
+        } catch (RuntimeException e) {
+            fenceAfterFailure(input);
+            throw e;
+        }
+        if (!holdsLock(input)) {
+            removeWhatWasMade(input);
+            throw new LockLostException("Run " + input.runId() + " no longer holds the lock (its execution ended "
+                    + "and was cleaned up): removed the temp-admin it had just made");
+        }
+        return made;
+    }
+
+    private void fenceAfterFailure(RunState input) {
+        try {
+            if (!holdsLock(input)) {
+                removeWhatWasMade(input);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not check the lock after a failure: {}", e.getMessage());
+        }
+    }
+
+    /** Whether the state record's lock is this run's; true when there is no record to ask. */
+    boolean holdsLock(RunState input) {
+        if (input.state() == null) {
+            return true;
+        }
+        String account = input.state().accountId();
+        var creds = clients.assume(clients.baseCredentials(), account, Clients.ORGANIZATION_ACCESS_ROLE);
+        S3Client s3 = clients.cached("s3|" + account + "|org", () -> clients.s3(creds));
+        return new StateStore(s3, input.state().bucket()).read()
+                .map(v -> v.record().lock() != null && input.runId().equals(v.record().lock().runId()))
+                .orElse(true);
+    }
+
+    private void removeWhatWasMade(RunState input) {
+        java.util.Map<String, String> accounts = new java.util.LinkedHashMap<>();
+        input.org().targets().forEach(t -> accounts.put(t.key(), t.accountId()));
+        new TempAdminRemoval(this::iamIn, secrets).remove(accounts).requireComplete();
+    }
+
+    private RunState.TempAdmin create(RunState input) {
         clients.calls().drain();
         RunState.Org org = input.org();
         String identity = org.identity().accountId();
@@ -63,6 +117,8 @@ public final class TempAdmin {
         User user = ensureUser(iam, input.runId());
         iam.putUserPolicy(r -> r.userName(user.userName()).policyName(USER_POLICY)
                 .policyDocument(Json.write(userPolicy(org.targets()))));
+        // a run that took the lock of an ended execution never reuses the key that run left
+        rotate = input.state() != null && input.state().tookOverFrom() != null;
         String secretArn = ensureKey(iam, keyMakerIn(identity), user);
 
         for (RunState.Target target : org.targets()) {
@@ -93,6 +149,7 @@ public final class TempAdmin {
     }
 
     private String management;
+    private boolean rotate;
 
     private User ensureUser(IamClient iam, String runId) {
         try {
@@ -119,7 +176,7 @@ public final class TempAdmin {
     private String ensureKey(IamClient iam, IamClient keyMaker, User user) {
         List<AccessKeyMetadata> keys = iam.listAccessKeys(r -> r.userName(user.userName())).accessKeyMetadata();
         Optional<String> secretArn = describeSecret();
-        if (secretArn.isPresent()) {
+        if (secretArn.isPresent() && !rotate) {
             var stored = Json.read(secrets.getSecretValue(r -> r.secretId(SECRET_NAME)).secretString(),
                     TempAdminSession.AccessKey.class);
             if (keys.stream().anyMatch(k -> k.accessKeyId().equals(stored.accessKeyId()))) {

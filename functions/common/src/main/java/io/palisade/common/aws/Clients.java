@@ -59,6 +59,8 @@ public final class Clients {
 
     private final Region region;
     private final URI endpoint;
+    /** Where Palisade's own stack runs (Step Functions, the run topic): empty on AWS. */
+    private URI controlEndpoint;
     private final SdkHttpClient http;
     private final AwsCredentialsProvider base;
     private final CallLog calls = new CallLog();
@@ -85,10 +87,30 @@ public final class Clients {
             TrustManager[] trust = trustManagers(Path.of(caBundle));
             http.tlsTrustManagersProvider(() -> trust);
         }
-        return new Clients(Region.of(region),
+        Clients clients = new Clients(Region.of(region),
                 endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
                 http.build(),
                 DefaultCredentialsProvider.builder().build());
+        String control = env.get("PALISADE_CONTROL_ENDPOINT_URL");
+        clients.controlEndpoint = control == null || control.isBlank() ? null : URI.create(control);
+        return clients;
+    }
+
+    /**
+     * A client for Palisade's own stack in the management account (Step Functions, the run
+     * topic), with the function's own credentials. On AWS that is the same account and the
+     * default endpoint; locally the stack runs in another emulator than the organization.
+     */
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C control(B builder) {
+        builder.region(region)
+                .credentialsProvider(base)
+                .httpClient(http)
+                .overrideConfiguration(o -> o.retryStrategy(RETRIES)
+                        .addExecutionInterceptor(new TransientErrors(false)));
+        if (controlEndpoint != null) {
+            builder.endpointOverride(controlEndpoint);
+        }
+        return builder.build();
     }
 
     public Region region() {

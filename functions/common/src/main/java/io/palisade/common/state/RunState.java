@@ -27,7 +27,11 @@ public record RunState(
     public static final String DRIFT = "drift";
 
     /** The execution's identity, filled from the context object by the first state. */
-    public record Run(String id, String startedAt) {}
+    public record Run(String id, String startedAt, String executionArn) {
+        public Run(String id, String startedAt) {
+            this(id, startedAt, null);
+        }
+    }
 
     /** An account a baseline is applied to: a configured key (or {@code management}) and its id. */
     public record Target(String key, String accountId) {}
@@ -57,8 +61,16 @@ public record RunState(
         }
     }
 
-    /** Where the state record lives once migrated. */
-    public record StateRef(String accountId, String bucket, String key, List<String> changes) {}
+    /**
+     * Where the state record lives once migrated. {@code tookOverFrom} names the run whose lock
+     * this run took because its execution had ended without releasing it (then the temp-admin
+     * phase replaces every key that run left).
+     */
+    public record StateRef(String accountId, String bucket, String key, String tookOverFrom, List<String> changes) {
+        public StateRef(String accountId, String bucket, String key, List<String> changes) {
+            this(accountId, bucket, key, null, changes);
+        }
+    }
 
     /** The temp-admin identity; its access key is only in the secret. */
     public record TempAdmin(String userName, String userArn, String secretArn, String bootstrapRole,

@@ -22,8 +22,15 @@ public record StateRecord(
     /** Runs kept in {@link #history}. */
     public static final int HISTORY = 50;
 
-    /** Held by the run that is changing the organization. */
-    public record Lock(String runId, String since) {}
+    /**
+     * Held by the run that is changing the organization. {@code executionArn} lets a later run
+     * ask Step Functions whether the holder is still RUNNING (null in locks of older versions).
+     */
+    public record Lock(String runId, String since, String executionArn) {
+        public Lock(String runId, String since) {
+            this(runId, since, null);
+        }
+    }
 
     public record RunEntry(String runId, String mode, String startedAt, String endedAt, String status,
                            String failedPhase, String cause) {
