@@ -4,6 +4,9 @@
 #
 #   moto server (TLS)  https://127.0.0.1:${PALISADE_MOTO_PORT:-5443}   -> the org being bootstrapped
 #   MiniStack          http://127.0.0.1:${PALISADE_MINISTACK_PORT:-4566} -> management account (CFN/SAM, SFN, Lambda)
+#                      (scripts/harness/ministack_server.py: a stopped execution stays ABORTED, TimeoutSeconds ends
+#                      it TIMED_OUT, as on AWS; IOT_MTLS_ENABLED=0 keeps its IoT listener off 0.0.0.0)
+#   fault proxy (TLS)  https://localhost:${PALISADE_PROXY_PORT:-5444} -> moto; PALISADE_FAULT_RATE of requests fail
 #   fault proxy (TLS)  https://127.0.0.1:${PALISADE_PROXY_PORT:-5444}   -> moto, failing ${PALISADE_FAULT_RATE:-0} of the calls
 #
 # Everything lives in $PALISADE_DIR (default $PALISADE_ROOT/.palisade, gitignored):
@@ -327,8 +330,8 @@ pal_start_ministack() {
     # TMPDIR keeps MiniStack's pid file and extracted Lambda code inside $PALISADE_DIR.
     pal__spawn "$pidf" "$logf" "${pal__clean_env[@]}" JAVA_HOME="$java_home" \
       GATEWAY_PORT="$PALISADE_MINISTACK_PORT" BIND_HOST=127.0.0.1 MINISTACK_HOST=localhost \
-      MINISTACK_REGION=us-east-1 SFN_WAIT_SCALE=0 TMPDIR="$PALISADE_DIR/ministack-tmp" \
-      "$PALISADE_MS_VENV/bin/python" -m ministack || return 1
+      MINISTACK_REGION=us-east-1 SFN_WAIT_SCALE=0 IOT_MTLS_ENABLED=0 TMPDIR="$PALISADE_DIR/ministack-tmp" \
+      "$PALISADE_MS_VENV/bin/python" "$PALISADE_HARNESS_DIR/ministack_server.py" || return 1
     pal__wait_ready MiniStack "$url" "" "$pidf" "$logf" 90
   fi
   pal_ministack_config '{"stepfunctions._SFN_WAIT_SCALE": "0"}' >/dev/null \

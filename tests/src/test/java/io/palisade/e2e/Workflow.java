@@ -80,9 +80,41 @@ final class Workflow {
 
     /** Starts an execution with this input and waits for it to end (at most 5 minutes). */
     DescribeExecutionResponse run(Map<String, Object> input) {
+        return await(start(input));
+    }
+
+    /** Starts an execution; returns its ARN. */
+    String start(Map<String, Object> input) {
         String name = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
-        String arn = sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).name(name)
+        return sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).name(name)
                 .input(Json.write(input))).executionArn();
+    }
+
+    /** Waits until the execution has entered the state {@code stateName} (at most 3 minutes). */
+    void awaitState(String arn, String stateName) {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        while (Instant.now().isBefore(deadline)) {
+            boolean entered = sfn.getExecutionHistoryPaginator(r -> r.executionArn(arn)).events().stream()
+                    .anyMatch(e -> e.stateEnteredEventDetails() != null
+                            && stateName.equals(e.stateEnteredEventDetails().name()));
+            if (entered) {
+                return;
+            }
+            if (sfn.describeExecution(r -> r.executionArn(arn)).status() != ExecutionStatus.RUNNING) {
+                throw new AssertionError("execution ended before entering " + stateName);
+            }
+            sleep(100);
+        }
+        throw new AssertionError("execution did not enter " + stateName + " within 3 minutes");
+    }
+
+    /** Stops the execution, as an operator would with StopExecution. */
+    void stop(String arn) {
+        sfn.stopExecution(r -> r.executionArn(arn).error("e2e.Stopped").cause("stopped by the test"));
+    }
+
+    /** Waits for the execution to end (at most 5 minutes). */
+    DescribeExecutionResponse await(String arn) {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
         while (Instant.now().isBefore(deadline)) {
             DescribeExecutionResponse d = sfn.describeExecution(r -> r.executionArn(arn));
@@ -91,10 +123,10 @@ final class Workflow {
             }
             sleep(500);
         }
-        throw new AssertionError("execution " + name + " still running after 5 minutes");
+        throw new AssertionError("execution " + arn + " still running after 5 minutes");
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

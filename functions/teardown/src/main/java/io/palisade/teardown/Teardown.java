@@ -77,7 +77,7 @@ public final class Teardown {
         clients.calls().drain();
         Optional<StateLocator.Location> where = input != null && input.state() != null
                 ? Optional.of(new StateLocator.Location(input.state().accountId(), input.state().bucket()))
-                : locate();
+                : heldBy(runId);
         StateRecord.Lock lock = where.flatMap(w -> store(w).read()).map(v -> v.record().lock()).orElse(null);
         if (lock == null || !runId.equals(lock.runId())) {
             LOG.info("Run {} does not hold the lock ({}): touching nothing", runId,
@@ -98,9 +98,19 @@ public final class Teardown {
         return new TempAdminRemoval(id -> iamIn(id, management), secrets);
     }
 
-    private Optional<StateLocator.Location> locate() {
-        List<StateLocator.Location> found = StateLocator.find(organizations);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    /**
+     * The state record whose lock {@code runId} holds, among those the organization's accounts
+     * are tagged with: a payload that never got the state reference (or a status-change event,
+     * which has only the execution's name) still finds its own lock, and never another's.
+     */
+    private Optional<StateLocator.Location> heldBy(String runId) {
+        for (StateLocator.Location location : StateLocator.find(organizations)) {
+            Optional<StateRecord.Lock> lock = store(location).read().map(v -> v.record().lock());
+            if (lock.isPresent() && runId.equals(lock.get().runId())) {
+                return Optional.of(location);
+            }
+        }
+        return Optional.empty();
     }
 
     private StateStore store(StateLocator.Location where) {

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Palisade launcher for MiniStack: same environment and CLI as `python -m ministack` (it calls ministack.app.main,
+which is all ministack/__main__.py does) plus small monkeypatches so that Step Functions executions end the way they
+do on AWS. Tested with MiniStack 1.5.33.
+  GATEWAY_PORT=4566 BIND_HOST=127.0.0.1 MINISTACK_HOST=localhost MINISTACK_REGION=us-east-1 SFN_WAIT_SCALE=0 \
+    .palisade/venv-ministack/bin/python scripts/harness/ministack_server.py
+`--stop` works as with `python -m ministack`; `-d/--detach` is refused: MiniStack would then serve from a new
+`python -m hypercorn ministack.app:app` process that never runs these patches (background the launcher instead, as
+scripts/emulators.sh does).
+
+WHY: MiniStack 1.5.33's Step Functions is more lenient than AWS in two ways that hide bugs in code that stops
+executions or relies on a state machine's timeout:
+ - Once an execution is stopped (ABORTED), in-flight work that fails later (a Lambda Task still running, a Parallel
+   or Map branch) reaches _fail_execution, which overwrites the status with FAILED and emits a second "Step Functions
+   Execution Status Change" event. On AWS a stopped execution stays ABORTED and its status changes once.
+ - The top-level TimeoutSeconds of a definition is ignored: an execution never becomes TIMED_OUT.
+
+PATCHED (ministack.services.stepfunctions only; each original is still called for the real work):
+ 1. _fail_execution(execution, error, cause) does nothing unless the execution is still RUNNING. The check and the
+    claim (status := FAILED) happen under one lock, shared with 2 and 3, so exactly one terminal transition wins.
+    (The SUCCEEDED transition inside _run_execution already checks for RUNNING; see limitation c.)
+ 2. _stop_execution(data) runs under that lock (its own RUNNING check and ABORTED transition are otherwise
+    unchanged; it may publish the status event while holding it, which never waits on another execution).
+ 3. _run_execution(exec_arn) - the worker of StartExecution (and of EventBridge/Pipes/nested starts, which call
+    _start_execution) and of StartSyncExecution - first arms a timer when the definition it is about to run (the
+    state machine's current one, as MiniStack runs it) has a positive top-level TimeoutSeconds. The deadline is the
+    execution's startDate + TimeoutSeconds. If the execution is still RUNNING then: status TIMED_OUT, stopDate,
+    error States.Timeout, an ExecutionTimedOut history event ({"executionTimedOutEventDetails": {"error":
+    "States.Timeout"}}), and the status-change event from MiniStack's own _emit_execution_status_event, like every
+    other terminal status (nothing is emitted for StartSyncExecution, as for its other statuses). The timer is
+    cancelled when the worker returns. The worker itself notices the non-RUNNING status at its next state boundary.
+    The timeout is WALL-CLOCK, as on AWS, and deliberately NOT scaled by SFN_WAIT_SCALE. With SFN_WAIT_SCALE=0 (what
+    scripts/emulators.sh sets) Wait states take no time, so a TimeoutSeconds that AWS would reach only because of
+    Wait states is NOT reached locally; one reached because Tasks run long (slow Lambdas, unanswered callbacks) is.
+
+KNOWN LIMITATIONS (all unchanged MiniStack behaviour):
+ a. Nothing is interrupted: after ABORTED/TIMED_OUT the current Task/Wait/branch runs to its end (a Lambda Task's
+    function still runs, as on AWS), and its ...StateExited event may still be appended to the history after the
+    ExecutionAborted/ExecutionTimedOut event (AWS records nothing after the terminal event). A StartSyncExecution
+    response therefore arrives only at the worker's next state boundary, though with status TIMED_OUT.
+ b. The status-change event for TIMED_OUT (like ABORTED) carries error/cause null and redriveStatus NOT_REDRIVABLE:
+    MiniStack's emitter fills those only for FAILED.
+ c. The SUCCEEDED transition is not under the lock: a timeout landing in the few bytecodes between its RUNNING check
+    and its assignment could still produce two terminal events. Distributed Map child executions (not run by
+    _run_execution) get no timeout.
+ d. StopExecution on a TIMED_OUT/FAILED/SUCCEEDED execution answers ValidationException, as before.
+"""
+import contextvars
+import json
+import logging
+import sys
+import threading
+import time
+from importlib.metadata import version
+
+import ministack.app
+from ministack.services import stepfunctions as sf
+
+log = logging.getLogger("palisade.ministack_server")
+_TERMINAL_LOCK = threading.RLock()  # serialises every "RUNNING -> terminal" transition
+_original = {}  # symbol -> MiniStack's original
+
+
+def _require(name, params=None, calls=()):
+    """sf.<name>, exiting loudly if it is missing, its parameters changed, or it no longer looks up `calls` by
+    module-global name (a patch of sf.<callee> would then never be reached)."""
+    attr = getattr(sf, name, None)
+    code = getattr(attr, "__code__", None)
+    if (attr is None or (params is not None and (code is None or list(code.co_varnames[: code.co_argcount]) != params))
+            or any(callee not in getattr(code, "co_names", ()) for callee in calls)):
+        sys.exit(f"ministack_server.py: MiniStack {version('ministack')}: ministack.services.stepfunctions.{name} "
+                 "missing or changed; re-check the patches")
+    return attr
+
+
+def _timeout_seconds(execution):
+    """The positive top-level TimeoutSeconds of the definition the worker is about to run, else None."""
+    sm = sf._state_machines.get(execution.get("stateMachineArn"))
+    try:
+        timeout = json.loads(sm["definition"]).get("TimeoutSeconds") if sm else None
+    except (TypeError, ValueError, AttributeError):
+        return None  # MiniStack's worker fails the execution with InvalidDefinition
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        return None
+    return timeout
+
+
+def _time_out(execution):
+    """Timer callback (runs in a copy of the worker's context, so account/region scoping resolves)."""
+    with _TERMINAL_LOCK:
+        # still RUNNING, and still the stored record (not wiped by /_ministack/reset or replaced)
+        if execution.get("status") != "RUNNING" or sf._executions.get(execution["executionArn"]) is not execution:
+            return
+        execution.update(status="TIMED_OUT", stopDate=sf.now_iso(), error="States.Timeout", cause=None)
+        sf._add_event(execution, "ExecutionTimedOut", {"executionTimedOutEventDetails": {"error": "States.Timeout"}})
+    log.info("Step Functions execution timed out (TimeoutSeconds): %s", execution["executionArn"])
+    sf._emit_execution_status_event(execution)
+
+
+def _arm_timeout(execution):
+    timeout = _timeout_seconds(execution)
+    if timeout is None:
+        return None
+    started_ms = sf._iso_to_epoch_ms(execution.get("startDate"))
+    started = started_ms / 1000 if started_ms is not None else time.time()
+    delay = min(max(0.0, started + timeout - time.time()), threading.TIMEOUT_MAX)
+    timer = threading.Timer(delay, contextvars.copy_context().run, args=(_time_out, execution))
+    timer.name = "palisade-sfn-timeout"
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def apply_patches():
+    """Idempotent; exits loudly if MiniStack no longer has what we patch."""
+    if _original:
+        return
+    if not callable(getattr(ministack.app, "main", None)):
+        sys.exit(f"ministack_server.py: MiniStack {version('ministack')}: ministack.app.main missing")
+    for store in ("_executions", "_state_machines"):
+        if not callable(getattr(getattr(sf, store, None), "get", None)):
+            sys.exit(f"ministack_server.py: MiniStack {version('ministack')}: stepfunctions.{store} missing or changed")
+    _require("now_iso", [])
+    _require("_iso_to_epoch_ms", ["iso"])
+    _require("_add_event", ["execution", "event_type", "details"])
+    _require("_emit_execution_status_event", ["execution"])
+    _require("handle_request", calls=("_stop_execution", "_start_execution", "_start_sync_execution"))
+    _require("_start_execution", ["data"], calls=("_run_execution",))
+    _require("_start_sync_execution", ["data"], calls=("_run_execution",))
+    fail = _require("_fail_execution", ["execution", "error", "cause"])
+    stop = _require("_stop_execution", ["data"])
+    run = _require("_run_execution", ["exec_arn"], calls=("_fail_execution",))
+
+    def _fail_execution(execution, error, cause):  # patch 1
+        with _TERMINAL_LOCK:
+            if execution.get("status") != "RUNNING":
+                log.info("ignored %s for %s execution %s (AWS keeps the first terminal status)",
+                         error, execution.get("status"), execution.get("executionArn"))
+                return
+            execution["status"] = "FAILED"  # claim the transition; the original records the rest
+        fail(execution, error, cause)
+
+    def _stop_execution(data):  # patch 2
+        with _TERMINAL_LOCK:
+            return stop(data)
+
+    def _run_execution(exec_arn):  # patch 3
+        execution = sf._executions.get(exec_arn)
+        timer = _arm_timeout(execution) if execution else None
+        try:
+            return run(exec_arn)
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    _original.update(_fail_execution=fail, _stop_execution=stop, _run_execution=run)
+    sf._fail_execution, sf._stop_execution, sf._run_execution = _fail_execution, _stop_execution, _run_execution
+
+
+def _detach_requested(argv):
+    return any(a == "-d" or (a.startswith("-") and not a.startswith("--") and "d" in a[1:])
+               or (len(a) > 2 and "--detach".startswith(a)) for a in argv)
+
+
+if __name__ == "__main__":
+    if _detach_requested(sys.argv[1:]):
+        sys.exit("ministack_server.py: -d/--detach would serve from an unpatched `python -m hypercorn` process; "
+                 "run in the foreground and background this launcher instead")
+    apply_patches()
+    print(f"ministack_server.py: MiniStack {version('ministack')} with Palisade Step Functions patches",
+          file=sys.stderr, flush=True)
+    ministack.app.main()

@@ -1,0 +1,267 @@
+package io.palisade.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.Json;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.config.OrgConfig;
+import io.palisade.common.testkit.Emulator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.Account;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+/**
+ * The deployed state machine under what real AWS does: a share of the phases' requests answered
+ * with throttling, 5xx or a lost response (the fault proxy between the phases and moto),
+ * failures during compensation, and executions stopped by hand. Every assertion reads moto
+ * directly, as {@link BootstrapE2EIT} does.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultToleranceE2EIT {
+    static final double RATE = 0.2;
+    private static final String CLEANUP_INCOMPLETE = "io.palisade.common.errors.CleanupIncompleteException";
+
+    private static Workflow workflow;
+    private static FaultProxy faults;
+    private static Clients clients;
+
+    @BeforeAll
+    static void setUp() {
+        workflow = Workflow.deployed();
+        faults = FaultProxy.running();
+        clients = Emulator.clients();
+    }
+
+    @AfterEach
+    void faultsOff() {
+        faults.off();
+    }
+
+    private static OrgConfig freshConfig(String prefix) {
+        return Emulator.config(prefix + Long.toString(System.nanoTime(), 36).substring(0, 6));
+    }
+
+    private static Map<String, Object> input(OrgConfig config) {
+        Map<String, Object> in = new LinkedHashMap<>();
+        in.put("mode", "bootstrap");
+        in.put("config", config);
+        return in;
+    }
+
+    @Test
+    @Order(1)
+    void bootstrap_when20PercentOfRequestsFail_fiveFreshOrganizationsEachSucceedInOneExecution() {
+        for (int i = 1; i <= 5; i++) {
+            OrgConfig config = freshConfig("ft");
+            faults.reset(RATE, i);
+            Instant t0 = Instant.now();
+            DescribeExecutionResponse run = workflow.run(input(config));
+            Duration took = Duration.between(t0, Instant.now());
+            JsonNode stats = faults.off();
+            System.out.printf("fault rate %.0f%% bootstrap %d: %s in %.1f s, %d requests, injected %s%n",
+                    RATE * 100, i, run.status(), took.toMillis() / 1000.0, stats.path("requests").asInt(),
+                    stats.path("injected"));
+            assertThat(run.status()).as("run " + i + ": " + run.error() + ": " + run.cause())
+                    .isEqualTo(ExecutionStatus.SUCCEEDED);
+            assertThat(stats.path("injected").path("lost").asInt()).as("lost responses injected").isPositive();
+
+            Map<String, String> ids = OrganizationChecks.assertBuilt(clients, config);
+            assertThat(lock(config, ids.get("infosec"))).as("lock after run " + i).isNull();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void compensation_whenTheRunFailsAfterCreateUserAnd20PercentFail_leavesNoTempAdmin() {
+        OrgConfig config = freshConfig("fc");
+        faults.reset(RATE, 11);
+        // every CreateAccessKey is denied: the temp-admin phase fails after CreateUser
+        faults.rules(List.of(rule("iam", "CreateAccessKey", "AccessDenied")));
+
+        DescribeExecutionResponse run = workflow.run(input(config));
+        JsonNode stats = faults.off();
+        System.out.printf("compensation under %.0f%% faults: %s %s, %d requests, injected %s%n", RATE * 100,
+                run.status(), run.error(), stats.path("requests").asInt(), stats.path("injected"));
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(run.error()).isNotEqualTo(CLEANUP_INCOMPLETE);
+        Map<String, String> ids = accountIds(config);
+        assertNothingLeft(ids);
+        assertThat(lock(config, ids.get("infosec"))).isNull();
+    }
+
+    @Test
+    @Order(3)
+    void compensation_whenTheTempAdminCannotBeDeleted_failsSayingSoAndTheNextRunRepairs() {
+        OrgConfig config = freshConfig("fx");
+        String inbox = workflow.subscribeToRunResults();
+        faults.reset(0, 12);
+        faults.rules(List.of(rule("iam", "CreateAccessKey", "AccessDenied"),
+                rule("iam", "DeleteUser", "AccessDenied")));
+
+        DescribeExecutionResponse run = workflow.run(input(config));
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(run.error()).as(run.cause()).isEqualTo(CLEANUP_INCOMPLETE);
+        assertThat(run.cause()).contains("user PalisadeTempAdmin in infosec").contains("AccessDenied");
+        // the status-change cleanup (execution FAILED) meets the same denial: it says so, and never succeeds
+        List<String> messages = new ArrayList<>();
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline) && messages.stream()
+                .noneMatch(m -> m.contains("the next run retries the cleanup"))) {
+            messages.addAll(workflow.runResults(inbox));
+        }
+        faults.off();
+        assertThat(messages).anySatisfy(m -> assertThat(m).contains("cleanup could not finish")
+                .contains("user PalisadeTempAdmin in infosec"));
+        assertThat(messages).anySatisfy(m -> assertThat(m).contains("the next run retries the cleanup")
+                .contains("PalisadeTempAdmin"));
+        Map<String, String> ids = accountIds(config);
+        assertThat(iam(ids, ids.get("infosec")).listUsers().users()).extracting(u -> u.userName())
+                .as("what could not be deleted is still there, and was reported").contains("PalisadeTempAdmin");
+        assertThat(lock(config, ids.get("infosec"))).as("the lock stays with the run that left it").isNotNull();
+
+        // the next run finds the lock of an execution that has ended, takes it and repairs
+        DescribeExecutionResponse next = workflow.run(input(config));
+        assertThat(next.status()).as(next.error() + ": " + next.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        OrganizationChecks.assertBuilt(clients, config);
+        assertThat(lock(config, ids.get("infosec"))).isNull();
+        assertThat(Json.read(next.output(), JsonNode.class).path("state").path("tookOverFrom").asText())
+                .contains("FAILED");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"CreateTempAdmin", "ApplyMemberAccounts", "SetRootLoginAlarms"})
+    @Order(4)
+    void stoppedExecution_whenStoppedByHand_isCleanedWithin60SecondsAndTheNextRunSucceeds(String state) {
+        OrgConfig config = freshConfig("fs");
+        String arn = workflow.start(input(config));
+        workflow.awaitState(arn, state);
+        workflow.stop(arn);
+        Instant stopped = Instant.now();
+        assertThat(workflow.await(arn).status()).isEqualTo(ExecutionStatus.ABORTED);
+
+        Map<String, String> ids = accountIds(config);
+        Duration clean = null;
+        List<String> left = List.of();
+        while (Duration.between(stopped, Instant.now()).toSeconds() < 60) {
+            left = leftovers(config, ids);
+            if (left.isEmpty()) {
+                clean = Duration.between(stopped, Instant.now());
+                break;
+            }
+            Workflow.sleep(500);
+        }
+        System.out.printf("stopped in %s: clean after %s%n", state, clean == null ? "never" : clean.toMillis() + " ms");
+        assertThat(left).as("left 60 s after the stop in " + state).isEmpty();
+
+        Instant t0 = Instant.now();
+        DescribeExecutionResponse next = workflow.run(input(config));
+        assertThat(next.status()).as(next.error() + ": " + next.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        System.out.printf("next run after the stop in %s: %s in %.1f s%n", state, next.status(),
+                Duration.between(t0, Instant.now()).toMillis() / 1000.0);
+        OrganizationChecks.assertBuilt(clients, config);
+    }
+
+    // ------------------------------------------------------------------ reading moto
+
+    private static Map<String, Object> rule(String service, String operation, String fault) {
+        return Map.of("service", service, "operation", operation, "fault", fault, "count", -1);
+    }
+
+    /** The config's accounts found by email, and the management account. */
+    private static Map<String, String> accountIds(OrgConfig config) {
+        OrganizationsClient orgs = clients.build(OrganizationsClient.builder());
+        List<Account> all = new ArrayList<>();
+        orgs.listAccountsPaginator(r -> {}).forEach(p -> all.addAll(p.accounts()));
+        Map<String, String> ids = new HashMap<>();
+        for (OrgConfig.Account a : config.accounts()) {
+            List<Account> matches = all.stream().filter(x -> x.email().equals(a.email())).toList();
+            assertThat(matches).as("accounts with email " + a.email()).hasSize(1);
+            ids.put(a.key(), matches.get(0).id());
+        }
+        ids.put(OrgConfig.MANAGEMENT, orgs.describeOrganization().organization().masterAccountId());
+        return ids;
+    }
+
+    private static IamClient iam(Map<String, String> ids, String accountId) {
+        return OrganizationChecks.iam(clients, ids, accountId);
+    }
+
+    /** The state record's lock, or null (also when there is no record yet). */
+    private static JsonNode lock(OrgConfig config, String infosec) {
+        S3Client s3 = clients.s3(Emulator.orgAccess(clients, infosec));
+        String bucket = config.organization().name() + "-palisade-state-" + infosec;
+        try {
+            JsonNode lock = Json.read(s3.getObjectAsBytes(r -> r.bucket(bucket).key("palisade/state.json"))
+                    .asUtf8String(), JsonNode.class).path("lock");
+            return lock.isMissingNode() || lock.isNull() ? null : lock;
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException
+                 | software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            return null;
+        }
+    }
+
+    /** Whatever of the temp-admin, its keys, its secret, a bootstrap role or the lock is still there. */
+    private static List<String> leftovers(OrgConfig config, Map<String, String> ids) {
+        List<String> left = new ArrayList<>();
+        try {
+            var keys = iam(ids, ids.get("infosec")).listAccessKeys(r -> r.userName("PalisadeTempAdmin"))
+                    .accessKeyMetadata();
+            left.add("user PalisadeTempAdmin with " + keys.size() + " key(s)");
+        } catch (NoSuchEntityException gone) {
+            // removed
+        }
+        for (var e : ids.entrySet()) {
+            try {
+                iam(ids, e.getValue()).getRole(r -> r.roleName("PalisadeBootstrap"));
+                left.add("role PalisadeBootstrap in " + e.getKey());
+            } catch (NoSuchEntityException gone) {
+                // removed
+            }
+        }
+        SecretsManagerClient secrets = clients.build(SecretsManagerClient.builder());
+        if (secrets.listSecrets().secretList().stream().anyMatch(s -> s.name().equals("palisade/temp-admin"))) {
+            left.add("secret palisade/temp-admin");
+        }
+        if (lock(config, ids.get("infosec")) != null) {
+            left.add("lock " + lock(config, ids.get("infosec")));
+        }
+        return left;
+    }
+
+    private static void assertNothingLeft(Map<String, String> ids) {
+        OrganizationChecks.assertNoTempAdmin(clients, ids);
+        assertThatNoKeys(ids);
+    }
+
+    private static void assertThatNoKeys(Map<String, String> ids) {
+        try {
+            iam(ids, ids.get("infosec")).listAccessKeys(r -> r.userName("PalisadeTempAdmin"));
+            throw new AssertionError("the temp-admin user still exists");
+        } catch (NoSuchEntityException expected) {
+            // no user, so no key
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.palisade.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.Json;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.config.OrgConfig;
+import io.palisade.common.testkit.Emulator;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.PasswordPolicy;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.Account;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+/**
+ * What a bootstrapped organization must look like, read from the emulated organization through
+ * the SDK (moto directly, never through the fault proxy): shared by the normal end-to-end test
+ * and the runs under injected faults, so both are held to the same checks.
+ */
+final class OrganizationChecks {
+    static final String ROOT_PATTERN =
+            "{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != \"AwsServiceEvent\" }";
+
+    private OrganizationChecks() {}
+
+    /** Asserts the whole organization {@code config} describes; returns the account ids by key. */
+    static Map<String, String> assertBuilt(Clients clients, OrgConfig config) {
+        // accounts, found by email in the organization
+        OrganizationsClient orgs = clients.build(OrganizationsClient.builder());
+        List<Account> all = new ArrayList<>();
+        orgs.listAccountsPaginator(r -> {}).forEach(p -> all.addAll(p.accounts()));
+        Map<String, String> ids = new HashMap<>();
+        for (OrgConfig.Account a : config.accounts()) {
+            List<Account> matches = all.stream().filter(x -> x.email().equals(a.email())).toList();
+            assertThat(matches).as("accounts with email " + a.email()).hasSize(1);
+            ids.put(a.key(), matches.get(0).id());
+        }
+        String management = orgs.describeOrganization().organization().masterAccountId();
+        ids.put(OrgConfig.MANAGEMENT, management);
+        String infosec = ids.get("infosec");
+
+        // state bucket and record in InfoSec
+        S3Client s3 = clients.s3(access(clients, ids, infosec));
+        String stateBucket = config.organization().name() + "-palisade-state-" + infosec;
+        assertHardenedBucket(s3, stateBucket);
+        JsonNode record = Json.read(s3.getObjectAsBytes(r -> r.bucket(stateBucket).key("palisade/state.json"))
+                .asUtf8String(), JsonNode.class);
+        assertThat(record.path("configDigest").asText()).hasSize(64);
+        assertThat(record.path("accounts")).hasSize(3);
+        assertThat(record.path("lock").isMissingNode() || record.path("lock").isNull()).isTrue();
+        JsonNode last = record.path("history").get(record.path("history").size() - 1);
+        assertThat(last.path("status").asText()).isEqualTo("SUCCEEDED");
+
+        // InfoSec: password policy, groups, users
+        IamClient iam = iam(clients, ids, infosec);
+        PasswordPolicy pp = iam.getAccountPasswordPolicy().passwordPolicy();
+        assertThat(pp.minimumPasswordLength()).isGreaterThanOrEqualTo(14);
+        assertThat(pp.passwordReusePrevention()).isEqualTo(24);
+        assertThat(pp.requireSymbols() && pp.requireNumbers() && pp.requireUppercaseCharacters()
+                && pp.requireLowercaseCharacters()).isTrue();
+        for (OrgConfig.Group g : config.groups()) {
+            List<String> resources = assumableRoles(iam, g.name());
+            List<String> expected = g.assume().stream()
+                    .map(x -> "arn:aws:iam::" + ids.get(x.account()) + ":role/" + x.role()).toList();
+            assertThat(resources).as("roles group " + g.name() + " may assume").containsExactlyInAnyOrderElementsOf(expected);
+        }
+        String allUsers = String.join("\n", groupPolicies(iam, "AllUsers"));
+        assertThat(allUsers).contains("DenyAllExceptListedIfNoMFA").contains("aws:MultiFactorAuthPresent");
+        for (OrgConfig.User u : config.users()) {
+            List<String> groups = iam.listGroupsForUser(r -> r.userName(u.name())).groups().stream()
+                    .map(x -> x.groupName()).toList();
+            assertThat(groups).containsAll(u.groups()).contains("AllUsers");
+        }
+
+        // roles everywhere: trust InfoSec only, with MFA; the configured managed policy
+        for (String key : List.of("infosec", "prod", "non-prod", OrgConfig.MANAGEMENT)) {
+            IamClient accountIam = iam(clients, ids, ids.get(key));
+            for (String role : config.rolesIn(key)) {
+                var r = accountIam.getRole(x -> x.roleName(role)).role();
+                String trust = URLDecoder.decode(r.assumeRolePolicyDocument(), StandardCharsets.UTF_8);
+                assertThat(trust).contains("arn:aws:iam::" + infosec + ":root").contains("aws:MultiFactorAuthPresent");
+                assertThat(accountIam.listAttachedRolePolicies(x -> x.roleName(role)).attachedPolicies())
+                        .extracting(p -> p.policyArn())
+                        .containsExactly("arn:aws:iam::aws:policy/" + config.roles().get(role).policy());
+            }
+        }
+
+        // CloudTrail everywhere into the central bucket; root-usage alarms and rules
+        String trailBucket = config.organization().name() + "-palisade-trail-" + infosec;
+        assertHardenedBucket(s3, trailBucket);
+        String trailPolicy = s3.getBucketPolicy(r -> r.bucket(trailBucket)).policy();
+        for (String key : List.of("infosec", "prod", "non-prod", OrgConfig.MANAGEMENT)) {
+            String id = ids.get(key);
+            assertThat(trailPolicy).contains("arn:aws:cloudtrail:us-east-1:" + id + ":trail/palisade-trail")
+                    .contains("AWSLogs/" + id + "/*");
+            CloudTrailClient ct = clients.build(CloudTrailClient.builder(), access(clients, ids, id));
+            var trail = ct.getTrail(r -> r.name("palisade-trail")).trail();
+            assertThat(trail.s3BucketName()).isEqualTo(trailBucket);
+            assertThat(trail.isMultiRegionTrail()).isTrue();
+            assertThat(trail.logFileValidationEnabled()).isTrue();
+            assertThat(trail.includeGlobalServiceEvents()).isTrue();
+            assertThat(trail.cloudWatchLogsLogGroupArn()).contains("palisade/cloudtrail");
+            assertThat(ct.getTrailStatus(r -> r.name("palisade-trail")).isLogging()).isTrue();
+
+            CloudWatchLogsClient logs = clients.build(CloudWatchLogsClient.builder(), access(clients, ids, id));
+            var filters = logs.describeMetricFilters(r -> r.logGroupName("palisade/cloudtrail")).metricFilters();
+            assertThat(filters).extracting(f -> f.filterPattern()).containsExactly(ROOT_PATTERN);
+            CloudWatchClient cw = clients.build(CloudWatchClient.builder(), access(clients, ids, id));
+            MetricAlarm alarm = cw.describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms().get(0);
+            assertThat(alarm.statisticAsString()).isEqualTo("Sum");
+            assertThat(alarm.threshold()).isEqualTo(1.0);
+            assertThat(alarm.period()).isEqualTo(300);
+            assertThat(alarm.comparisonOperatorAsString()).isEqualTo("GreaterThanOrEqualToThreshold");
+            String topic = "arn:aws:sns:us-east-1:" + id + ":palisade-root-alerts";
+            assertThat(alarm.alarmActions()).containsExactly(topic);
+            SnsClient sns = clients.build(SnsClient.builder(), access(clients, ids, id));
+            assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topic)).subscriptions())
+                    .extracting(x -> x.endpoint()).containsExactlyElementsOf(config.alerts().emails());
+            EventBridgeClient events = clients.build(EventBridgeClient.builder(), access(clients, ids, id));
+            assertThat(events.describeRule(r -> r.name("palisade-root-activity")).eventPattern())
+                    .contains("AWS Console Sign In via CloudTrail").contains("Root");
+            assertThat(events.listTargetsByRule(r -> r.rule("palisade-root-activity")).targets())
+                    .extracting(t -> t.arn()).containsExactly(topic);
+        }
+
+        assertNoTempAdmin(clients, ids);
+        return ids;
+    }
+
+    /** No temp-admin user in InfoSec, no bootstrap role in any of the accounts, no secret. */
+    static void assertNoTempAdmin(Clients clients, Map<String, String> ids) {
+        IamClient iam = iam(clients, ids, ids.get("infosec"));
+        assertThat(iam.listUsers().users()).extracting(u -> u.userName()).doesNotContain("PalisadeTempAdmin");
+        for (String id : ids.values()) {
+            IamClient accountIam = iam(clients, ids, id);
+            try {
+                accountIam.getRole(r -> r.roleName("PalisadeBootstrap"));
+                throw new AssertionError("PalisadeBootstrap role left in " + id);
+            } catch (NoSuchEntityException expected) {
+                // removed
+            }
+        }
+        SecretsManagerClient secrets = clients.build(SecretsManagerClient.builder());
+        assertThat(secrets.listSecrets().secretList()).extracting(s -> s.name()).doesNotContain("palisade/temp-admin");
+    }
+
+    static void assertHardenedBucket(S3Client s3, String bucket) {
+        assertThat(s3.getBucketVersioning(r -> r.bucket(bucket)).statusAsString()).isEqualTo("Enabled");
+        assertThat(s3.getBucketEncryption(r -> r.bucket(bucket)).serverSideEncryptionConfiguration().rules())
+                .isNotEmpty();
+        var pab = s3.getPublicAccessBlock(r -> r.bucket(bucket)).publicAccessBlockConfiguration();
+        assertThat(pab.blockPublicAcls() && pab.ignorePublicAcls() && pab.blockPublicPolicy()
+                && pab.restrictPublicBuckets()).isTrue();
+        assertThat(s3.getBucketPolicy(r -> r.bucket(bucket)).policy()).contains("aws:SecureTransport");
+    }
+
+    static List<String> assumableRoles(IamClient iam, String group) {
+        List<String> out = new ArrayList<>();
+        for (String doc : groupPolicies(iam, group)) {
+            JsonNode policy = Json.read(doc, JsonNode.class);
+            for (JsonNode st : policy.path("Statement")) {
+                if (st.path("Action").asText().equals("sts:AssumeRole")) {
+                    JsonNode res = st.path("Resource");
+                    if (res.isArray()) {
+                        res.forEach(x -> out.add(x.asText()));
+                    } else {
+                        out.add(res.asText());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static List<String> groupPolicies(IamClient iam, String group) {
+        return iam.listGroupPolicies(r -> r.groupName(group)).policyNames().stream()
+                .map(n -> URLDecoder.decode(iam.getGroupPolicy(r -> r.groupName(group).policyName(n)).policyDocument(),
+                        StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    static AwsCredentialsProvider access(Clients clients, Map<String, String> ids, String accountId) {
+        return accountId.equals(ids.get(OrgConfig.MANAGEMENT)) ? clients.baseCredentials()
+                : Emulator.orgAccess(clients, accountId);
+    }
+
+    static IamClient iam(Clients clients, Map<String, String> ids, String accountId) {
+        return clients.cached("e2e-iam|" + accountId,
+                () -> clients.build(IamClient.builder(), access(clients, ids, accountId)));
+    }
+}
