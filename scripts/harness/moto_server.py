@@ -18,6 +18,9 @@ PATCHED (S3 bucket-policy path only):
     String[Not]Like, Arn[Not]Equals, Arn[Not]Like, each also ...IfExists; a policy value may be a scalar or a list
     (positive operator: any value matches; Not operator: no value matches). Condition blocks/keys are ANDed, keys
     are case-insensitive, Like/Arn* support * and ?, Arn* compare the 6 ARN fields separately.
+ 3. MetricFilters.add_filter (Logs PutMetricFilter) replaces the filter of the same name in the same log group, as
+    AWS documents ("Creates or updates a metric filter"); moto appended a duplicate, so a PutMetricFilter whose answer
+    was lost and that the SDK repeated left two filters of one name.
  NOT patched: IAMPolicy/IAMPolicyStatement, also used for identity policies and role trust policies (AssumeRole).
  Their context only ever holds sts:ExternalId; limitation (a) applied there would make a trust Allow conditioned on
  e.g. aws:SourceAccount inapplicable and break AssumeRole when moto auth is on. They keep moto's old semantics.
@@ -44,6 +47,7 @@ import moto
 import moto.server
 from moto.iam.access_control import PermissionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+from moto.logs.metric_filters import MetricFilters
 from moto.s3.models import FakeBucket
 
 log = logging.getLogger("palisade.moto_server")
@@ -155,8 +159,17 @@ def apply_patches():
             return PermissionResult.NEUTRAL
         return evaluate_policy(self.policy, action, resource, current_context() if context is None else context)
 
+    _original["add_filter"] = add_filter = _require(MetricFilters, "add_filter", [
+        "self", "filter_name", "filter_pattern", "log_group_name", "metric_transformations"])
+
+    def add_filter_or_replace(self, filter_name, filter_pattern, log_group_name, metric_transformations):  # patch 3
+        self.metric_filters = [f for f in self.metric_filters
+                               if not (f["filterName"] == filter_name and f["logGroupName"] == log_group_name)]
+        add_filter(self, filter_name, filter_pattern, log_group_name, metric_transformations)
+
     DomainDispatcherApplication.__call__ = __call__
     FakeBucket.get_permission = get_permission
+    MetricFilters.add_filter = add_filter_or_replace
 
 
 if __name__ == "__main__":

@@ -157,6 +157,7 @@ def e2e_http(s3):
 def direct():
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.iam.access_control import IAMPolicy, PermissionResult as R
+    from moto.logs.metric_filters import MetricFilters
     from moto.s3.models import s3_backends
     moto_server.apply_patches()
     bucket = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].create_bucket("direct-bucket", "us-east-1")
@@ -210,6 +211,12 @@ def direct():
     check("resource wildcard does not treat '.' as regex", lambda: eq(moto_server.evaluate_policy(
         {"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::a.b/*"}]},
         "s3:GetObject", "arn:aws:s3:::axb/k", https), R.NEUTRAL))
+    filters = MetricFilters()
+    filters.add_filter("f", "p1", "g", [])
+    filters.add_filter("f", "p2", "g", [])  # a repeated PutMetricFilter
+    filters.add_filter("f", "p3", "other", [])
+    check("PutMetricFilter of an existing name replaces it (AWS: creates or updates)", lambda: eq(
+        sorted((f["logGroupName"], f["filterPattern"]) for f in filters.metric_filters), [("g", "p2"), ("other", "p3")]))
     check("IAMPolicyStatement (identity/trust path) left unpatched", lambda: eq(
         "moto_server" in IAMPolicy.is_action_permitted.__code__.co_filename, False))
 

@@ -66,10 +66,11 @@ public final class CleanupHandler extends PhaseHandler<CleanupHandler.Event, Tea
                 d.cause() == null ? "the execution ended " + d.status() + " outside any Catch" : d.cause());
         Teardown.Report report;
         try {
-            report = teardown.compensate(d.name(), null, null, outcome);
+            report = teardown.cleanUp(d.name(), outcome);
         } catch (CleanupIncompleteException | TransientAwsException e) {
             notify("Palisade run " + d.name() + " ended " + d.status() + ": CLEANUP INCOMPLETE",
-                    e.getMessage() + "\nThe run's lock stays held; the next run retries the cleanup.");
+                    e.getMessage() + "\nThe run has ended and released its lock; the next run removes what is "
+                            + "left (the same fixed names) and replaces any key it finds.");
             throw e;
         }
         if (!report.removed().isEmpty()) {

@@ -74,6 +74,20 @@ public final class Teardown {
      * (the run failed before taking it, or another run holds it) nothing is touched.
      */
     public Report compensate(String runId, String mode, RunState input, Outcome outcome) {
+        return compensate(runId, mode, input, outcome, false);
+    }
+
+    /**
+     * After an execution that ended outside any Catch. Its Lambdas may still be running (Step
+     * Functions does not stop them), so the lock is released between two removal passes: the
+     * temp-admin phase checks the lock after it creates anything and removes what it made once
+     * the lock is gone, and the second pass removes what it made before it could see that.
+     */
+    public Report cleanUp(String runId, Outcome outcome) {
+        return compensate(runId, null, null, outcome, true);
+    }
+
+    private Report compensate(String runId, String mode, RunState input, Outcome outcome, boolean releaseFirst) {
         clients.calls().drain();
         Optional<StateLocator.Location> where = input != null && input.state() != null
                 ? Optional.of(new StateLocator.Location(input.state().accountId(), input.state().bucket()))
@@ -86,9 +100,20 @@ public final class Teardown {
                     List.of("nothing: this run does not hold the lock"));
         }
         String management = managementAccountId(input);
-        TempAdminRemoval.Result result = removal(management).remove(accounts(input, management))
-                .requireComplete();
-        recordRun(runId, mode, where.get(), outcome);
+        Map<String, String> accounts = accounts(input, management);
+        TempAdminRemoval.Result result;
+        if (releaseFirst) {
+            List<String> first = removal(management).remove(accounts).removed();
+            recordRun(runId, mode, where.get(), outcome);
+            TempAdminRemoval.Result second = removal(management).remove(accounts);
+            List<String> removed = new java.util.ArrayList<>(first);
+            removed.addAll(second.removed());
+            result = new TempAdminRemoval.Result(List.copyOf(removed), second.left(), second.transientOnly())
+                    .requireComplete();
+        } else {
+            result = removal(management).remove(accounts).requireComplete();
+            recordRun(runId, mode, where.get(), outcome);
+        }
         LOG.info("Run {} ended {}: removed {}", runId, outcome.status(), result.removed());
         return new Report(outcome.status(), outcome.failedPhase(), outcome.error(), result.removed(),
                 clients.calls().drain());

@@ -40,6 +40,8 @@ public final class TempAdmin {
     public static final String SECRET_NAME = TempAdminSession.SECRET_NAME;
     static final String USER_POLICY = "AssumeBootstrapRoleOnly";
     static final String ROLE_POLICY = "PalisadeBaseline";
+    /** Tag on the temp-admin user: the run that made (or adopted) it. */
+    static final String RUN_TAG = "palisade:run";
     private static final String PATH = "/palisade/";
     private static final Logger LOG = LoggerFactory.getLogger(TempAdmin.class);
 
@@ -117,8 +119,13 @@ public final class TempAdmin {
         User user = ensureUser(iam, input.runId());
         iam.putUserPolicy(r -> r.userName(user.userName()).policyName(USER_POLICY)
                 .policyDocument(Json.write(userPolicy(org.targets()))));
-        // a run that took the lock of an ended execution never reuses the key that run left
-        rotate = input.state() != null && input.state().tookOverFrom() != null;
+        // a key another run made is never reused: a run that took the lock of an ended execution,
+        // or found a temp-admin a failed cleanup left, replaces every key (a retry of this phase
+        // within the same run keeps its own)
+        rotate = input.state() != null && input.state().tookOverFrom() != null || !madeBy(user, input.runId());
+        if (!madeBy(user, input.runId())) {
+            iam.tagUser(r -> r.userName(user.userName()).tags(t -> t.key(RUN_TAG).value(input.runId())));
+        }
         String secretArn = ensureKey(iam, keyMakerIn(identity), user);
 
         for (RunState.Target target : org.targets()) {
@@ -157,7 +164,7 @@ public final class TempAdmin {
         } catch (NoSuchEntityException e) {
             return ChangeExecutor.create("iam:user", TempAdminSession.USER_NAME,
                     () -> iam.createUser(r -> r.userName(TempAdminSession.USER_NAME).path(PATH)
-                            .tags(t -> t.key("palisade:run").value(runId))).user(),
+                            .tags(t -> t.key(RUN_TAG).value(runId))).user(),
                     () -> iam.getUser(r -> r.userName(TempAdminSession.USER_NAME)).user());
         }
     }
@@ -213,6 +220,10 @@ public final class TempAdmin {
             secrets.putResourcePolicy(r -> r.secretId(arn).resourcePolicy(Json.write(secretPolicy())));
         }
         return arn;
+    }
+
+    private static boolean madeBy(User user, String runId) {
+        return user.hasTags() && user.tags().stream().anyMatch(t -> RUN_TAG.equals(t.key()) && runId.equals(t.value()));
     }
 
     private static void deleteKey(IamClient iam, User user, String keyId) {
