@@ -10,7 +10,6 @@ import io.palisade.common.testkit.Emulator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
-import software.amazon.awssdk.services.organizations.OrganizationsClient;
-import software.amazon.awssdk.services.organizations.model.Account;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
@@ -196,19 +193,8 @@ class FaultToleranceE2EIT {
         return Map.of("service", service, "operation", operation, "fault", fault, "count", -1);
     }
 
-    /** The config's accounts found by email, and the management account. */
     private static Map<String, String> accountIds(OrgConfig config) {
-        OrganizationsClient orgs = clients.build(OrganizationsClient.builder());
-        List<Account> all = new ArrayList<>();
-        orgs.listAccountsPaginator(r -> {}).forEach(p -> all.addAll(p.accounts()));
-        Map<String, String> ids = new HashMap<>();
-        for (OrgConfig.Account a : config.accounts()) {
-            List<Account> matches = all.stream().filter(x -> x.email().equals(a.email())).toList();
-            assertThat(matches).as("accounts with email " + a.email()).hasSize(1);
-            ids.put(a.key(), matches.get(0).id());
-        }
-        ids.put(OrgConfig.MANAGEMENT, orgs.describeOrganization().organization().masterAccountId());
-        return ids;
+        return OrganizationChecks.accountIds(clients, config);
     }
 
     private static IamClient iam(Map<String, String> ids, String accountId) {

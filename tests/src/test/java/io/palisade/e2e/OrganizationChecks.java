@@ -41,18 +41,8 @@ final class OrganizationChecks {
 
     /** Asserts the whole organization {@code config} describes; returns the account ids by key. */
     static Map<String, String> assertBuilt(Clients clients, OrgConfig config) {
-        // accounts, found by email in the organization
-        OrganizationsClient orgs = clients.build(OrganizationsClient.builder());
-        List<Account> all = new ArrayList<>();
-        orgs.listAccountsPaginator(r -> {}).forEach(p -> all.addAll(p.accounts()));
-        Map<String, String> ids = new HashMap<>();
-        for (OrgConfig.Account a : config.accounts()) {
-            List<Account> matches = all.stream().filter(x -> x.email().equals(a.email())).toList();
-            assertThat(matches).as("accounts with email " + a.email()).hasSize(1);
-            ids.put(a.key(), matches.get(0).id());
-        }
-        String management = orgs.describeOrganization().organization().masterAccountId();
-        ids.put(OrgConfig.MANAGEMENT, management);
+        Map<String, String> ids = accountIds(clients, config);
+        String management = ids.get(OrgConfig.MANAGEMENT);
         String infosec = ids.get("infosec");
 
         // state bucket and record in InfoSec
@@ -140,6 +130,24 @@ final class OrganizationChecks {
         }
 
         assertNoTempAdmin(clients, ids);
+        return ids;
+    }
+
+    /**
+     * The config's accounts, each found by its email in the organization, exactly once (a lost
+     * CreateAccount answer must never make a second), and the management account; by key.
+     */
+    static Map<String, String> accountIds(Clients clients, OrgConfig config) {
+        OrganizationsClient orgs = clients.build(OrganizationsClient.builder());
+        List<Account> all = new ArrayList<>();
+        orgs.listAccountsPaginator(r -> {}).forEach(p -> all.addAll(p.accounts()));
+        Map<String, String> ids = new HashMap<>();
+        for (OrgConfig.Account a : config.accounts()) {
+            List<Account> matches = all.stream().filter(x -> x.email().equals(a.email())).toList();
+            assertThat(matches).as("accounts with email " + a.email()).hasSize(1);
+            ids.put(a.key(), matches.get(0).id());
+        }
+        ids.put(OrgConfig.MANAGEMENT, orgs.describeOrganization().organization().masterAccountId());
         return ids;
     }
 

@@ -4,17 +4,14 @@ import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.InvalidConfigException;
 import io.palisade.common.state.RunState;
+import io.palisade.common.state.StateLocator;
 import io.palisade.common.state.StateRecord;
 import io.palisade.common.state.StateStore;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
-import software.amazon.awssdk.services.organizations.model.Account;
-import software.amazon.awssdk.services.organizations.model.AwsOrganizationsNotInUseException;
-import software.amazon.awssdk.services.organizations.model.Tag;
 
 /**
  * For a scheduled drift run, whose input names no config: the config of the last run, read
@@ -36,27 +33,23 @@ public final class LoadConfig {
         if (input.config() != null) {
             return input.config();
         }
-        List<Account> accounts = new ArrayList<>();
-        try {
-            organizations.listAccountsPaginator(r -> {}).forEach(p -> accounts.addAll(p.accounts()));
-        } catch (AwsOrganizationsNotInUseException e) {
-            throw noConfig("there is no organization yet");
+        List<StateLocator.Location> locations = StateLocator.find(organizations);
+        if (locations.isEmpty()) {
+            throw noConfig("no organization, or no account carries the " + StateStore.BUCKET_TAG
+                    + " tag of a previous run");
         }
         // one organization has one identity account; should several carry the tag, the most recent run wins
         StateRecord latest = null;
         String from = null;
-        for (Account account : accounts) {
-            String bucket = organizations.listTagsForResource(r -> r.resourceId(account.id())).tags().stream()
-                    .filter(t -> StateStore.BUCKET_TAG.equals(t.key())).map(Tag::value).findFirst().orElse(null);
-            if (bucket == null) {
-                continue;
-            }
-            var creds = clients.assume(clients.baseCredentials(), account.id(), Clients.ORGANIZATION_ACCESS_ROLE);
-            StateRecord record = new StateStore(clients.s3(creds), bucket).read()
+        for (StateLocator.Location location : locations) {
+            var creds = clients.assume(clients.baseCredentials(), location.accountId(),
+                    Clients.ORGANIZATION_ACCESS_ROLE);
+            StateRecord record = new StateStore(clients.s3(creds), location.bucket()).read()
                     .map(StateStore.Versioned::record).orElse(null);
-            if (record != null && record.config() != null && (latest == null || lastRun(record).compareTo(lastRun(latest)) > 0)) {
+            if (record != null && record.config() != null
+                    && (latest == null || lastRun(record).compareTo(lastRun(latest)) > 0)) {
                 latest = record;
-                from = bucket;
+                from = location.bucket();
             }
         }
         if (latest != null) {
