@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.AccountStatus;
 import software.amazon.awssdk.services.organizations.model.AwsOrganizationsNotInUseException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -159,7 +160,7 @@ public final class Teardown {
         Map<String, String> ids = knownAccounts(input, management);
         try {
             organizations.listAccountsPaginator(r -> {}).forEach(page -> page.accounts().forEach(a -> {
-                if (!ids.containsValue(a.id())) {
+                if (!ids.containsValue(a.id()) && a.status() == AccountStatus.ACTIVE) {
                     ids.put(a.name() == null ? a.id() : a.name(), a.id());
                 }
             }));

@@ -124,6 +124,21 @@ public final class AwsErrors {
     }
 
     /**
+     * Whether {@code e} is an {@code sts:AssumeRole} that was denied: the role cannot be used
+     * from here (for the access role of an account Palisade never reached, nothing it made can
+     * be there either).
+     */
+    public static boolean assumeRoleDenied(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            Call call = CALLS.get(c);
+            if (call != null && "AssumeRole".equals(call.operation()) && "AccessDenied".equals(code(c))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The error to throw for {@code e}, using what the client noted about the failed call (its
      * operation, and whether it ran as an assumed role), found along the cause chain: a
      * credentials provider's failed AssumeRole may arrive wrapped.

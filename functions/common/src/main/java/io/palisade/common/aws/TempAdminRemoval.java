@@ -89,6 +89,12 @@ public final class TempAdminRemoval {
                 removed.add(what);
             }
         } catch (RuntimeException e) {
+            if (AwsErrors.assumeRoleDenied(e)) {
+                // the account's access role cannot be assumed (invited without one, or removed):
+                // Palisade acts only through it, so it can have made nothing there
+                LOG.info("Not looking for {}: the account's access role cannot be assumed", what);
+                return;
+            }
             RuntimeException c = AwsErrors.classify(e);
             transientOnly[0] &= c instanceof TransientAwsException;
             left.add(what + " (" + (AwsErrors.code(e) == null ? e.getClass().getSimpleName() : AwsErrors.code(e))
@@ -103,7 +109,7 @@ public final class TempAdminRemoval {
             transientOnly[0] = false;
             left.add(what + " (still exists after its removal)");
         } catch (RuntimeException e) {
-            if (!AwsErrors.notFound(e) && !(e instanceof ResourceNotFoundException)) {
+            if (!AwsErrors.notFound(e) && !(e instanceof ResourceNotFoundException) && !AwsErrors.assumeRoleDenied(e)) {
                 transientOnly[0] &= AwsErrors.classify(e) instanceof TransientAwsException;
                 left.add(what + " (cannot be checked: " + e.getMessage() + ")");
             }

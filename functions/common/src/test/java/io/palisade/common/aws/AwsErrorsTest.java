@@ -169,6 +169,24 @@ class AwsErrorsTest {
     }
 
     @Test
+    void assumeRoleDenied_whenAssumeRoleWasDenied_true() {
+        Canned http = new Canned(403, "AccessDenied");
+        StsClient sts = clients(http).build(StsClient.builder());
+        try {
+            sts.assumeRole(r -> r.roleArn("arn:aws:iam::111111111111:role/R").roleSessionName("s"));
+            throw new AssertionError("no error");
+        } catch (StsException e) {
+            assertThat(AwsErrors.assumeRoleDenied(e)).isTrue();
+        }
+        try {
+            sts.getCallerIdentity();
+            throw new AssertionError("no error");
+        } catch (StsException e) {
+            assertThat(AwsErrors.assumeRoleDenied(e)).as("another operation's denial").isFalse();
+        }
+    }
+
+    @Test
     void changeExecutor_whenCreateAlreadyExists_readsInstead() {
         String got = ChangeExecutor.create("iam:role", "R", () -> {
             throw error(409, "EntityAlreadyExists");
