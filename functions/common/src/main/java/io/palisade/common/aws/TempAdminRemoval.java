@@ -9,7 +9,6 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.iam.IamClient;
-import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
@@ -127,8 +126,11 @@ public final class TempAdminRemoval {
                 ChangeExecutor.remove("iam:role-policy-attachment", role + " " + p.policyArn(),
                         () -> iam.detachRolePolicy(r -> r.roleName(role).policyArn(p.policyArn())));
             }
-        } catch (NoSuchEntityException e) {
-            return false;
+        } catch (RuntimeException e) {
+            if (AwsErrors.notFound(e)) {
+                return false; // nothing of that name here
+            }
+            throw e;
         }
         return ChangeExecutor.remove("iam:role", role, () -> iam.deleteRole(r -> r.roleName(role)));
     }
@@ -152,8 +154,11 @@ public final class TempAdminRemoval {
                 ChangeExecutor.remove("iam:group-membership", g.groupName() + " " + user,
                         () -> iam.removeUserFromGroup(r -> r.userName(user).groupName(g.groupName())));
             }
-        } catch (NoSuchEntityException e) {
-            return false;
+        } catch (RuntimeException e) {
+            if (AwsErrors.notFound(e)) {
+                return false; // nothing of that name here
+            }
+            throw e;
         }
         return ChangeExecutor.remove("iam:user", user, () -> iam.deleteUser(r -> r.userName(user)));
     }
