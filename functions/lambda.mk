@@ -9,13 +9,16 @@
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 MODULE := $(notdir $(CURDIR))
 LIB := target/lambda/lib
-# the phase's jar from the last Maven build, if any (rebuilt when a source is newer)
+# the phase's jar from the last Maven build, if any (rebuilt when a source or a pom, the root
+# one included, is newer; the lib folder is emptied first, so a changed dependency version
+# never ships beside the old one)
 JAR := $(firstword $(wildcard $(LIB)/palisade-*.jar))
 
 .PHONY: lambda
 lambda:
 	@if [ -z "$(JAR)" ] || \
-	    [ -n "$$(find src ../common/src pom.xml ../common/pom.xml -newer $(JAR) -type f 2>/dev/null | head -n1)" ]; then \
+	    [ -n "$$(find src ../common/src pom.xml ../common/pom.xml "$(ROOT)/pom.xml" -newer $(JAR) -type f 2>/dev/null | head -n1)" ]; then \
+	  rm -rf $(LIB); \
 	  "$(ROOT)/palisade" maven -q -pl functions/$(MODULE) -am package -DskipTests; \
 	fi
 	mkdir -p "$(ARTIFACTS_DIR)/lib"

@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.iam.model.User;
  * Palisade gave it) and is reported as retired.
  */
 final class Directory {
-    static final String ALL_USERS = "AllUsers";
+    static final String ALL_USERS = io.palisade.common.config.ReservedNames.ALL_USERS_GROUP;
     static final String GROUP_PATH = "/palisade/";
     static final String ASSUME_ROLES_POLICY = "AssumeRoles";
     static final String SELF_SERVICE_POLICY = "ManageOwnCredentials";

@@ -3,6 +3,8 @@ package io.palisade.awaitaccounts;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.AccountFailures;
+import io.palisade.common.aws.AwsErrors;
+import io.palisade.common.errors.AccessRoleMissingException;
 import io.palisade.common.errors.AccountNotReadyException;
 import io.palisade.common.errors.TransientAwsException;
 import io.palisade.common.state.AccountRef;
@@ -63,7 +65,7 @@ public final class AwaitAccounts {
                 // transient reasons surface as AccountCreationTransientException: the state machine creates again
                 throw AccountFailures.of(now.key(), now.failureReason());
             }
-            if (!now.created() || !usable(now)) {
+            if (!now.created() || !usable(now, org.managementAccountId())) {
                 ready = false;
             }
             accounts.add(now);
@@ -118,7 +120,7 @@ public final class AwaitAccounts {
      * a call that needs the role's permissions (reading the role itself), not by
      * GetCallerIdentity, which succeeds for any valid session.
      */
-    boolean usable(AccountRef account) {
+    boolean usable(AccountRef account, String managementAccountId) {
         try {
             var creds = clients.assume(clients.baseCredentials(), account.id(), Clients.ORGANIZATION_ACCESS_ROLE);
             IamClient iam = clients.cached("iam|" + account.id(), creds,
@@ -126,6 +128,15 @@ public final class AwaitAccounts {
             return iam.getRole(r -> r.roleName(Clients.ORGANIZATION_ACCESS_ROLE)).role().arn()
                     .contains(":" + account.id() + ":");
         } catch (SdkException | TransientAwsException e) {
+            if (AccountRef.INVITED.equals(account.status()) && AwsErrors.assumeRoleDenied(e)) {
+                // Organizations makes the access role only in the accounts it creates: it will not appear
+                throw new AccessRoleMissingException("Account '" + account.key() + "' (" + account.id()
+                        + ") joined the organization by invitation and has no " + Clients.ORGANIZATION_ACCESS_ROLE
+                        + " that the management account can assume. In that account, create the role "
+                        + Clients.ORGANIZATION_ACCESS_ROLE + " trusting arn:aws:iam::" + managementAccountId
+                        + ":root with the AdministratorAccess policy (the AWS Organizations guide: 'Creating the "
+                        + "OrganizationAccountAccessRole in an invited member account'), then run again.");
+            }
             LOG.info("Account {} not usable yet: {}", account.key(), e.getMessage());
             clients.forget(clients.baseCredentials(), account.id(), Clients.ORGANIZATION_ACCESS_ROLE);
             return false;

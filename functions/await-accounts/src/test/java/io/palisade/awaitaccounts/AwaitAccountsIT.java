@@ -97,6 +97,7 @@ class AwaitAccountsIT {
     void usable_whenAccessRoleCanBeAssumed_isTrue() {
         RunState.Org ready = awaitReady(new AwaitAccounts(clients, organizations), requested());
 
-        assertThat(new AwaitAccounts(clients, organizations).usable(ready.account("prod"))).isTrue();
+        assertThat(new AwaitAccounts(clients, organizations).usable(ready.account("prod"), ready.managementAccountId()))
+                .isTrue();
     }
 }

@@ -85,4 +85,22 @@ class AwaitAccountsTest {
                 .isInstanceOf(AccountEmailAlreadyExistsException.class)
                 .hasMessageContaining("give this account its own email");
     }
+
+    @Test
+    void apply_whenAnInvitedAccountHasNoAccessRole_failsAtOnceSayingHowToAddIt() {
+        // STS denies AssumeRole of the access role, as in an account invited without one
+        Clients denying = new Clients(Region.US_EAST_1, java.net.URI.create("https://localhost:1"),
+                new io.palisade.common.testkit.CannedHttpClient(403, "AccessDenied"),
+                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDMGMT", "secret")));
+        List<AccountRef> refs = config.accounts().stream().map(a -> new AccountRef(a.key(), a.name(), a.email(),
+                "33333333333" + a.key().length(), null, AccountRef.INVITED, null, 0)).toList();
+        RunState.Org org = new RunState.Org("111111111111", "o-unit", refs, false, 0, null, null, null, 0, List.of());
+
+        assertThatThrownBy(() -> new AwaitAccounts(denying, statuses(CreateAccountState.SUCCEEDED, null))
+                .apply(new RunState(null, config, null, null, org, null, null, null, null, null, null)))
+                .isInstanceOf(io.palisade.common.errors.AccessRoleMissingException.class)
+                .hasMessageContaining("joined the organization by invitation")
+                .hasMessageContaining("OrganizationAccountAccessRole trusting arn:aws:iam::111111111111:root");
+    }
 }

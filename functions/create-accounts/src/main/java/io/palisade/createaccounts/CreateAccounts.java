@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.Account;
+import software.amazon.awssdk.services.organizations.model.AccountJoinedMethod;
 import software.amazon.awssdk.services.organizations.model.AwsOrganizationsNotInUseException;
 import software.amazon.awssdk.services.organizations.model.CreateAccountState;
 import software.amazon.awssdk.services.organizations.model.CreateAccountStatus;
@@ -167,7 +168,8 @@ public final class CreateAccounts {
         if (existing != null) {
             LOG.info("Account {} exists: {}", wanted.key(), existing.id());
             return new AccountRef(wanted.key(), wanted.name(), wanted.email(), existing.id(),
-                    previous == null ? null : previous.requestId(), "EXISTING", null,
+                    previous == null ? null : previous.requestId(),
+                    existing.joinedMethod() == AccountJoinedMethod.INVITED ? AccountRef.INVITED : "EXISTING", null,
                     previous == null ? 0 : previous.attempts());
         }
         int attempts = previous == null || previous.attempts() == null ? 0 : previous.attempts();

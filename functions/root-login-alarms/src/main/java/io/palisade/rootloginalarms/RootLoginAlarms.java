@@ -53,7 +53,7 @@ import software.amazon.awssdk.services.sns.model.Subscription;
 public final class RootLoginAlarms {
     public static final String LOG_GROUP = "palisade/cloudtrail";
     public static final int RETENTION_DAYS = 365;
-    public static final String DELIVERY_ROLE = "PalisadeCloudTrailToLogs";
+    public static final String DELIVERY_ROLE = io.palisade.common.config.ReservedNames.DELIVERY_ROLE;
     public static final String DELIVERY_POLICY = "DeliverToPalisadeLogGroup";
     /** Created by the apply-accounts phase in every account. */
     public static final String TRAIL = "palisade-trail";

@@ -23,6 +23,13 @@ public final class ConfigValidator {
     private static final Pattern IAM_NAME = Pattern.compile("[A-Za-z0-9+=,.@_\\-]{1,64}");
     private static final Pattern POLICY = Pattern.compile("[A-Za-z0-9+=,.@_\\-/]{1,128}");
     private static final String PGP_HEADER = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+    /** IAM's account-alias pattern: 3-63 characters, no leading, trailing or doubled '-'. */
+    private static final Pattern ALIAS = Pattern.compile("[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]");
+    /** Every region the SDK knows, without the partitions' global pseudo-regions. */
+    private static final Set<String> REGIONS = software.amazon.awssdk.regions.Region.regions().stream()
+            .map(software.amazon.awssdk.regions.Region::id)
+            .filter(id -> !id.endsWith("-global") && !"aws-global".equals(id))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final List<String> problems = new ArrayList<>();
 
@@ -98,6 +105,8 @@ public final class ConfigValidator {
             String f = "roles." + name;
             if (!IAM_NAME.matcher(name).matches()) {
                 problem(f, "is not a valid IAM role name");
+            } else if (ReservedNames.ROLES.contains(name)) {
+                problem(f, "'" + name + "' is a role Palisade makes and manages itself: choose another name");
             }
             if (def == null || blank(def.policy())) {
                 problem(f + ".policy", "is required (an AWS managed policy name, e.g. AdministratorAccess)");
@@ -120,6 +129,13 @@ public final class ConfigValidator {
         }
         if (blank(org.region()) || !REGION.matcher(org.region()).matches()) {
             problem("organization.region", "must be an AWS region such as us-east-1");
+        } else if (!REGIONS.contains(org.region())) {
+            problem("organization.region", "'" + org.region() + "' is not an AWS region");
+        }
+        if (!blank(org.name()) && ORG_NAME.matcher(org.name()).matches()
+                && (org.name().endsWith("-") || org.name().contains("--"))) {
+            problem("organization.name", "must not end with '-' or contain '--': it starts every account alias, "
+                    + "which AWS refuses with either");
         }
         Integer inFlight = org.maxAccountCreationsInFlight();
         if (inFlight != null && (inFlight < 1 || inFlight > OrgConfig.MAX_CREATIONS_IN_FLIGHT)) {
@@ -150,6 +166,12 @@ public final class ConfigValidator {
             }
             if (blank(a.key()) || !KEY.matcher(a.key()).matches()) {
                 problem(f + ".key", "must be 1-20 lowercase letters, digits or '-'");
+            } else if (c.organization() != null && !blank(c.organization().name())
+                    && ORG_NAME.matcher(c.organization().name()).matches()
+                    && !c.organization().name().endsWith("-") && !c.organization().name().contains("--")
+                    && !ALIAS.matcher(c.aliasOf(a.key())).matches()) {
+                problem(f + ".key", "'" + a.key() + "' makes the account alias '" + c.aliasOf(a.key())
+                        + "', which AWS refuses: no trailing '-' and no '--'");
             } else if (OrgConfig.MANAGEMENT.equals(a.key())) {
                 problem(f + ".key", "'management' is reserved for the management account");
             } else if (!keys.add(a.key())) {
@@ -185,7 +207,9 @@ public final class ConfigValidator {
                 problem(f + ".name", "must be a valid IAM group name");
                 continue;
             }
-            if (!names.add(g.name())) {
+            if (ReservedNames.GROUPS.contains(g.name())) {
+                problem(f + ".name", "'" + g.name() + "' is the group Palisade puts every user in: choose another name");
+            } else if (!names.add(g.name())) {
                 problem(f + ".name", "'" + g.name() + "' is defined twice");
             }
             List<OrgConfig.Grant> grants = g.assume() == null ? List.of() : g.assume();
@@ -221,7 +245,10 @@ public final class ConfigValidator {
                 problem(f + ".name", "must be a valid IAM user name");
                 continue;
             }
-            if (!names.add(u.name())) {
+            if (ReservedNames.USERS.contains(u.name())) {
+                problem(f + ".name", "'" + u.name() + "' is Palisade's temporary bootstrap user, deleted at the end "
+                        + "of every run: choose another name");
+            } else if (!names.add(u.name())) {
                 problem(f + ".name", "'" + u.name() + "' is defined twice");
             }
             List<String> gs = u.groups() == null ? List.of() : u.groups();

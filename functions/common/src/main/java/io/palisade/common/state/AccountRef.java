@@ -3,7 +3,7 @@ package io.palisade.common.state;
 /**
  * One member account as the run knows it. {@code status} is the CreateAccount state
  * ({@code IN_PROGRESS}, {@code SUCCEEDED}, {@code FAILED}) or {@code EXISTING} for an
- * account found by its email.
+ * account found by its email, {@code INVITED} for one that joined by invitation.
  */
 public record AccountRef(
         String key,
@@ -15,8 +15,11 @@ public record AccountRef(
         String failureReason,
         Integer attempts) {
 
+    /** Status of an account that joined by invitation: it has no access role unless someone added one. */
+    public static final String INVITED = "INVITED";
+
     public boolean created() {
-        return id != null && ("SUCCEEDED".equals(status) || "EXISTING".equals(status));
+        return id != null && ("SUCCEEDED".equals(status) || "EXISTING".equals(status) || INVITED.equals(status));
     }
 
     public AccountRef withRequest(String newRequestId, String newStatus, int attempt) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.palisade.common.errors.TransientAwsException;
+import io.palisade.common.testkit.CannedHttpClient;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -30,43 +31,6 @@ import software.amazon.awssdk.services.sts.model.StsException;
 class AwsErrorsTest {
     private static final AwsCredentialsProvider BASE =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDBASE", "secret"));
-
-    /** Answers every request with one canned STS (query protocol) error and counts the requests. */
-    static final class Canned implements SdkHttpClient {
-        final AtomicInteger requests = new AtomicInteger();
-        final List<String> bodies = new ArrayList<>();
-        private final int status;
-        private final String code;
-
-        Canned(int status, String code) {
-            this.status = status;
-            this.code = code;
-        }
-
-        @Override
-        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
-            return new ExecutableHttpRequest() {
-                @Override
-                public HttpExecuteResponse call() {
-                    requests.incrementAndGet();
-                    String xml = "<ErrorResponse><Error><Type>Sender</Type><Code>" + code
-                            + "</Code><Message>canned</Message></Error><RequestId>r</RequestId></ErrorResponse>";
-                    return HttpExecuteResponse.builder()
-                            .response(SdkHttpResponse.builder().statusCode(status)
-                                    .putHeader("Content-Type", "text/xml").build())
-                            .responseBody(AbortableInputStream.create(
-                                    new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8))))
-                            .build();
-                }
-
-                @Override
-                public void abort() {}
-            };
-        }
-
-        @Override
-        public void close() {}
-    }
 
     private static Clients clients(SdkHttpClient http) {
         return new Clients(Region.US_EAST_1, URI.create("https://localhost:1"), http, BASE);
@@ -130,7 +94,7 @@ class AwsErrorsTest {
 
     @Test
     void client_when5xxEveryTime_triesFiveTimesThenThrowsTransient() {
-        Canned http = new Canned(500, "InternalFailure");
+        CannedHttpClient http = new CannedHttpClient(500, "InternalFailure");
         StsClient sts = clients(http).build(StsClient.builder());
         assertThatThrownBy(() -> call(sts::getCallerIdentity))
                 .isInstanceOf(TransientAwsException.class)
@@ -142,7 +106,7 @@ class AwsErrorsTest {
 
     @Test
     void clientWithoutRetries_when5xx_triesOnce() {
-        Canned http = new Canned(500, "InternalFailure");
+        CannedHttpClient http = new CannedHttpClient(500, "InternalFailure");
         StsClient sts = clients(http).buildWithoutRetries(StsClient.builder(), BASE);
         assertThatThrownBy(() -> call(sts::getCallerIdentity)).isInstanceOf(TransientAwsException.class);
         assertThat(http.requests).hasValue(1);
@@ -150,7 +114,7 @@ class AwsErrorsTest {
 
     @Test
     void client_whenOwnRoleDenied_throwsThePermanentErrorOnce() {
-        Canned http = new Canned(403, "AccessDenied");
+        CannedHttpClient http = new CannedHttpClient(403, "AccessDenied");
         StsClient sts = clients(http).build(StsClient.builder());
         assertThatThrownBy(() -> call(sts::getCallerIdentity)).isInstanceOf(StsException.class)
                 .hasMessageContaining("canned");
@@ -159,7 +123,7 @@ class AwsErrorsTest {
 
     @Test
     void client_whenAssumeRoleDenied_throwsTransient() {
-        Canned http = new Canned(403, "AccessDenied");
+        CannedHttpClient http = new CannedHttpClient(403, "AccessDenied");
         StsClient sts = clients(http).build(StsClient.builder());
         assertThatThrownBy(() -> call(() -> sts.assumeRole(r -> r.roleArn("arn:aws:iam::111111111111:role/R")
                 .roleSessionName("s")))).isInstanceOf(TransientAwsException.class);
@@ -170,7 +134,7 @@ class AwsErrorsTest {
 
     @Test
     void assumeRoleDenied_whenAssumeRoleWasDenied_true() {
-        Canned http = new Canned(403, "AccessDenied");
+        CannedHttpClient http = new CannedHttpClient(403, "AccessDenied");
         StsClient sts = clients(http).build(StsClient.builder());
         try {
             sts.assumeRole(r -> r.roleArn("arn:aws:iam::111111111111:role/R").roleSessionName("s"));

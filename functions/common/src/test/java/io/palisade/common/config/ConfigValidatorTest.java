@@ -104,6 +104,38 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void validate_whenRegionLooksRightButDoesNotExist_namesOrganizationRegion() {
+        rejects(c -> at(c, "/organization").put("region", "us-east-9"))
+                .hasMessageContaining("organization.region 'us-east-9' is not an AWS region");
+        assertThatCode(() -> ConfigValidator.validate(with(c -> at(c, "/organization").put("region", "eu-west-1"))))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void validate_whenAnAliasWouldBreakAwsRules_namesTheFieldThatMakesIt() {
+        rejects(c -> at(c, "/organization").put("name", "acme-"))
+                .hasMessageContaining("organization.name must not end with '-' or contain '--'");
+        rejects(c -> at(c, "/organization").put("name", "ac--me"))
+                .hasMessageContaining("organization.name must not end with '-' or contain '--'");
+        rejects(c -> ((ObjectNode) c.at("/accounts/1")).put("key", "prod-"))
+                .hasMessageContaining("accounts[1].key 'prod-' makes the account alias")
+                .hasMessageContaining("which AWS refuses");
+        rejects(c -> ((ObjectNode) c.at("/accounts/1")).put("key", "pr--od"))
+                .hasMessageContaining("accounts[1].key 'pr--od'");
+    }
+
+    @Test
+    void validate_whenANameIsOneThePhasesReserve_namesTheField() {
+        rejects(c -> ((ObjectNode) c.at("/users/0")).put("name", "PalisadeTempAdmin"))
+                .hasMessageContaining("users[0].name 'PalisadeTempAdmin' is Palisade's temporary bootstrap user");
+        rejects(c -> ((ObjectNode) c.at("/groups/0")).put("name", "AllUsers"))
+                .hasMessageContaining("groups[0].name 'AllUsers' is the group Palisade puts every user in");
+        rejects(c -> ((ObjectNode) c.at("/roles")).set("PalisadeBootstrap",
+                        Json.MAPPER.createObjectNode().put("policy", "AdministratorAccess")))
+                .hasMessageContaining("roles.PalisadeBootstrap 'PalisadeBootstrap' is a role Palisade makes");
+    }
+
+    @Test
     void validate_whenManagementRoleIsUndefined_namesItsIndex() {
         rejects(c -> ((ArrayNode) c.at("/organization/managementRoles")).add("Auditor"))
                 .hasMessageContaining("organization.managementRoles[1] 'Auditor' is not defined under roles");

@@ -1,0 +1,24 @@
+package io.palisade.common.config;
+
+import io.palisade.common.aws.Clients;
+import io.palisade.common.aws.TempAdminSession;
+import java.util.Set;
+
+/**
+ * Names the phases make and manage themselves. A config that names one of them would have
+ * Palisade fight itself (a configured user named like the temp-admin is deleted by every
+ * teardown), so {@link ConfigValidator} refuses them, naming the field.
+ */
+public final class ReservedNames {
+    /** The group every configured user joins (manage own credentials, nothing without MFA). */
+    public static final String ALL_USERS_GROUP = "AllUsers";
+    /** The role CloudTrail assumes to deliver to the root-login log group, in every account. */
+    public static final String DELIVERY_ROLE = "PalisadeCloudTrailToLogs";
+
+    public static final Set<String> USERS = Set.of(TempAdminSession.USER_NAME);
+    public static final Set<String> GROUPS = Set.of(ALL_USERS_GROUP);
+    public static final Set<String> ROLES = Set.of(TempAdminSession.BOOTSTRAP_ROLE, DELIVERY_ROLE,
+            Clients.ORGANIZATION_ACCESS_ROLE);
+
+    private ReservedNames() {}
+}
