@@ -122,11 +122,11 @@ public final class TempAdmin {
         // a key another run made is never reused: a run that took the lock of an ended execution,
         // or found a temp-admin a failed cleanup left, replaces every key (a retry of this phase
         // within the same run keeps its own)
-        rotate = input.state() != null && input.state().tookOverFrom() != null || !madeBy(user, input.runId());
-        if (!madeBy(user, input.runId())) {
+        boolean rotate = !madeBy(user, input.runId());
+        if (rotate) {
             iam.tagUser(r -> r.userName(user.userName()).tags(t -> t.key(RUN_TAG).value(input.runId())));
         }
-        String secretArn = ensureKey(iam, keyMakerIn(identity), user);
+        String secretArn = ensureKey(iam, keyMakerIn(identity), user, rotate);
 
         for (RunState.Target target : org.targets()) {
             ensureBootstrapRole(target, user.arn());
@@ -156,7 +156,6 @@ public final class TempAdmin {
     }
 
     private String management;
-    private boolean rotate;
 
     private User ensureUser(IamClient iam, String runId) {
         try {
@@ -180,7 +179,8 @@ public final class TempAdmin {
     }
 
     /** Reuses the key the secret holds if IAM still has it; otherwise replaces every key. */
-    private String ensureKey(IamClient iam, IamClient keyMaker, User user) {
+    /** @param rotate replace every key, even one the secret holds (it was made by another run) */
+    private String ensureKey(IamClient iam, IamClient keyMaker, User user, boolean rotate) {
         List<AccessKeyMetadata> keys = iam.listAccessKeys(r -> r.userName(user.userName())).accessKeyMetadata();
         Optional<String> secretArn = describeSecret();
         if (secretArn.isPresent() && !rotate) {

@@ -102,15 +102,7 @@ public final class Clients {
      * default endpoint; locally the stack runs in another emulator than the organization.
      */
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C control(B builder) {
-        builder.region(region)
-                .credentialsProvider(base)
-                .httpClient(http)
-                .overrideConfiguration(o -> o.retryStrategy(RETRIES)
-                        .addExecutionInterceptor(new TransientErrors(false)));
-        if (controlEndpoint != null) {
-            builder.endpointOverride(controlEndpoint);
-        }
-        return builder.build();
+        return build(builder, base, RETRIES, controlEndpoint);
     }
 
     public Region region() {
@@ -137,7 +129,7 @@ public final class Clients {
 
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
             B builder, AwsCredentialsProvider credentials) {
-        return build(builder, credentials, RETRIES);
+        return build(builder, credentials, RETRIES, endpoint);
     }
 
     /**
@@ -150,11 +142,11 @@ public final class Clients {
      */
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C buildWithoutRetries(
             B builder, AwsCredentialsProvider credentials) {
-        return build(builder, credentials, AwsRetryStrategy.doNotRetry());
+        return build(builder, credentials, AwsRetryStrategy.doNotRetry(), endpoint);
     }
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
-            B builder, AwsCredentialsProvider credentials, RetryStrategy retries) {
+            B builder, AwsCredentialsProvider credentials, RetryStrategy retries, URI target) {
         boolean assumed = credentials != base;
         builder.region(region)
                 .credentialsProvider(credentials)
@@ -162,8 +154,8 @@ public final class Clients {
                 .overrideConfiguration(o -> o.retryStrategy(retries)
                         .addExecutionInterceptor(calls)
                         .addExecutionInterceptor(new TransientErrors(assumed)));
-        if (endpoint != null) {
-            builder.endpointOverride(endpoint);
+        if (target != null) {
+            builder.endpointOverride(target);
         }
         return builder.build();
     }
