@@ -221,7 +221,12 @@ pal_start_moto() {
   local -a pal__moto_main=(-m moto.server)
   [[ -f "$PALISADE_HARNESS_DIR/moto_server.py" ]] && pal__moto_main=("$PALISADE_HARNESS_DIR/moto_server.py")
   pal_log "starting moto server on $PALISADE_MOTO_URL (log: ${logf#"$PALISADE_ROOT"/})"
+  # IAM enforcement (scripts/harness/moto_iam.py): every request but the harness's root key is checked against the
+  # caller's policies from the first one on; PALISADE_IAM_ENFORCEMENT=0 turns it off (moto's default).
+  local no_auth=0
+  [[ "${PALISADE_IAM_ENFORCEMENT:-1}" == 0 ]] && no_auth=inf
   pal__spawn "$pidf" "$logf" "${pal__clean_env[@]}" MOTO_IAM_LOAD_MANAGED_POLICIES=true \
+    INITIAL_NO_AUTH_ACTION_COUNT="$no_auth" \
     "$PALISADE_VENV/bin/python" "${pal__moto_main[@]}" -H 127.0.0.1 -p "$PALISADE_MOTO_PORT" \
     --ssl-cert "$PALISADE_TLS_DIR/server.pem" --ssl-key "$PALISADE_TLS_DIR/server.key" || return 1
   pal__wait_ready moto "$url" "$PALISADE_TLS_DIR/ca.pem" "$pidf" "$logf" 60
@@ -331,6 +336,7 @@ pal_start_ministack() {
     pal__spawn "$pidf" "$logf" "${pal__clean_env[@]}" JAVA_HOME="$java_home" \
       GATEWAY_PORT="$PALISADE_MINISTACK_PORT" BIND_HOST=127.0.0.1 MINISTACK_HOST=localhost \
       MINISTACK_REGION=us-east-1 SFN_WAIT_SCALE=0 IOT_MTLS_ENABLED=0 TMPDIR="$PALISADE_DIR/ministack-tmp" \
+      PALISADE_LAMBDA_CREDENTIALS="$PALISADE_DIR/lambda-credentials.json" \
       "$PALISADE_MS_VENV/bin/python" "$PALISADE_HARNESS_DIR/ministack_server.py" || return 1
     pal__wait_ready MiniStack "$url" "" "$pidf" "$logf" 90
   fi

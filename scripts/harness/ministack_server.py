@@ -48,6 +48,7 @@ KNOWN LIMITATIONS (all unchanged MiniStack behaviour):
 import contextvars
 import json
 import logging
+import os
 import sys
 import threading
 import time
@@ -157,6 +158,46 @@ def apply_patches():
     sf._fail_execution, sf._stop_execution, sf._run_execution = _fail_execution, _stop_execution, _run_execution
 
 
+# ---------------------------------------------------------------- Lambda identities (IAM enforcement in moto)
+# A function's process gets the credentials of a copy of its own execution role in the emulated organization (moto),
+# assumed there by scripts/harness/lambda_identities.py and listed, by function name, in the JSON file named by
+# PALISADE_LAMBDA_CREDENTIALS. MiniStack's own choice (the account id as access key, or its AUTH-mode session) is
+# unknown to moto, so a function missing from the file fails with InvalidClientTokenId instead of acting unchecked.
+# The file is re-read at every spawn: a new deploy's credentials reach new worker processes; a worker already warm
+# keeps the credentials it started with (moto keeps them valid until moto restarts).
+_identity_original = {}
+
+
+def _lambda_credentials(config):
+    path = os.environ.get("PALISADE_LAMBDA_CREDENTIALS", "")
+    name = config.get("FunctionName", "")
+    try:
+        with open(path, encoding="utf-8") as f:
+            creds = json.load(f).get(name)
+    except (OSError, ValueError):
+        creds = None
+    if not creds:
+        log.warning("no Palisade identity for function %s in %r: it runs with MiniStack's credentials", name, path)
+        return _identity_original["execution_credentials"](config)
+    return {"AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": creds["SessionToken"]}
+
+
+def apply_identity_patch():
+    """Only when PALISADE_LAMBDA_CREDENTIALS is set; idempotent; exits loudly if MiniStack changed."""
+    if _identity_original or not os.environ.get("PALISADE_LAMBDA_CREDENTIALS"):
+        return
+    from ministack.core import lambda_runtime
+    from ministack.services import lambda_svc
+    original = getattr(lambda_runtime, "execution_credentials", None)
+    code = getattr(original, "__code__", None)
+    if (code is None or list(code.co_varnames[: code.co_argcount]) != ["config"]
+            or getattr(lambda_svc, "execution_credentials", None) is not original):
+        sys.exit(f"ministack_server.py: MiniStack {version('ministack')}: execution_credentials missing or changed")
+    _identity_original["execution_credentials"] = original
+    lambda_runtime.execution_credentials = lambda_svc.execution_credentials = _lambda_credentials
+
+
 def _detach_requested(argv):
     return any(a == "-d" or (a.startswith("-") and not a.startswith("--") and "d" in a[1:])
                or (len(a) > 2 and "--detach".startswith(a)) for a in argv)
@@ -167,6 +208,7 @@ if __name__ == "__main__":
         sys.exit("ministack_server.py: -d/--detach would serve from an unpatched `python -m hypercorn` process; "
                  "run in the foreground and background this launcher instead")
     apply_patches()
+    apply_identity_patch()
     print(f"ministack_server.py: MiniStack {version('ministack')} with Palisade Step Functions patches",
           file=sys.stderr, flush=True)
     ministack.app.main()

@@ -21,9 +21,8 @@ PATCHED (S3 bucket-policy path only):
  3. MetricFilters.add_filter (Logs PutMetricFilter) replaces the filter of the same name in the same log group, as
     AWS documents ("Creates or updates a metric filter"); moto appended a duplicate, so a PutMetricFilter whose answer
     was lost and that the SDK repeated left two filters of one name.
- NOT patched: IAMPolicy/IAMPolicyStatement, also used for identity policies and role trust policies (AssumeRole).
- Their context only ever holds sts:ExternalId; limitation (a) applied there would make a trust Allow conditioned on
- e.g. aws:SourceAccount inapplicable and break AssumeRole when moto auth is on. They keep moto's old semantics.
+ 4. Identity policies and role trust (AssumeRole) are evaluated by moto_iam.py (see its docstring), which reuses the
+    condition evaluator below with a context of the caller, the resource and its organization.
 
 KNOWN LIMITATIONS (locally less strict than AWS; never more permissive for a key moto knows):
  a. A condition key absent from the local context (all but aws:SecureTransport: aws:PrincipalArn, aws:SourceArn,
@@ -171,8 +170,13 @@ def apply_patches():
     FakeBucket.get_permission = get_permission
     MetricFilters.add_filter = add_filter_or_replace
 
+    import moto_iam  # identity policies and role trust, as AWS evaluates them (its docstring)
+    moto_iam.apply_patches()
+
 
 if __name__ == "__main__":
+    sys.modules.setdefault("moto_server", sys.modules["__main__"])  # moto_iam shares this module's request context
+    sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
     apply_patches()
     print(f"moto_server.py: moto {moto.__version__} with Palisade S3 bucket-policy patches", file=sys.stderr, flush=True)
     moto.server.main(sys.argv[1:])

@@ -1,0 +1,400 @@
+"""IAM enforcement for the emulated organization: moto checks identity policies and role trust the way AWS does,
+closely enough that a permission missing from a phase's role fails locally as it would on AWS.
+Applied by moto_server.py (apply_patches) when moto runs with INITIAL_NO_AUTH_ACTION_COUNT=0 (scripts/emulators.sh
+sets it unless PALISADE_IAM_ENFORCEMENT=0).
+
+WHY: with INITIAL_NO_AUTH_ACTION_COUNT moto 5.2.x authenticates requests, but its authorization differs from AWS in
+ways that make it useless for checking a least-privilege role:
+ - it knows the resource of only a few calls (IAM role calls, AssumeRole, S3) and checks every other call against
+   Resource "*": a statement scoped to an ARN then never matches, so a correctly scoped role is denied;
+ - it turns `*` into `.*` and leaves every other regex character live (`?` in `secret:x-??????` is a quantifier);
+ - an Allow whose Condition is not met answers DENIED (an explicit deny) instead of not applying;
+ - a trust policy naming `arn:aws:iam::<account>:root` never matches a principal of that account, and the trust of a
+   role in ANOTHER account is not checked at all (the role is looked up in the caller's account).
+
+PATCHED (moto.core.authorization + moto.iam.access_control):
+ 1. Harness root keys. A request signed with an access key in PALISADE_MOTO_ROOT_KEYS (default "testing": what the
+    harness, the tests and the CLI use) acts as the root user of the account moto maps it to (the management account):
+    it is not checked, as AWS does not check the root user against IAM policies. Every phase acts with the
+    credentials of its own role (scripts/harness/lambda_identities.py), never with a root key.
+ 2. The resource of a call is derived from its parameters for the services the phases use: IAM (role, user, group,
+    policy; for a missing entity its would-be ARN, path included), STS AssumeRole, Secrets Manager (a secret that
+    does not exist is checked against its bare name, as AWS does; CreateSecret against name-??????), KMS (key ARN, an
+    alias resolved), SNS topics, CloudTrail trails, CloudWatch Logs log groups, CloudWatch alarms, EventBridge rules,
+    S3 (moto's own). Calls on nothing nameable (List*, account-level settings, Organizations) keep "*".
+ 3. Identity policies (inline and attached, user groups included) are evaluated as AWS does: an explicit Deny wins,
+    otherwise an Allow is needed; Action/NotAction case-insensitive, Resource/NotResource and both with * and ? as
+    wildcards; a Condition that is not met makes its statement not apply (Allow or Deny). Condition keys known
+    locally: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:ResourceAccount, aws:ResourceOrgID,
+    aws:RequestedRegion, aws:SecureTransport, iam:AWSServiceName (CreateServiceLinkedRole), sts:ExternalId, and
+    s3 none beyond these. Operators as in moto_server.evaluate_policy.
+ 5. A member account that moto's Organizations creates gets, like on AWS, an inline policy "AdministratorAccess"
+    (Allow * on *) on its OrganizationAccountAccessRole; moto created the role with no permission at all.
+ 4. sts:AssumeRole also needs the trust policy of the target role, looked up in the role's own account: Principal
+    "*", an account id or `arn:...:root` (any principal of that account), a user ARN, or a role ARN (sessions of that
+    role); a Service/Federated principal never matches an IAM caller. In the role's own account a trust that names
+    the caller's ARN is enough by itself (AWS: identity policy not needed then); naming the account root is not.
+
+KNOWN LIMITATIONS (locally less strict than AWS):
+ a. A condition key not listed in 3 (aws:MultiFactorAuthPresent, aws:SourceArn, aws:CalledVia, ...) is unknown: its
+    statement does not apply. An Allow conditioned on it grants nothing (fails closed); a Deny is NOT enforced.
+ b. Calls whose resource is not derived (2) are checked against "*": a statement scoped to some ARN matches them.
+ c. Session policies, permission boundaries, SCPs/RCPs and resource policies (other than S3 bucket policies, see
+    moto_server.py) are not evaluated. Credentials never expire.
+ d. Service-linked and service principals (a trail writing to a bucket, a rule invoking a topic) are not modelled.
+"""
+import json
+import logging
+import os
+import re
+
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.iam.access_control import IAMPolicy, IAMRequestBase, PermissionResult
+from moto.iam.exceptions import NotFoundException
+
+import moto_server  # the condition evaluator shared with the bucket-policy patch
+
+log = logging.getLogger("palisade.moto_iam")
+ROOT_KEYS = {k for k in os.environ.get("PALISADE_MOTO_ROOT_KEYS", "testing").split(",") if k}
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
+_original = {}
+
+
+# ------------------------------------------------------------------ request parameters and resources
+def _param(response, name):
+    try:
+        values = response.querystring.get(name)
+        if values:
+            return values[0]
+    except AttributeError:
+        pass
+    body = getattr(response, "body", None)
+    if body:
+        try:
+            doc = json.loads(body)
+            if isinstance(doc, dict) and name in doc:
+                return doc[name]
+        except (ValueError, TypeError):
+            pass
+    return None
+
+
+def _iam_backend(account):
+    from moto.iam.models import iam_backends
+    return iam_backends[account]["global"]
+
+
+def _iam_arn(account, kind, name, path, lookup):
+    try:
+        return lookup(name).arn
+    except Exception:  # noqa: BLE001 - a missing entity: its would-be ARN
+        path = path or "/"
+        return f"arn:aws:iam::{account}:{kind}{path}{name}"
+
+
+def _iam_resource(response, account, action):
+    iam = _iam_backend(account)
+    group = _param(response, "GroupName")
+    if action in ("AddUserToGroup", "RemoveUserFromGroup") and group:
+        return _iam_arn(account, "group", group, None, iam.get_group)
+    role = _param(response, "RoleName")
+    if role:
+        return _iam_arn(account, "role", role, _param(response, "Path"), iam.get_role)
+    user = _param(response, "UserName")
+    if user:
+        return _iam_arn(account, "user", user, _param(response, "Path"), iam.get_user)
+    if group:
+        return _iam_arn(account, "group", group, _param(response, "Path"), iam.get_group)
+    policy = _param(response, "PolicyArn")
+    if policy:
+        return policy
+    name = _param(response, "PolicyName")
+    if action == "CreatePolicy" and name:
+        return f"arn:aws:iam::{account}:policy{_param(response, 'Path') or '/'}{name}"
+    return "*"
+
+
+def _secret_resource(response, account, region, action):
+    from moto.secretsmanager.models import secretsmanager_backends
+    ref = _param(response, "SecretId") or _param(response, "Name")
+    if not ref:
+        return "*"
+    if ref.startswith("arn:"):
+        return ref
+    if action == "CreateSecret":
+        return f"arn:aws:secretsmanager:{region}:{account}:secret:{ref}-??????"
+    try:
+        return secretsmanager_backends[account][region].describe_secret(ref).arn
+    except Exception:  # noqa: BLE001 - AWS checks a secret that does not exist against its bare name
+        return f"arn:aws:secretsmanager:{region}:{account}:secret:{ref}"
+
+
+def _kms_resource(response, account, region):
+    from moto.kms.models import kms_backends
+    ref = _param(response, "KeyId") or _param(response, "TargetKeyId")
+    if not ref:
+        return "*"
+    try:
+        return kms_backends[account][region].describe_key(ref).arn
+    except Exception:  # noqa: BLE001
+        return ref if ref.startswith("arn:") else f"arn:aws:kms:{region}:{account}:key/{ref}"
+
+
+def _named(value, arn):
+    return "*" if not value else (value if str(value).startswith("arn:") else arn)
+
+
+def resource_of(response, service, region, account, action):
+    """The ARN AWS would authorize this call against, or "*" if the call names no resource (or moto's is kept)."""
+    try:
+        if service == "iam":
+            return _iam_resource(response, account, action)
+        if service == "secretsmanager":
+            return _secret_resource(response, account, region, action)
+        if service == "kms":
+            return _kms_resource(response, account, region)
+        if service == "sns":
+            topic = _param(response, "TopicArn") or _param(response, "ResourceArn")
+            name = _param(response, "Name") if action == "CreateTopic" else None
+            return topic or _named(name, f"arn:aws:sns:{region}:{account}:{name}")
+        if service == "cloudtrail":
+            name = _param(response, "Name") or _param(response, "TrailName")
+            return _named(name, f"arn:aws:cloudtrail:{region}:{account}:trail/{name}")
+        if service == "logs":
+            name = _param(response, "logGroupName")
+            return _named(name, f"arn:aws:logs:{region}:{account}:log-group:{name}:*")
+        if service == "monitoring":
+            names = _param(response, "AlarmNames.member.1") or _param(response, "AlarmName")
+            return _named(names, f"arn:aws:cloudwatch:{region}:{account}:alarm:{names}")
+        if service == "events":
+            name = _param(response, "Name") or _param(response, "Rule")
+            return _named(name, f"arn:aws:events:{region}:{account}:rule/{name}")
+    except Exception as e:  # noqa: BLE001 - never let the resource guess break a call
+        log.warning("resource of %s:%s not derived: %s", service, action, e)
+    return "*"
+
+
+# ------------------------------------------------------------------ organizations
+def org_of(account):
+    """The organization id of an account, or None."""
+    from moto.organizations.models import organizations_backends
+    try:
+        master, partition = organizations_backends.master_accounts.get(account, (account, "aws"))
+        backend = organizations_backends[master][partition]
+        org = getattr(backend, "org", None)
+        if org is None:
+            backend = organizations_backends[master]["global"] if "global" in organizations_backends[master] else None
+            org = getattr(backend, "org", None)
+        return org.id if org else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _account_of_arn(arn, default):
+    parts = str(arn).split(":")
+    if len(parts) >= 6 and parts[2] == "s3":
+        return _bucket_owner(parts[5].split("/")[0]) or default
+    return parts[4] if len(parts) >= 6 and re.fullmatch(r"\d{12}", parts[4] or "") else default
+
+
+def _bucket_owner(bucket):
+    from moto.s3.models import s3_backends
+    try:
+        for account, backends in list(s3_backends.items()):
+            if bucket in backends["aws"].buckets:
+                return account
+    except Exception:  # noqa: BLE001
+        pass
+    return None
+
+
+# ------------------------------------------------------------------ evaluation
+def _principal_arn(access_key):
+    arn = access_key.arn  # arn:aws:iam::<a>:user/<name> (moto drops the path), or ...:assumed-role/<role>/<session>
+    u = re.fullmatch(r"arn:([^:]+):iam::(\d{12}):user/(.+)", arn)
+    if u:
+        try:
+            return _iam_backend(u.group(2)).get_user(u.group(3).rsplit("/", 1)[-1]).arn
+        except NotFoundException:
+            return arn
+    m = re.fullmatch(r"arn:([^:]+):sts::(\d{12}):assumed-role/([^/]+)/.*", arn)
+    if m:
+        try:
+            return _iam_backend(m.group(2)).get_role(m.group(3)).arn
+        except NotFoundException:
+            return f"arn:{m.group(1)}:iam::{m.group(2)}:role/{m.group(3)}"
+    return arn
+
+
+def _context(request, resource):
+    principal = _principal_arn(request._access_key)
+    principal_account = request._access_key.account_id
+    resource_account = _account_of_arn(resource, None) if resource != "*" else None
+    context = {"aws:principalarn": principal, "aws:principalaccount": principal_account,
+               "aws:requestedregion": request._region,
+               "aws:securetransport": moto_server.current_context().get("aws:securetransport", "true")}
+    org = org_of(principal_account)
+    if org:
+        context["aws:principalorgid"] = org
+    if resource_account:
+        context["aws:resourceaccount"] = resource_account
+        resource_org = org_of(resource_account)
+        if resource_org:
+            context["aws:resourceorgid"] = resource_org
+    data = request._data or {}
+    for key, param in (("iam:awsservicename", "AWSServiceName"), ("sts:externalid", "ExternalId")):
+        value = data.get(param)
+        if value:
+            context[key] = value[0] if isinstance(value, list) else value
+    return context
+
+
+def _statements(doc):
+    statements = doc.get("Statement", [])
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _applies(st, action, resource, context, check_resource=True):
+    if "NotAction" in st:
+        if moto_server._listed(st, "NotAction", action, True):
+            return False
+    elif not moto_server._listed(st, "Action", action, True):
+        return False
+    if check_resource and resource != "*":
+        if "NotResource" in st:
+            if moto_server._listed(st, "NotResource", resource, False):
+                return False
+        elif not moto_server._listed(st, "Resource", resource, False):
+            return False
+    results = [moto_server._condition(op, k, v, context)
+               for op, block in (st.get("Condition") or {}).items() for k, v in block.items()]
+    if any(r is False or r is None for r in results):
+        return False  # not met, or a key unknown locally (limitation a)
+    if moto_server._UNSUPPORTED in results:
+        log.warning("identity policy: unsupported condition operator in %s; failing closed", st.get("Condition"))
+        return st.get("Effect") == "Deny"
+    return True
+
+
+def evaluate(documents, action, resource, context):
+    """PERMITTED / DENIED (explicit) / NEUTRAL for a list of identity-policy documents (dicts)."""
+    allowed = False
+    for doc in documents:
+        for st in _statements(doc):
+            if _applies(st, action, resource, context):
+                if st.get("Effect") == "Deny":
+                    return PermissionResult.DENIED
+                allowed = True
+    return PermissionResult.PERMITTED if allowed else PermissionResult.NEUTRAL
+
+
+def _principal_matches(principal, caller_arn, caller_account):
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    values = principal.get("AWS", [])
+    for value in values if isinstance(values, list) else [values]:
+        value = str(value)
+        if value == "*" or value == caller_account or value == f"arn:aws:iam::{caller_account}:root":
+            return True
+        if value == caller_arn or (":role/" in value and caller_arn.split(":role/")[0] == value.split(":role/")[0]
+                                   and caller_arn.rsplit("/", 1)[-1] == value.rsplit("/", 1)[-1]):
+            return True
+    return False
+
+
+def trust(role, caller_arn, caller_account, context):
+    """(allowed, names_caller): does the trust policy let the caller assume the role, and does it name the caller."""
+    doc = json.loads(role.assume_role_policy_document) if isinstance(role.assume_role_policy_document, str) \
+        else role.assume_role_policy_document
+    allowed, names = False, False
+    for st in _statements(doc):
+        if not _applies(st, "sts:AssumeRole", "*", context, check_resource=False):
+            continue
+        if "NotPrincipal" in st or not _principal_matches(st.get("Principal"), caller_arn, caller_account):
+            continue
+        if st.get("Effect") == "Deny":
+            return False, False
+        allowed = True
+        values = st["Principal"].get("AWS", []) if isinstance(st["Principal"], dict) else []
+        names = names or caller_arn in (values if isinstance(values, list) else [values])
+    return allowed, names
+
+
+def _deny(request, resource, why):
+    log.warning("AccessDenied: %s %s on %s (%s)", request._access_key.arn, request._action, resource, why)
+    request._raise_access_denied()
+
+
+def check_action_permitted(self, resource):
+    if self._action == "sts:GetCallerIdentity":  # AWS: always allowed
+        return
+    context = _context(self, resource)
+    documents = [IAMPolicy(p)._policy_json for p in self._access_key.collect_policies()]
+    result = evaluate(documents, self._action, resource, context)
+    if result == PermissionResult.DENIED:
+        _deny(self, resource, "explicit deny in an identity policy")
+    if self._action.lower() == "sts:assumerole" and resource.startswith("arn:") and ":role/" in resource:
+        target_account = resource.split(":")[4]
+        try:
+            role = _iam_backend(target_account).get_role_by_arn(resource)
+        except NotFoundException:
+            _deny(self, resource, "no such role")  # AWS: not authorized to perform sts:AssumeRole on a role that does not exist
+        caller = context["aws:principalarn"]
+        trusted, names_caller = trust(role, caller, self._access_key.account_id, context)
+        same_account = target_account == self._access_key.account_id
+        if trusted and (result == PermissionResult.PERMITTED or (same_account and names_caller)):
+            return
+        _deny(self, resource, "the role's trust policy does not allow the caller" if not trusted
+              else "no identity policy allows it")
+    if result != PermissionResult.PERMITTED:
+        _deny(self, resource, "no identity policy allows it")
+
+
+# ------------------------------------------------------------------ wiring
+def _access_key_of(response):
+    header = (getattr(response, "headers", None) or {}).get("Authorization", "")
+    m = _CREDENTIAL.search(header)
+    return (m.group(1), m.group(2), m.group(3)) if m else (None, None, None)
+
+
+def apply_patches():
+    """Idempotent; exits loudly (through moto_server._require) if moto no longer has what we patch."""
+    if _original:
+        return
+    _original["authorize"] = authorize = moto_server._require(
+        ActionAuthenticatorMixin, "_authenticate_and_authorize_action", ["self", "iam_request_cls", "resource"])
+    _original["check"] = moto_server._require(IAMRequestBase, "check_action_permitted", ["self", "resource"])
+    for name in ("_access_key", "_action", "_region", "_data"):
+        if name not in IAMRequestBase.__init__.__code__.co_names:
+            moto_server.sys.exit(f"moto_iam.py: IAMRequestBase no longer sets {name}; re-check the patches")
+
+    def _authenticate_and_authorize_action(self, iam_request_cls, resource="*"):  # patches 1 and 2
+        key, region, service = _access_key_of(self)
+        if key in ROOT_KEYS:
+            return
+        if resource == "*" and key:
+            try:
+                action = self._get_action()
+                resource = resource_of(self, service, region, self.current_account, action)
+            except Exception as e:  # noqa: BLE001
+                log.warning("resource not derived: %s", e)
+        return authorize(self, iam_request_cls, resource)
+
+    from moto.organizations.models import FakeAccount
+    _original["account_init"] = account_init = moto_server._require(FakeAccount, "__init__",
+                                                                     ["self", "organization"])
+
+    def __init__(self, organization, **kwargs):  # patch 5
+        account_init(self, organization, **kwargs)
+        role = kwargs.get("RoleName", "OrganizationAccountAccessRole")
+        try:
+            _iam_backend(self.id).put_role_policy(role, "AdministratorAccess", json.dumps({
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        except NotFoundException:
+            log.warning("no %s in new account %s", role, self.id)
+
+    FakeAccount.__init__ = __init__
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = _authenticate_and_authorize_action
+    IAMRequestBase.check_action_permitted = check_action_permitted  # patches 3 and 4
