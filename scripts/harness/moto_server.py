@@ -21,6 +21,7 @@ PATCHED (S3 bucket-policy path only):
  3. MetricFilters.add_filter (Logs PutMetricFilter) replaces the filter of the same name in the same log group, as
     AWS documents ("Creates or updates a metric filter"); moto appended a duplicate, so a PutMetricFilter whose answer
     was lost and that the SDK repeated left two filters of one name.
+ 4. AWS size limits (IAM inline/trust/managed policies, S3 bucket policy): moto_limits.py, its own docstring.
  NOT patched: IAMPolicy/IAMPolicyStatement, also used for identity policies and role trust policies (AssumeRole).
  Their context only ever holds sts:ExternalId; limitation (a) applied there would make a trust Allow conditioned on
  e.g. aws:SourceAccount inapplicable and break AssumeRole when moto auth is on. They keep moto's old semantics.
@@ -170,6 +171,7 @@ def apply_patches():
     DomainDispatcherApplication.__call__ = __call__
     FakeBucket.get_permission = get_permission
     MetricFilters.add_filter = add_filter_or_replace
+    __import__("moto_limits").apply_patches()  # patch 4: AWS size limits (scripts/harness/moto_limits.py)
 
 
 if __name__ == "__main__":
