@@ -32,6 +32,8 @@ PATCHED (ministack.services.stepfunctions only; each original is still called fo
     The timeout is WALL-CLOCK, as on AWS, and deliberately NOT scaled by SFN_WAIT_SCALE. With SFN_WAIT_SCALE=0 (what
     scripts/emulators.sh sets) Wait states take no time, so a TimeoutSeconds that AWS would reach only because of
     Wait states is NOT reached locally; one reached because Tasks run long (slow Lambdas, unanswered callbacks) is.
+ 4. The 256 KiB payload quota (StartExecution input, Task results, state inputs/outputs -> States.DataLimitExceeded):
+    its own section at the end of this file, documented in PAYLOAD_LIMIT_DOC.
 
 KNOWN LIMITATIONS (all unchanged MiniStack behaviour):
  a. Nothing is interrupted: after ABORTED/TIMED_OUT the current Task/Wait/branch runs to its end (a Lambda Task's
@@ -156,6 +158,173 @@ def apply_patches():
 
     _original.update(_fail_execution=fail, _stop_execution=stop, _run_execution=run)
     sf._fail_execution, sf._stop_execution, sf._run_execution = _fail_execution, _stop_execution, _run_execution
+    apply_payload_limit_patches()  # patch 4: the 256 KiB payload quota (section below)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Patch 4: the Step Functions payload quota (issue #7, "AWS limits, enforced the same way")
+# ---------------------------------------------------------------------------------------------------------------------
+PAYLOAD_LIMIT_DOC = """MiniStack 1.5.33 passes data of any size between states; AWS caps it.
+
+SOURCE: Step Functions Developer Guide, "Step Functions service quotas": maximum input or output size for a task,
+state, or execution is 256 KiB of data as a UTF-8 encoded string (262,144 bytes); "Handling errors in Step Functions
+workflows": States.DataLimitExceeded is reported when a connector's output, a state's output, or a state's input after
+Parameters is larger than that quota, and it is a terminal error that States.ALL cannot catch.
+
+PATCHED (ministack.services.stepfunctions; each original still does the real work; the size is the UTF-8 length of
+the value serialised compactly, json.dumps(separators=(",", ":"), ensure_ascii=False); over 262,144 bytes is over,
+exactly 262,144 is accepted):
+ 4a. _start_execution / _start_sync_execution (StartExecution, StartSyncExecution, nested startExecution tasks): an
+     input string over 262,144 UTF-8 bytes answers 400 ValidationException "1 validation error detected: Value at
+     'input' failed to satisfy constraint: Member must have length less than or equal to 262144" and starts nothing
+     (the API reference gives input a maximum length of 262144, in UTF-8 bytes; the code is what AWS answers for a
+     violated length constraint, the exact message is NOT confirmed).
+ 4b. _invoke_resource / _invoke_with_callback (every Task's result: Lambda, SDK and optimized integrations,
+     activities, nested executions, task tokens): a result over the quota fails the Task with States.DataLimitExceeded,
+     cause "The state/task '<Resource>' returned a result with a size exceeding the maximum number of bytes service
+     limit." (AWS's wording, quoted in aws-ia/terraform-aws-control_tower_account_factory#414).
+ 4c. _execute_pass/_task/_choice/_wait/_parallel/_map (looked up by name for each state by _run_execution and
+     _run_sub_machine): a state output over the quota fails with States.DataLimitExceeded, cause "The state/task
+     '<state name>' returned a result with a size exceeding the maximum number of bytes service limit." (wording
+     quoted in awslabs/aws-securityhub-multiaccount-scripts#63). This also covers the execution's output.
+ 4d. _apply_parameters / _apply_jsonata_arguments: a state input after Parameters (Arguments) over the quota fails with
+     States.DataLimitExceeded, cause "The state/task '<state name>' has an input with a size exceeding the maximum
+     number of bytes service limit." (that wording is NOT confirmed).
+ 4e. _error_matches (Retry and Catch): the wildcards States.ALL and States.TaskFailed never match
+     States.DataLimitExceeded, so it is neither retried nor caught by them and fails the execution.
+
+KNOWN LIMITATIONS:
+ a. A Retrier or Catcher naming States.DataLimitExceeded explicitly still matches it (AWS documents only that
+    States.ALL cannot catch it; whether an explicit name can is not documented).
+ b. Sizes are measured on the re-serialised value, not the bytes AWS received: a Lambda answer with insignificant
+    white space counts smaller here (never stricter than AWS).
+ c. Not checked: SendTaskSuccess output as an API constraint (it fails the Task via 4b instead), Map ItemSelector
+    results, Distributed Map child executions, the 1 MiB definition quota, history-event quotas.
+ d. These wrappers are installed last; a later patch that asserts `calls=` on _start_execution/_start_sync_execution
+    (as patch 3 does) must run before them.
+"""
+PAYLOAD_LIMIT_BYTES = 262_144
+DATA_LIMIT_ERROR = "States.DataLimitExceeded"
+_STATE_HANDLERS = ("_execute_pass", "_execute_task", "_execute_choice", "_execute_wait", "_execute_parallel",
+                   "_execute_map")
+_payload_original = {}  # symbol -> MiniStack's original (patch 4)
+
+
+def payload_bytes(value):
+    """UTF-8 bytes of a state payload serialised compactly (a str is a JSON string here, as in a state's data)."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def _over_quota(value):
+    try:
+        return payload_bytes(value) > PAYLOAD_LIMIT_BYTES
+    except (TypeError, ValueError):
+        return False  # not JSON data; MiniStack fails it elsewhere
+
+
+def _data_limit(subject, what="returned a result"):
+    return sf._ExecutionError(DATA_LIMIT_ERROR, f"The state/task '{subject}' {what} with a size exceeding the maximum "
+                                                "number of bytes service limit.")
+
+
+def _state_name(ctx):
+    return ((ctx or {}).get("State") or {}).get("Name", "")
+
+
+def _limit_start(original):  # 4a
+    def start(data):
+        raw = data.get("input") if isinstance(data, dict) else None
+        if isinstance(raw, str) and len(raw.encode("utf-8")) > PAYLOAD_LIMIT_BYTES:
+            return sf.error_response_json(
+                "ValidationException", "1 validation error detected: Value at 'input' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {PAYLOAD_LIMIT_BYTES}", 400)
+        return original(data)
+    start.__name__ = original.__name__
+    return start
+
+
+def _limit_state(original):  # 4c
+    def execute(state_def, raw_input, *rest):
+        name = _state_name(rest[-1] if rest else None)  # ctx is the last argument; branches overwrite ctx["State"]
+        output, next_name = original(state_def, raw_input, *rest)
+        if _over_quota(output):
+            raise _data_limit(name)
+        return output, next_name
+    execute.__name__ = original.__name__
+    return execute
+
+
+def _limit_input(original):  # 4d
+    def apply(state_def, data, ctx=None):
+        effective = original(state_def, data, ctx)
+        if _over_quota(effective):
+            raise _data_limit(_state_name(ctx), "has an input")
+        return effective
+    apply.__name__ = original.__name__
+    return apply
+
+
+def apply_payload_limit_patches():
+    """Patch 4. Idempotent; exits loudly if MiniStack no longer has what it wraps."""
+    if _payload_original:
+        return
+    if not isinstance(getattr(sf, "_ExecutionError", None), type) or not callable(getattr(sf, "error_response_json", None)):
+        sys.exit(f"ministack_server.py: MiniStack {version('ministack')}: stepfunctions._ExecutionError or "
+                 "error_response_json missing or changed; re-check the patches")
+    run = _original.get("_run_execution")  # MiniStack's worker (patch 3 wraps it)
+    if run is None or any(n not in run.__code__.co_names for n in _STATE_HANDLERS):
+        sys.exit(f"ministack_server.py: MiniStack {version('ministack')}: stepfunctions._run_execution no longer "
+                 "looks up the state handlers by name; re-check the patches")
+    _require("_run_sub_machine", ["states", "start_at", "input_data", "execution", "ctx"], calls=_STATE_HANDLERS)
+    _require("_execute_task", ["state_def", "raw_input", "execution", "ctx"],
+             calls=("_invoke_resource", "_invoke_with_callback", "_apply_parameters", "_apply_jsonata_arguments",
+                    "_find_matching_retrier", "_find_matching_catcher"))
+    _require("_invoke_resource_with_timeout", ["resource", "input_data", "timeout"], calls=("_invoke_resource",))
+    _require("_with_retry_and_catch", calls=("_find_matching_retrier", "_find_matching_catcher"))
+    _require("_find_matching_retrier", calls=("_error_matches",))
+    _require("_find_matching_catcher", calls=("_error_matches",))
+    for name in ("_invoke_nested_start_execution", "_invoke_nested_start_execution_sync"):
+        _require(name, ["resource", "input_data"])
+    _require("handle_request", calls=("_start_execution", "_start_sync_execution"))
+    originals = {
+        "_start_execution": _require("_start_execution", ["data"]),
+        "_start_sync_execution": _require("_start_sync_execution", ["data"]),
+        "_invoke_resource": _require("_invoke_resource", ["resource", "input_data"]),
+        "_invoke_with_callback": _require("_invoke_with_callback", ["resource", "input_data", "token", "state_def"]),
+        "_apply_parameters": _require("_apply_parameters", ["state_def", "data", "ctx"]),
+        "_apply_jsonata_arguments": _require("_apply_jsonata_arguments", ["state_def", "raw_input", "ctx"]),
+        "_error_matches": _require("_error_matches", ["error_equals", "error"]),
+    }
+    for name in _STATE_HANDLERS:
+        originals[name] = _require(name)
+    invoke, callback, matches = (originals[n] for n in ("_invoke_resource", "_invoke_with_callback", "_error_matches"))
+
+    def _invoke_resource(resource, input_data):  # 4b
+        result = invoke(resource, input_data)
+        if _over_quota(result):
+            raise _data_limit(resource)
+        return result
+
+    def _invoke_with_callback(resource, input_data, token, state_def):  # 4b
+        result = callback(resource, input_data, token, state_def)
+        if _over_quota(result):
+            raise _data_limit(resource)
+        return result
+
+    def _error_matches(error_equals, error):  # 4e
+        if error == DATA_LIMIT_ERROR:
+            return DATA_LIMIT_ERROR in (error_equals or [])
+        return matches(error_equals, error)
+
+    _payload_original.update(originals)
+    sf._start_execution = _limit_start(originals["_start_execution"])
+    sf._start_sync_execution = _limit_start(originals["_start_sync_execution"])
+    sf._invoke_resource, sf._invoke_with_callback, sf._error_matches = (
+        _invoke_resource, _invoke_with_callback, _error_matches)
+    sf._apply_parameters = _limit_input(originals["_apply_parameters"])
+    sf._apply_jsonata_arguments = _limit_input(originals["_apply_jsonata_arguments"])
+    for name in _STATE_HANDLERS:
+        setattr(sf, name, _limit_state(originals[name]))
 
 
 # ---------------------------------------------------------------- Lambda identities (IAM enforcement in moto)

@@ -23,6 +23,7 @@ PATCHED (S3 bucket-policy path only):
     was lost and that the SDK repeated left two filters of one name.
  4. Identity policies and role trust (AssumeRole) are evaluated by moto_iam.py (see its docstring), which reuses the
     condition evaluator below with a context of the caller, the resource and its organization.
+ 5. AWS size limits (IAM inline/trust/managed policies, S3 bucket policy): moto_limits.py, its own docstring.
 
 KNOWN LIMITATIONS (locally less strict than AWS; never more permissive for a key moto knows):
  a. A condition key absent from the local context (all but aws:SecureTransport: aws:PrincipalArn, aws:SourceArn,
@@ -169,6 +170,7 @@ def apply_patches():
     DomainDispatcherApplication.__call__ = __call__
     FakeBucket.get_permission = get_permission
     MetricFilters.add_filter = add_filter_or_replace
+    __import__("moto_limits").apply_patches()  # patch 5: AWS size limits (scripts/harness/moto_limits.py)
 
     import moto_iam  # identity policies and role trust, as AWS evaluates them (its docstring)
     moto_iam.apply_patches()
