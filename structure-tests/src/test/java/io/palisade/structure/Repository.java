@@ -42,8 +42,13 @@ final class Repository {
 
     /** template.yaml as a tree; {@code !Ref X} becomes {@code {"Ref": "X"}}, {@code !GetAtt} {@code {"Fn::GetAtt": ...}}. */
     static JsonNode template() {
+        return cloudFormation("template.yaml");
+    }
+
+    /** Any CloudFormation template of the repository as a tree, short-form tags read as {@link #template()} does. */
+    static JsonNode cloudFormation(String relative) {
         Yaml yaml = new Yaml(new CloudFormationConstructor(new LoaderOptions()));
-        Object loaded = yaml.load(read("template.yaml"));
+        Object loaded = yaml.load(read(relative));
         return Json.MAPPER.valueToTree(loaded);
     }
 
