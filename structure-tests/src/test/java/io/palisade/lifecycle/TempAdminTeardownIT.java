@@ -118,12 +118,14 @@ class TempAdminTeardownIT {
         assertThat(payload).doesNotContain(stored.secretAccessKey()).doesNotContain(stored.accessKeyId());
         assertThat(stored.toString()).doesNotContain(stored.secretAccessKey());
 
-        // the user may only assume the bootstrap roles
+        // the user may only assume the bootstrap roles, in the organization's accounts
         JsonNode userPolicy = document(identityIam().getUserPolicy(r -> r.userName(user.userName())
                 .policyName("AssumeBootstrapRoleOnly")).policyDocument());
+        assertThat(userPolicy.path("Statement")).hasSize(1);
         assertThat(userPolicy.at("/Statement/0/Action").asText()).isEqualTo("sts:AssumeRole");
-        assertThat(userPolicy.at("/Statement/0/Resource")).extracting(JsonNode::asText).containsExactlyInAnyOrderElementsOf(
-                org.targets().stream().map(t -> "arn:aws:iam::" + t.accountId() + ":role/PalisadeBootstrap").toList());
+        assertThat(userPolicy.at("/Statement/0/Resource").asText()).isEqualTo("arn:aws:iam::*:role/PalisadeBootstrap");
+        assertThat(userPolicy.at("/Statement/0/Condition/StringEquals/aws:ResourceOrgID").asText())
+                .isEqualTo(org.organizationId());
 
         for (RunState.Target target : org.targets()) {
             var role = iam(target.accountId()).getRole(r -> r.roleName("PalisadeBootstrap")).role();

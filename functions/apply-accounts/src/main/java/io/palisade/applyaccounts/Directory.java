@@ -1,6 +1,7 @@
 package io.palisade.applyaccounts;
 
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.aws.PolicyLimits;
 import io.palisade.common.Json;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.InvalidConfigException;
@@ -67,6 +68,10 @@ final class Directory {
             policies.put(group.name(), arns.isEmpty() ? Map.of()
                     : Map.of(ASSUME_ROLES_POLICY, PolicyDocuments.assumeRoles(arns)));
         }
+        // before any change: IAM refuses a group whose inline policies together pass 5,120 characters
+        policies.forEach((group, documents) -> PolicyLimits.requireAggregate(PolicyLimits.Kind.IAM_GROUP_INLINE,
+                "groups." + group + " (too many accounts for one group: split it, a user may be in up to 10 groups)",
+                documents.values()));
         Map<String, Set<String>> members = new LinkedHashMap<>();
         policies.keySet().forEach(g -> members.put(g, new TreeSet<>()));
         List<AccountReport.User> users = new ArrayList<>();

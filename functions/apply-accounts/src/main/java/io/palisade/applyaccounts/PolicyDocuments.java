@@ -12,8 +12,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The IAM and bucket policy documents an account's baseline consists of, and how to tell
@@ -113,14 +116,75 @@ final class PolicyDocuments {
                         .asText()));
     }
 
-    /** A group's only grant: {@code sts:AssumeRole} on exactly these role ARNs. */
+    /**
+     * A group's only grant: {@code sts:AssumeRole} on exactly these role ARNs, written so that it
+     * stays within IAM's 5,120 characters for a group's inline policies at hundreds of accounts.
+     *
+     * <p>The grants are grouped by the set of accounts a role name is granted in. Each such set
+     * is written the shorter of two exact ways: the role ARNs one by one (few accounts), or the
+     * role names in any account ({@code arn:<p>:iam::*:role/<name>}) with the accounts listed in
+     * {@code aws:ResourceAccount}, about 15 characters an account instead of about 45 (many
+     * accounts). Both allow the same roles in the same accounts and nothing else. Past about 330
+     * accounts a group is still too large: {@link Directory} then fails before any call.
+     */
     static Map<String, Object> assumeRoles(List<String> roleArns) {
-        return ordered("Version", VERSION,
-                "Statement", List.of(ordered(
-                        "Sid", "AssumeConfiguredRoles",
-                        "Effect", "Allow",
-                        "Action", "sts:AssumeRole",
-                        "Resource", List.copyOf(roleArns))));
+        List<String> listed = new ArrayList<>();
+        // (partition, role name) -> accounts, in the order given
+        Map<List<String>, Set<String>> accountsByRole = new LinkedHashMap<>();
+        for (String arn : new LinkedHashSet<>(roleArns)) {
+            String[] parts = arn.split(":", 6);
+            if (parts.length == 6 && parts[2].equals("iam") && parts[5].startsWith("role/")
+                    && parts[5].indexOf('/', 5) < 0 && !parts[4].isEmpty() && !parts[4].contains("*")) {
+                accountsByRole.computeIfAbsent(List.of(parts[1], parts[5].substring(5)), k -> new TreeSet<>())
+                        .add(parts[4]);
+            } else {
+                listed.add(arn);
+            }
+        }
+        // (partition, accounts) -> role names: each is exactly "these roles in these accounts"
+        Map<List<Object>, List<String>> rolesByAccounts = new LinkedHashMap<>();
+        accountsByRole.forEach((role, accounts) -> rolesByAccounts
+                .computeIfAbsent(List.of(role.get(0), List.copyOf(accounts)), k -> new ArrayList<>()).add(role.get(1)));
+        List<Map<String, Object>> byAccount = new ArrayList<>();
+        Set<String> inListedForm = new LinkedHashSet<>();
+        rolesByAccounts.forEach((key, roles) -> {
+            String partition = (String) key.get(0);
+            @SuppressWarnings("unchecked")
+            List<String> accounts = (List<String>) key.get(1);
+            List<String> arns = new ArrayList<>();
+            for (String role : roles) {
+                for (String account : accounts) {
+                    arns.add("arn:" + partition + ":iam::" + account + ":role/" + role);
+                }
+            }
+            Map<String, Object> compact = ordered("Sid", "AssumeConfiguredRolesInAccounts" + (byAccount.size() + 1),
+                    "Effect", "Allow",
+                    "Action", "sts:AssumeRole",
+                    "Resource", roles.stream().map(r -> "arn:" + partition + ":iam::*:role/" + r).toList(),
+                    "Condition", Map.of("StringEquals", Map.of("aws:ResourceAccount", accounts)));
+            if (Json.write(compact).length() < Json.write(arns).length()) {
+                byAccount.add(compact);
+            } else {
+                inListedForm.addAll(arns);
+            }
+        });
+        List<Object> statements = new ArrayList<>();
+        // the ARNs in the order given: a small group reads (and compares) as it always did
+        List<String> resources = new ArrayList<>();
+        for (String arn : roleArns) {
+            if ((inListedForm.contains(arn) || listed.contains(arn)) && !resources.contains(arn)) {
+                resources.add(arn);
+            }
+        }
+        if (!resources.isEmpty()) {
+            statements.add(ordered(
+                    "Sid", "AssumeConfiguredRoles",
+                    "Effect", "Allow",
+                    "Action", "sts:AssumeRole",
+                    "Resource", List.copyOf(resources)));
+        }
+        statements.addAll(byAccount);
+        return ordered("Version", VERSION, "Statement", statements);
     }
 
     /**
@@ -175,45 +239,66 @@ final class PolicyDocuments {
 
     /**
      * The central trail bucket's policy: TLS only, and CloudTrail may check the ACL and write
-     * logs for each account's {@code palisade-trail} only, each under its own
-     * {@code AWSLogs/<accountId>/} prefix ({@code aws:SourceArn} closes the confused deputy).
+     * logs only for a {@code palisade-trail} (home region {@code region}) of an account of this
+     * organization, and only under {@code AWSLogs/}. Its size does not grow with the accounts
+     * (S3 refuses bucket policies over 20 KB; one statement pair per account did from about 28).
+     *
+     * <ul>
+     *   <li>{@code aws:SourceOrgID}: CloudTrail writes for the account that owns the trail; the
+     *       key is in the request context when that account is in an organization (IAM User
+     *       Guide, global condition keys; the AWS Control Tower audit bucket policy is written
+     *       this way). An account that leaves the organization can no longer write.</li>
+     *   <li>{@code aws:SourceArn}: only Palisade's trail ({@code arn:<p>:cloudtrail:<region>:*:trail/<name>}),
+     *       the confused-deputy guard.</li>
+     *   <li>{@code AWSLogs/*}: CloudTrail writes an account's logs under
+     *       {@code [prefix/]AWSLogs/<its account id>/} and refuses a prefix containing
+     *       {@code AWSLogs/}; Palisade's trails have no prefix (see ApplyAccounts#trailMatches), so
+     *       a trail writes only its own account's {@code AWSLogs/<id>/}.</li>
+     * </ul>
+     *
+     * @param organizationId the organization's id ({@code o-...}), from the run's org record
      */
     static Map<String, Object> trailBucketPolicy(String partition, String region, String bucket,
-                                                 List<String> accountIds, String trailName) {
+                                                 String organizationId, String trailName) {
         String bucketArn = "arn:" + partition + ":s3:::" + bucket;
-        List<Object> statements = new ArrayList<>();
-        statements.add(BucketBaseline.denyInsecureTransport(bucketArn));
-        for (String accountId : accountIds) {
-            String trailArn = "arn:" + partition + ":cloudtrail:" + region + ":" + accountId + ":trail/" + trailName;
-            statements.add(ordered("Sid", "CloudTrailAclCheck" + accountId, "Effect", "Allow",
-                    "Principal", Map.of("Service", "cloudtrail.amazonaws.com"),
-                    "Action", "s3:GetBucketAcl",
-                    "Resource", bucketArn,
-                    "Condition", Map.of("StringEquals", Map.of("aws:SourceArn", trailArn))));
-            statements.add(ordered("Sid", "CloudTrailWrite" + accountId, "Effect", "Allow",
-                    "Principal", Map.of("Service", "cloudtrail.amazonaws.com"),
-                    "Action", "s3:PutObject",
-                    "Resource", bucketArn + "/AWSLogs/" + accountId + "/*",
-                    "Condition", Map.of("StringEquals", ordered(
-                            "s3:x-amz-acl", "bucket-owner-full-control",
-                            "aws:SourceArn", trailArn))));
-        }
-        return ordered("Version", VERSION, "Statement", statements);
+        String trails = trailPattern(partition, region, trailName);
+        String org = requireOrganizationId(organizationId);
+        return ordered("Version", VERSION, "Statement", List.of(
+                BucketBaseline.denyInsecureTransport(bucketArn),
+                ordered("Sid", "CloudTrailAclCheck", "Effect", "Allow",
+                        "Principal", Map.of("Service", "cloudtrail.amazonaws.com"),
+                        "Action", "s3:GetBucketAcl",
+                        "Resource", bucketArn,
+                        "Condition", ordered(
+                                "StringEquals", Map.of("aws:SourceOrgID", org),
+                                "ArnLike", Map.of("aws:SourceArn", trails))),
+                ordered("Sid", "CloudTrailWrite", "Effect", "Allow",
+                        "Principal", Map.of("Service", "cloudtrail.amazonaws.com"),
+                        "Action", "s3:PutObject",
+                        "Resource", bucketArn + "/AWSLogs/*",
+                        "Condition", ordered(
+                                "StringEquals", ordered(
+                                        "s3:x-amz-acl", "bucket-owner-full-control",
+                                        "aws:SourceOrgID", org),
+                                "ArnLike", Map.of("aws:SourceArn", trails)))));
     }
 
     /**
      * The trail key's policy (the CloudTrail User Guide's "Configure AWS KMS key policies for
-     * CloudTrail", for an organization): the identity account administers it; CloudTrail may
-     * encrypt only for each account's {@code palisade-trail} ({@code aws:SourceArn}) and describe
-     * it; principals of the identity account, where the bucket is, may decrypt trail logs of
-     * every account in the organization, and nothing else.
+     * CloudTrail"): the identity account administers it; CloudTrail may encrypt only for the
+     * {@code palisade-trail} of each of these accounts and describe it; principals of the
+     * identity account, where the bucket is, may decrypt what those trails encrypted, and nothing
+     * else.
+     *
+     * <p>Which trails may encrypt is said with {@code aws:SourceAccount} (the trail owner's
+     * account, "supported" by that guide) listing the accounts, and {@code aws:SourceArn} naming
+     * the trail in any account: together exactly the trail ARNs listed one by one before, at
+     * about 15 bytes an account instead of about 110 (KMS refuses key policies over 32 KB; the
+     * old form did from about 200 accounts).
      */
     static Map<String, Object> trailKeyPolicy(String partition, String region, String identityAccountId,
                                               List<String> accountIds, String trailName) {
-        List<String> trailPatterns = accountIds.stream()
-                .map(id -> "arn:" + partition + ":cloudtrail:*:" + id + ":trail/*").toList();
-        List<String> trailArns = accountIds.stream()
-                .map(id -> "arn:" + partition + ":cloudtrail:" + region + ":" + id + ":trail/" + trailName).toList();
+        String trailContexts = "arn:" + partition + ":cloudtrail:*:*:trail/" + trailName;
         return ordered("Version", VERSION, "Statement", List.of(
                 ordered("Sid", "EnableIdentityAccountAdministration", "Effect", "Allow",
                         "Principal", Map.of("AWS", "arn:" + partition + ":iam::" + identityAccountId + ":root"),
@@ -224,8 +309,9 @@ final class PolicyDocuments {
                         "Action", "kms:GenerateDataKey*",
                         "Resource", "*",
                         "Condition", ordered(
-                                "StringLike", Map.of("kms:EncryptionContext:aws:cloudtrail:arn", trailPatterns),
-                                "StringEquals", Map.of("aws:SourceArn", trailArns))),
+                                "StringEquals", Map.of("aws:SourceAccount", List.copyOf(new TreeSet<>(accountIds))),
+                                "ArnLike", Map.of("aws:SourceArn", trailPattern(partition, region, trailName)),
+                                "StringLike", Map.of("kms:EncryptionContext:aws:cloudtrail:arn", trailContexts))),
                 ordered("Sid", "AllowCloudTrailToDescribeKey", "Effect", "Allow",
                         "Principal", Map.of("Service", "cloudtrail.amazonaws.com"),
                         "Action", "kms:DescribeKey",
@@ -237,7 +323,21 @@ final class PolicyDocuments {
                         "Condition", ordered(
                                 "StringEquals", Map.of("kms:CallerAccount", identityAccountId),
                                 "ForAnyValue:StringEquals", Map.of("kms:EncryptionContextKeys", "aws:cloudtrail:arn"),
-                                "StringLike", Map.of("kms:EncryptionContext:aws:cloudtrail:arn", trailPatterns)))));
+                                // only the encrypt grant above makes such ciphertext with this key
+                                "StringLike", Map.of("kms:EncryptionContext:aws:cloudtrail:arn", trailContexts)))));
+    }
+
+    /** Palisade's trail in any account: multi-region trails carry their home region in the ARN. */
+    private static String trailPattern(String partition, String region, String trailName) {
+        return "arn:" + partition + ":cloudtrail:" + region + ":*:trail/" + trailName;
+    }
+
+    private static String requireOrganizationId(String organizationId) {
+        if (organizationId == null || !organizationId.startsWith("o-")) {
+            throw new IllegalStateException("The run's organization id is unknown (" + organizationId
+                    + "): the trail bucket policy admits the organization's trails by it");
+        }
+        return organizationId;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.palisade.applyaccounts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.aws.PolicyLimits;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KeyState;
@@ -65,8 +66,9 @@ final class TrailKey {
         return kmsKeyId.startsWith(keyArnPrefix);
     }
 
-    /** Creates or repairs the key and returns its ARN. */
+    /** Creates or repairs the key and returns its ARN; fails before any call if KMS would refuse the policy. */
     String ensure(JsonNode policy) {
+        PolicyLimits.require(PolicyLimits.Kind.KMS_KEY, "key " + ALIAS, policy);
         KeyMetadata key = find();
         if (key == null) {
             key = orphan().orElseGet(() -> keyMaker.createKey(r -> r

@@ -151,12 +151,11 @@ class ApplyAccountsIT {
                 .containsOnly(true);
         JsonNode bucketPolicy = Json.read(s3.getBucketPolicy(r -> r.bucket(bucket)).policy(), JsonNode.class);
         assertThat(bucketPolicy.findValuesAsText("Sid")).contains("DenyInsecureTransport");
-        for (RunState.Target t : org.targets()) {
-            assertThat(bucketPolicy.findValuesAsText("Resource"))
-                    .contains("arn:aws:s3:::" + bucket + "/AWSLogs/" + t.accountId() + "/*");
-            assertThat(bucketPolicy.toString()).contains("arn:aws:cloudtrail:" + clients.region().id() + ":"
-                    + t.accountId() + ":trail/" + ApplyAccounts.TRAIL_NAME);
-        }
+        // CloudTrail writes under AWSLogs/ for Palisade's trail of the organization's accounts: one grant for all
+        assertThat(bucketPolicy.findValuesAsText("Resource")).contains("arn:aws:s3:::" + bucket + "/AWSLogs/*");
+        assertThat(bucketPolicy.findValuesAsText("aws:SourceOrgID")).containsOnly(org.organizationId());
+        assertThat(bucketPolicy.findValuesAsText("aws:SourceArn")).containsOnly("arn:aws:cloudtrail:"
+                + clients.region().id() + ":*:trail/" + ApplyAccounts.TRAIL_NAME);
         // its server access logs go to the log bucket, which only S3 logging may write to
         String logBucket = ApplyAccounts.accessLogBucket(config.organization().name(), identity);
         assertThat(first.get("infosec").accessLogBucket()).isEqualTo(logBucket);

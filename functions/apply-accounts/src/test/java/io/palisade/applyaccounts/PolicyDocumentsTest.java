@@ -1,6 +1,7 @@
 package io.palisade.applyaccounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
@@ -120,30 +121,50 @@ class PolicyDocumentsTest {
     }
 
     @Test
-    void trailBucketPolicy_whenTwoAccounts_scopesEachWriteToItsPrefixAndTrail() {
-        JsonNode doc = tree(PolicyDocuments.trailBucketPolicy("aws", "eu-west-1", "b", List.of("1", "2"),
+    void trailBucketPolicy_whenBuilt_letsOnlyTheOrganizationsPalisadeTrailsWriteUnderAWSLogsOverTls() {
+        JsonNode doc = tree(PolicyDocuments.trailBucketPolicy("aws", "eu-west-1", "b", "o-abc123def4",
                 "palisade-trail"));
 
         JsonNode statements = doc.path("Statement");
-        assertThat(statements).hasSize(5);
-        assertThat(statements.get(0).path("Sid").asText()).isEqualTo("DenyInsecureTransport");
-        JsonNode write2 = statements.get(4);
-        assertThat(write2.path("Action").asText()).isEqualTo("s3:PutObject");
-        assertThat(write2.path("Principal").path("Service").asText()).isEqualTo("cloudtrail.amazonaws.com");
-        assertThat(write2.path("Resource").asText()).isEqualTo("arn:aws:s3:::b/AWSLogs/2/*");
-        assertThat(write2.at("/Condition/StringEquals/s3:x-amz-acl").asText()).isEqualTo("bucket-owner-full-control");
-        assertThat(write2.at("/Condition/StringEquals/aws:SourceArn").asText())
-                .isEqualTo("arn:aws:cloudtrail:eu-west-1:2:trail/palisade-trail");
-        JsonNode acl1 = statements.get(1);
-        assertThat(acl1.path("Action").asText()).isEqualTo("s3:GetBucketAcl");
-        assertThat(acl1.path("Resource").asText()).isEqualTo("arn:aws:s3:::b");
-        assertThat(acl1.at("/Condition/StringEquals/aws:SourceArn").asText())
-                .isEqualTo("arn:aws:cloudtrail:eu-west-1:1:trail/palisade-trail");
+        assertThat(statements).hasSize(3);
+        JsonNode tls = statements.get(0);
+        assertThat(tls.path("Sid").asText()).isEqualTo("DenyInsecureTransport");
+        assertThat(tls.path("Effect").asText()).isEqualTo("Deny");
+        assertThat(tls.at("/Condition/Bool/aws:SecureTransport").asText()).isEqualTo("false");
+        JsonNode acl = statements.get(1);
+        assertThat(acl.path("Action").asText()).isEqualTo("s3:GetBucketAcl");
+        assertThat(acl.path("Resource").asText()).isEqualTo("arn:aws:s3:::b");
+        assertThat(acl.at("/Condition/StringEquals/aws:SourceOrgID").asText()).isEqualTo("o-abc123def4");
+        assertThat(acl.at("/Condition/ArnLike/aws:SourceArn").asText())
+                .isEqualTo("arn:aws:cloudtrail:eu-west-1:*:trail/palisade-trail");
+        JsonNode write = statements.get(2);
+        assertThat(write.path("Effect").asText()).isEqualTo("Allow");
+        assertThat(write.path("Action").asText()).isEqualTo("s3:PutObject");
+        assertThat(write.path("Principal").path("Service").asText()).isEqualTo("cloudtrail.amazonaws.com");
+        assertThat(write.path("Resource").asText()).isEqualTo("arn:aws:s3:::b/AWSLogs/*");
+        assertThat(write.at("/Condition/StringEquals/s3:x-amz-acl").asText()).isEqualTo("bucket-owner-full-control");
+        assertThat(write.at("/Condition/StringEquals/aws:SourceOrgID").asText()).isEqualTo("o-abc123def4");
+        assertThat(write.at("/Condition/ArnLike/aws:SourceArn").asText())
+                .isEqualTo("arn:aws:cloudtrail:eu-west-1:*:trail/palisade-trail");
+        // every Allow is CloudTrail's, and each is bound to the organization and Palisade's trail
+        for (JsonNode s : statements) {
+            if ("Allow".equals(s.path("Effect").asText())) {
+                assertThat(s.at("/Principal/Service").asText()).isEqualTo("cloudtrail.amazonaws.com");
+                assertThat(s.at("/Condition/StringEquals/aws:SourceOrgID").isMissingNode()).isFalse();
+                assertThat(s.at("/Condition/ArnLike/aws:SourceArn").isMissingNode()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void trailBucketPolicy_whenTheOrganizationIdIsUnknown_fails() {
+        assertThatThrownBy(() -> PolicyDocuments.trailBucketPolicy("aws", "eu-west-1", "b", null, "palisade-trail"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("organization id");
     }
 
     @Test
     void trailKeyPolicy_whenTwoAccounts_letsCloudTrailEncryptOnlyForTheirTrailsAndTheIdentityAccountDecrypt() {
-        JsonNode doc = tree(PolicyDocuments.trailKeyPolicy("aws-us-gov", "us-gov-west-1", "1", List.of("1", "2"),
+        JsonNode doc = tree(PolicyDocuments.trailKeyPolicy("aws-us-gov", "us-gov-west-1", "1", List.of("2", "1"),
                 "palisade-trail"));
 
         assertThat(doc.findValuesAsText("Sid")).containsExactly("EnableIdentityAccountAdministration",
@@ -154,12 +175,13 @@ class PolicyDocumentsTest {
         JsonNode encrypt = doc.at("/Statement/1");
         assertThat(encrypt.at("/Principal/Service").asText()).isEqualTo("cloudtrail.amazonaws.com");
         assertThat(encrypt.path("Action").asText()).isEqualTo("kms:GenerateDataKey*");
-        assertThat(encrypt.at("/Condition/StringLike/kms:EncryptionContext:aws:cloudtrail:arn"))
-                .extracting(JsonNode::asText).containsExactly("arn:aws-us-gov:cloudtrail:*:1:trail/*",
-                        "arn:aws-us-gov:cloudtrail:*:2:trail/*");
-        assertThat(encrypt.at("/Condition/StringEquals/aws:SourceArn")).extracting(JsonNode::asText)
-                .containsExactly("arn:aws-us-gov:cloudtrail:us-gov-west-1:1:trail/palisade-trail",
-                        "arn:aws-us-gov:cloudtrail:us-gov-west-1:2:trail/palisade-trail");
+        // the trail's owner is one of the accounts, and the trail is Palisade's: exactly their palisade-trail
+        assertThat(encrypt.at("/Condition/StringEquals/aws:SourceAccount")).extracting(JsonNode::asText)
+                .containsExactly("1", "2");
+        assertThat(encrypt.at("/Condition/ArnLike/aws:SourceArn").asText())
+                .isEqualTo("arn:aws-us-gov:cloudtrail:us-gov-west-1:*:trail/palisade-trail");
+        assertThat(encrypt.at("/Condition/StringLike/kms:EncryptionContext:aws:cloudtrail:arn").asText())
+                .isEqualTo("arn:aws-us-gov:cloudtrail:*:*:trail/palisade-trail");
         assertThat(doc.at("/Statement/2/Action").asText()).isEqualTo("kms:DescribeKey");
         JsonNode decrypt = doc.at("/Statement/3");
         assertThat(decrypt.path("Action")).extracting(JsonNode::asText)
@@ -167,7 +189,52 @@ class PolicyDocumentsTest {
         assertThat(decrypt.at("/Condition/StringEquals/kms:CallerAccount").asText()).isEqualTo("1");
         assertThat(decrypt.at("/Condition/ForAnyValue:StringEquals/kms:EncryptionContextKeys").asText())
                 .isEqualTo("aws:cloudtrail:arn");
-        assertThat(decrypt.at("/Condition/StringLike/kms:EncryptionContext:aws:cloudtrail:arn")).hasSize(2);
+        assertThat(decrypt.at("/Condition/StringLike/kms:EncryptionContext:aws:cloudtrail:arn").asText())
+                .isEqualTo("arn:aws-us-gov:cloudtrail:*:*:trail/palisade-trail");
+    }
+
+    @Test
+    void assumeRoles_whenARoleIsGrantedInManyAccounts_namesItOnceAndListsTheAccounts() {
+        List<String> arns = new java.util.ArrayList<>();
+        for (int i = 10; i < 20; i++) {
+            arns.add("arn:aws:iam::1111111111" + i + ":role/Administrator");
+            arns.add("arn:aws:iam::1111111111" + i + ":role/Developer");
+        }
+        arns.add("arn:aws:iam::999999999999:role/Billing");
+
+        JsonNode doc = tree(PolicyDocuments.assumeRoles(arns));
+
+        JsonNode statements = doc.path("Statement");
+        assertThat(statements).hasSize(2);
+        assertThat(statements.get(0).path("Resource")).extracting(JsonNode::asText)
+                .containsExactly("arn:aws:iam::999999999999:role/Billing");
+        JsonNode many = statements.get(1);
+        assertThat(many.path("Action").asText()).isEqualTo("sts:AssumeRole");
+        assertThat(many.path("Resource")).extracting(JsonNode::asText)
+                .containsExactly("arn:aws:iam::*:role/Administrator", "arn:aws:iam::*:role/Developer");
+        assertThat(many.at("/Condition/StringEquals/aws:ResourceAccount")).hasSize(10);
+        assertThat(many.at("/Condition/StringEquals/aws:ResourceAccount/0").asText()).isEqualTo("111111111110");
+    }
+
+    @Test
+    void assumeRoles_whenRolesAreGrantedInDifferentAccounts_neverAllowsAPairThatWasNotGranted() {
+        List<String> arns = new java.util.ArrayList<>();
+        for (int i = 10; i < 20; i++) {
+            arns.add("arn:aws:iam::1111111111" + i + ":role/Administrator");
+            arns.add("arn:aws:iam::2222222222" + i + ":role/Developer");
+        }
+
+        JsonNode statements = tree(PolicyDocuments.assumeRoles(arns)).path("Statement");
+
+        // one statement per account set: Administrator only with the 11..., Developer only with the 22...
+        assertThat(statements).hasSize(2);
+        for (JsonNode s : statements) {
+            assertThat(s.path("Resource")).hasSize(1);
+            String role = s.path("Resource").get(0).asText();
+            String prefix = role.endsWith("/Administrator") ? "1111" : "2222";
+            assertThat(s.at("/Condition/StringEquals/aws:ResourceAccount")).extracting(JsonNode::asText)
+                    .allMatch(id -> id.startsWith(prefix)).hasSize(10);
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.palisade.tempadmin;
 import io.palisade.common.Json;
 import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.aws.Clients;
+import io.palisade.common.aws.PolicyLimits;
 import io.palisade.common.aws.TempAdminRemoval;
 import io.palisade.common.errors.LockLostException;
 import io.palisade.common.state.StateStore;
@@ -118,7 +119,7 @@ public final class TempAdmin {
 
         User user = ensureUser(iam, input.runId());
         iam.putUserPolicy(r -> r.userName(user.userName()).policyName(USER_POLICY)
-                .policyDocument(Json.write(userPolicy(org.targets()))));
+                .policyDocument(Json.write(userPolicy(org.organizationId()))));
         // a key another run made is never reused: a run that took the lock of an ended execution,
         // or found a temp-admin a failed cleanup left, replaces every key (a retry of this phase
         // within the same run keeps its own)
@@ -168,14 +169,26 @@ public final class TempAdmin {
         }
     }
 
-    Map<String, Object> userPolicy(List<RunState.Target> targets) {
-        List<String> roles = targets.stream().map(t -> roleArn(t.accountId())).toList();
-        return Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
-                "Sid", "AssumeBootstrapRoleOnly", "Effect", "Allow", "Action", "sts:AssumeRole", "Resource", roles)));
-    }
-
-    private String roleArn(String accountId) {
-        return "arn:" + clients.partition() + ":iam::" + accountId + ":role/" + TempAdminSession.BOOTSTRAP_ROLE;
+    /**
+     * Only {@value TempAdminSession#BOOTSTRAP_ROLE}, in accounts of this organization. IAM allows
+     * 2,048 characters for a user's inline policies: one role ARN per account (~50 each) broke at
+     * about 30 accounts, so the role is named in any account and {@code aws:ResourceOrgID} (the
+     * organization of the account that owns the role) keeps it to the organization. The roles it
+     * can actually assume are the same: a role is assumable only if its trust also names this
+     * user, and only {@link #ensureBootstrapRole} writes that trust. The same size at any number
+     * of accounts; checked against the limit all the same.
+     */
+    Map<String, Object> userPolicy(String organizationId) {
+        if (organizationId == null || !organizationId.startsWith("o-")) {
+            throw new IllegalStateException("The run's organization id is unknown (" + organizationId
+                    + "): the temp-admin may assume the bootstrap role only in the organization's accounts");
+        }
+        Map<String, Object> policy = Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                "Sid", "AssumeBootstrapRoleOnly", "Effect", "Allow", "Action", "sts:AssumeRole",
+                "Resource", "arn:" + clients.partition() + ":iam::*:role/" + TempAdminSession.BOOTSTRAP_ROLE,
+                "Condition", Map.of("StringEquals", Map.of("aws:ResourceOrgID", organizationId)))));
+        PolicyLimits.require(PolicyLimits.Kind.IAM_USER_INLINE, "user " + TempAdminSession.USER_NAME, policy);
+        return policy;
     }
 
     /** Reuses the key the secret holds if IAM still has it; otherwise replaces every key. */

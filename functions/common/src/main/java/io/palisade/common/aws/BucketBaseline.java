@@ -38,7 +38,9 @@ public final class BucketBaseline {
                 "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")));
     }
 
+    /** @throws io.palisade.common.errors.PolicyTooLargeException before any call, if S3 would refuse the policy */
     public void ensure(String bucket, JsonNode policy) {
+        PolicyLimits.require(PolicyLimits.Kind.S3_BUCKET, "bucket " + bucket, policy);
         if (!exists(bucket)) {
             // BucketAlreadyOwnedByYou after a lost answer: done (a name another account owns stays an error)
             ChangeExecutor.create("s3:bucket", bucket, () -> s3.createBucket(r -> {
