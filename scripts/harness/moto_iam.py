@@ -22,7 +22,8 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     does not exist is checked against its bare name, as AWS does; CreateSecret against name-??????), KMS (key ARN, an
     alias resolved), SNS topics, CloudTrail trails, CloudWatch Logs log groups, CloudWatch alarms, EventBridge rules,
     S3 (moto's own). Calls on nothing nameable (List*, account-level settings, Organizations) keep "*".
- 3. Identity policies (inline and attached, user groups included) are evaluated as AWS does: an explicit Deny wins,
+ 3. Actions are named by IAM service prefix, not signing name (moto checked "monitoring:PutMetricAlarm" where AWS
+    checks "cloudwatch:PutMetricAlarm"). Identity policies (inline and attached, user groups included) are evaluated as AWS does: an explicit Deny wins,
     otherwise an Allow is needed; Action/NotAction case-insensitive, Resource/NotResource and both with * and ? as
     wildcards; a Condition that is not met makes its statement not apply (Allow or Deny). Condition keys known
     locally: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:ResourceAccount, aws:ResourceOrgID,
@@ -327,9 +328,16 @@ def _deny(request, resource, why):
     request._raise_access_denied()
 
 
+# moto names an action by the SIGNING name of its service; IAM uses the service prefix (CloudWatch signs as
+# "monitoring", its actions are "cloudwatch:...")
+_IAM_PREFIX = {"monitoring": "cloudwatch"}
+
+
 def check_action_permitted(self, resource):
     if self._action == "sts:GetCallerIdentity":  # AWS: always allowed
         return
+    service, _, name = self._action.partition(":")
+    self._action = f"{_IAM_PREFIX.get(service, service)}:{name}"
     context = _context(self, resource)
     documents = [IAMPolicy(p)._policy_json for p in self._access_key.collect_policies()]
     result = evaluate(documents, self._action, resource, context)
