@@ -27,8 +27,9 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     otherwise an Allow is needed; Action/NotAction case-insensitive, Resource/NotResource and both with * and ? as
     wildcards; a Condition that is not met makes its statement not apply (Allow or Deny). Condition keys known
     locally: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:ResourceAccount, aws:ResourceOrgID,
-    aws:RequestedRegion, aws:SecureTransport, iam:AWSServiceName (CreateServiceLinkedRole), sts:ExternalId, and
-    s3 none beyond these. Operators as in moto_server.evaluate_policy.
+    aws:RequestedRegion, aws:SecureTransport, aws:RequestTag/*, aws:ResourceTag/* (IAM roles and users),
+    iam:AWSServiceName (CreateServiceLinkedRole), iam:PolicyARN, sts:ExternalId. Policy variables (${aws:...}) in
+    Resource and Condition values are replaced by these. Operators as in moto_server.evaluate_policy.
  5. A member account that moto's Organizations creates gets, like on AWS, an inline policy "AdministratorAccess"
     (Allow * on *) on its OrganizationAccountAccessRole; moto created the role with no permission at all.
  4. sts:AssumeRole also needs the trust policy of the target role, looked up in the role's own account: Principal
@@ -227,6 +228,38 @@ def _principal_arn(access_key):
     return arn
 
 
+def _tag_pairs(tags):
+    """moto keeps tags as a list of {"Key","Value"}, a dict of those, or a plain dict."""
+    if isinstance(tags, dict):
+        tags = [v if isinstance(v, dict) and "Key" in v else {"Key": k, "Value": v} for k, v in tags.items()]
+    return {t["Key"]: t.get("Value", "") for t in tags or [] if isinstance(t, dict) and "Key" in t}
+
+
+def _request_tags(data):
+    """Tags sent with the call: query protocol Tags.member.N.Key/Value, or a JSON Tags list."""
+    tags, data = {}, data or {}
+    for k, v in data.items():
+        m = re.fullmatch(r"Tags\.member\.(\d+)\.Key", k)
+        if m:
+            value = data.get(f"Tags.member.{m.group(1)}.Value", [""])
+            tags[v[0] if isinstance(v, list) else v] = value[0] if isinstance(value, list) else value
+    if isinstance(data.get("Tags"), (list, dict)):
+        tags.update(_tag_pairs(data["Tags"]))
+    return tags
+
+
+def _resource_tags(resource):
+    m = re.fullmatch(r"arn:[^:]+:iam::(\d{12}):(role|user)/(?:.*/)?([^/]+)", resource)
+    if not m:
+        return {}
+    try:
+        iam = _iam_backend(m.group(1))
+        entity = iam.get_role(m.group(3)) if m.group(2) == "role" else iam.get_user(m.group(3))
+        return _tag_pairs(getattr(entity, "tags", None))
+    except Exception:  # noqa: BLE001 - a resource that does not exist has no tags
+        return {}
+
+
 def _context(request, resource):
     principal = _principal_arn(request._access_key)
     principal_account = request._access_key.account_id
@@ -243,11 +276,37 @@ def _context(request, resource):
         if resource_org:
             context["aws:resourceorgid"] = resource_org
     data = request._data or {}
+    if isinstance(request._body, (bytes, str)) and request._body[:1] in (b"{", "{"):
+        try:
+            data = {**data, **json.loads(request._body)}
+        except ValueError:
+            pass
+    for k, v in _request_tags(data).items():
+        context[f"aws:requesttag/{k.lower()}"] = v
+    for k, v in _resource_tags(resource).items():
+        context[f"aws:resourcetag/{k.lower()}"] = v
     for key, param in (("iam:awsservicename", "AWSServiceName"), ("sts:externalid", "ExternalId")):
         value = data.get(param)
         if value:
             context[key] = value[0] if isinstance(value, list) else value
+    policy_arn = data.get("PolicyArn")
+    if policy_arn:
+        context["iam:policyarn"] = policy_arn[0] if isinstance(policy_arn, list) else policy_arn
     return context
+
+
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+_UNRESOLVED = "\x00unresolved"  # matches nothing
+
+
+def _substitute(value, context):
+    """Policy variables (${aws:PrincipalOrgID}, ...) replaced by the request's values; one unknown here matches
+    nothing, as AWS treats a variable whose key is absent."""
+    if isinstance(value, list):
+        return [_substitute(v, context) for v in value]
+    if not isinstance(value, str) or "${" not in value:
+        return value
+    return _VARIABLE.sub(lambda m: context.get(m.group(1).lower(), _UNRESOLVED), value)
 
 
 def _statements(doc):
@@ -261,13 +320,14 @@ def _applies(st, action, resource, context, check_resource=True):
             return False
     elif not moto_server._listed(st, "Action", action, True):
         return False
+    st = {k: (_substitute(v, context) if k in ("Resource", "NotResource") else v) for k, v in st.items()}
     if check_resource and resource != "*":
         if "NotResource" in st:
             if moto_server._listed(st, "NotResource", resource, False):
                 return False
         elif not moto_server._listed(st, "Resource", resource, False):
             return False
-    results = [moto_server._condition(op, k, v, context)
+    results = [moto_server._condition(op, k, _substitute(v, context), context)
                for op, block in (st.get("Condition") or {}).items() for k, v in block.items()]
     if any(r is False or r is None for r in results):
         return False  # not met, or a key unknown locally (limitation a)
@@ -339,7 +399,10 @@ def check_action_permitted(self, resource):
     service, _, name = self._action.partition(":")
     self._action = f"{_IAM_PREFIX.get(service, service)}:{name}"
     context = _context(self, resource)
-    documents = [IAMPolicy(p)._policy_json for p in self._access_key.collect_policies()]
+    try:
+        documents = [IAMPolicy(p)._policy_json for p in self._access_key.collect_policies()]
+    except NotFoundException:  # a session of a role that does not exist (any more): AWS never issues one
+        _deny(self, resource, "the caller's role does not exist")
     result = evaluate(documents, self._action, resource, context)
     if result == PermissionResult.DENIED:
         _deny(self, resource, "explicit deny in an identity policy")
