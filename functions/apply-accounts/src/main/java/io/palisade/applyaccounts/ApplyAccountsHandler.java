@@ -19,11 +19,18 @@ public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, Accoun
         this.phase = phase;
     }
 
-    /** Acts in each account as the temp-admin, through its bootstrap role there. */
+    /**
+     * Acts in each member account as the temp-admin, through its bootstrap role there; in the
+     * management account with this function's own role, whose template policy allows exactly
+     * that account's baseline (no role there is trusted by the temp-admin).
+     */
     private static ApplyAccounts production() {
         Clients clients = Clients.fromEnvironment();
         TempAdminSession tempAdmin = new TempAdminSession(clients, clients.build(SecretsManagerClient.builder()));
         return new ApplyAccounts(clients, (task, accountId) -> {
+            if (task.isManagement()) {
+                return clients.baseCredentials();
+            }
             if (task.tempAdmin() == null || task.tempAdmin().secretArn() == null) {
                 throw new IllegalArgumentException("The task has no tempAdmin.secretArn: run the temp-admin phase first");
             }

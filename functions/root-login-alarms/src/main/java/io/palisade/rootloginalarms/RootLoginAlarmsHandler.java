@@ -30,9 +30,13 @@ public final class RootLoginAlarmsHandler extends PhaseHandler<AccountTask, Alar
         return phase.apply(input);
     }
 
-    /** The temp-admin's bootstrap role in the task's account (the state machine runs this before teardown). */
+    /**
+     * The temp-admin's bootstrap role in a member account (the state machine runs this before
+     * teardown); this function's own, scoped role in the management account.
+     */
     private static BiFunction<AccountTask, String, AwsCredentialsProvider> accountAccess(Clients clients) {
         TempAdminSession session = new TempAdminSession(clients, clients.build(SecretsManagerClient.builder()));
-        return (task, account) -> session.in(task.tempAdmin().secretArn(), account);
+        return (task, account) -> task.isManagement() ? clients.baseCredentials()
+                : session.in(task.tempAdmin().secretArn(), account);
     }
 }

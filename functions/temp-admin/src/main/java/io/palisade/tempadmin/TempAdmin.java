@@ -129,11 +129,15 @@ public final class TempAdmin {
         }
         String secretArn = ensureKey(iam, keyMakerIn(identity), user, rotate);
 
-        for (RunState.Target target : org.targets()) {
+        // no bootstrap role in the management account: nothing there is trusted by an identity in
+        // InfoSec; its baseline is applied by the phases' own, scoped roles
+        List<RunState.Target> members = org.targets().stream()
+                .filter(t -> !t.accountId().equals(management)).toList();
+        for (RunState.Target target : members) {
             ensureBootstrapRole(target, user.arn());
         }
-        waitUntilUsable(secretArn, org.targets());
-        LOG.info("Temp-admin {} ready in {} accounts", user.arn(), org.targets().size());
+        waitUntilUsable(secretArn, members);
+        LOG.info("Temp-admin {} ready in {} member accounts", user.arn(), members.size());
         return new RunState.TempAdmin(user.userName(), user.arn(), secretArn, TempAdminSession.BOOTSTRAP_ROLE,
                 clients.calls().drain());
     }

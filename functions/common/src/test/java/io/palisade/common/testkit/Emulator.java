@@ -94,9 +94,16 @@ public final class Emulator {
         return new RunState.Org(management, "o-test", refs, true, 1, identity, members, targets, 0, List.of());
     }
 
-    /** The management account's access into a member account (what the phases use before the temp-admin). */
+    /**
+     * The management account's access into an account: the access role in a member account (what
+     * the phases use before the temp-admin), its own credentials in the management account itself
+     * (which has no access role: assuming one there is refused, on AWS and in the enforcing emulator).
+     */
     public static AwsCredentialsProvider orgAccess(Clients clients, String accountId) {
-        return clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE);
+        String self = clients.cached("sts|self", () -> clients.build(
+                software.amazon.awssdk.services.sts.StsClient.builder())).getCallerIdentity().account();
+        return accountId.equals(self) ? clients.baseCredentials()
+                : clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE);
     }
 
     public static Map<String, String> env() {
