@@ -49,10 +49,12 @@ import json
 import logging
 import os
 import re
+from urllib.parse import urlparse
 
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam.access_control import IAMPolicy, IAMRequestBase, PermissionResult
 from moto.iam.exceptions import NotFoundException
+from werkzeug.exceptions import HTTPException
 
 import moto_server  # the condition evaluator shared with the bucket-policy patch
 
@@ -383,9 +385,38 @@ def trust(role, caller_arn, caller_account, context):
     return allowed, names
 
 
+class _Denied(HTTPException):
+    """AccessDenied; the wrapper around moto's authorization gives it the caller's wire shape."""
+    code = 403
+
+    def __init__(self, message):
+        super().__init__(description=message)
+        self.message = message
+
+
 def _deny(request, resource, why):
     log.warning("AccessDenied: %s %s on %s (%s)", request._access_key.arn, request._action, resource, why)
-    request._raise_access_denied()
+    from moto.iam.access_control import S3IAMRequest
+    if isinstance(request, S3IAMRequest):
+        request._raise_access_denied()  # moto's S3 AccessDenied is already S3's shape
+    raise _Denied(f"User: {request._access_key.arn} is not authorized to perform: {request._action}"
+                  + (f" on resource: {resource}" if resource != "*" else "") + f" because {why}")
+
+
+def _shaped(response, denied):
+    """moto answered every denial as query XML, which the SDK client of a JSON or CBOR service cannot parse (the
+    caller saw a bare 403 with neither code nor message). The fault proxy already writes each protocol's error."""
+    import fault_proxy
+    path = response.raw_path + (("?" + urlparse(response.uri).query) if urlparse(response.uri).query else "")
+    body = response.raw_body if isinstance(response.raw_body, bytes) else (response.raw_body or "").encode()
+    info = fault_proxy.classify(response.method, path, response.headers, body)
+    json_like = info.protocol in ("json", "cbor")
+    status, _, headers, payload = fault_proxy.fault_response(
+        info, "AccessDenied", False, {"message": denied.message, "status": 400 if json_like else 403})
+    denied.code = status
+    denied.description = payload if info.protocol == "cbor" else payload.decode()
+    response.response_headers.update(dict(headers))
+    return denied
 
 
 # moto names an action by the SIGNING name of its service; IAM uses the service prefix (CloudWatch signs as
@@ -405,22 +436,22 @@ def check_action_permitted(self, resource):
         _deny(self, resource, "the caller's role does not exist")
     result = evaluate(documents, self._action, resource, context)
     if result == PermissionResult.DENIED:
-        _deny(self, resource, "explicit deny in an identity policy")
+        _deny(self, resource, "an identity-based policy explicitly denies it")
     if self._action.lower() == "sts:assumerole" and resource.startswith("arn:") and ":role/" in resource:
         target_account = resource.split(":")[4]
         try:
             role = _iam_backend(target_account).get_role_by_arn(resource)
         except NotFoundException:
-            _deny(self, resource, "no such role")  # AWS: not authorized to perform sts:AssumeRole on a role that does not exist
+            _deny(self, resource, "the role does not exist")  # AWS: not authorized to perform sts:AssumeRole on a role that does not exist
         caller = context["aws:principalarn"]
         trusted, names_caller = trust(role, caller, self._access_key.account_id, context)
         same_account = target_account == self._access_key.account_id
         if trusted and (result == PermissionResult.PERMITTED or (same_account and names_caller)):
             return
-        _deny(self, resource, "the role's trust policy does not allow the caller" if not trusted
-              else "no identity policy allows it")
+        _deny(self, resource, "the role's trust policy does not allow it" if not trusted
+              else "no identity-based policy allows the action")
     if result != PermissionResult.PERMITTED:
-        _deny(self, resource, "no identity policy allows it")
+        _deny(self, resource, "no identity-based policy allows the action")
 
 
 # ------------------------------------------------------------------ wiring
@@ -451,7 +482,10 @@ def apply_patches():
                 resource = resource_of(self, service, region, self.current_account, action)
             except Exception as e:  # noqa: BLE001
                 log.warning("resource not derived: %s", e)
-        return authorize(self, iam_request_cls, resource)
+        try:
+            return authorize(self, iam_request_cls, resource)
+        except _Denied as denied:
+            raise _shaped(self, denied) from None
 
     from moto.organizations.models import FakeAccount
     _original["account_init"] = account_init = moto_server._require(FakeAccount, "__init__",

@@ -1,0 +1,124 @@
+package io.palisade.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.palisade.common.Json;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.config.OrgConfig;
+import io.palisade.common.testkit.Emulator;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+/**
+ * The local organization enforces IAM as AWS does: every phase acts as a copy of its own
+ * template.yaml role (scripts/harness/lambda_identities.py, moto_iam.py). Taking one permission
+ * away from one phase's role makes the run fail with AccessDenied, as it would on AWS - the
+ * permission is the one the review found missing on AWS (the teardown's DescribeSecret), so this
+ * is the defect that, unenforced, passed every local run.
+ */
+class IamEnforcementE2EIT {
+    private static final String DROPPED = "secretsmanager:DescribeSecret";
+
+    private static Workflow workflow;
+    private static Clients clients;
+    private static IamClient iam;
+    private static String teardownRole;
+
+    @BeforeAll
+    static void setUp() {
+        workflow = Workflow.deployed();
+        clients = Emulator.clients();
+        iam = clients.build(IamClient.builder());
+        String url = System.getenv("PALISADE_MINISTACK_URL");
+        CloudFormationClient cfn = CloudFormationClient.builder().endpointOverride(URI.create(url))
+                .region(Region.US_EAST_1).httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient
+                        .create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
+                .build();
+        String stack = System.getenv().getOrDefault("PALISADE_STACK", "palisade");
+        teardownRole = cfn.describeStackResource(r -> r.stackName(stack).logicalResourceId("TeardownFunctionRole"))
+                .stackResourceDetail().physicalResourceId();
+    }
+
+    private static Map<String, Object> input(OrgConfig config) {
+        Map<String, Object> in = new LinkedHashMap<>();
+        in.put("mode", "bootstrap");
+        in.put("config", config);
+        return in;
+    }
+
+    /** The role's inline policies in the emulated management account (the phase's identity there). */
+    private static Map<String, String> policies(String role) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : iam.listRolePolicies(r -> r.roleName(role)).policyNames()) {
+            out.put(name, URLDecoder.decode(iam.getRolePolicy(r -> r.roleName(role).policyName(name))
+                    .policyDocument(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static String without(String document, String action) {
+        ObjectNode doc = (ObjectNode) Json.read(document, JsonNode.class);
+        ArrayNode kept = Json.MAPPER.createArrayNode();
+        for (JsonNode st : doc.withArray("Statement")) {
+            ArrayNode actions = Json.MAPPER.createArrayNode();
+            (st.path("Action").isArray() ? st.path("Action") : Json.MAPPER.createArrayNode().add(st.path("Action")))
+                    .forEach(a -> {
+                        if (!a.asText().equalsIgnoreCase(action)) {
+                            actions.add(a);
+                        }
+                    });
+            if (!actions.isEmpty()) {
+                kept.add(((ObjectNode) st.deepCopy()).set("Action", actions));
+            }
+        }
+        doc.set("Statement", kept);
+        return Json.write(doc);
+    }
+
+    @Test
+    void bootstrap_whenTheTeardownRoleLacksDescribeSecret_failsWithAccessDeniedAndCompensationLeavesNothing() {
+        Map<String, String> original = policies(teardownRole);
+        assertThat(original.values()).as("the copied role grants " + DROPPED).anyMatch(d -> d.contains(DROPPED));
+        OrgConfig config = Emulator.config("ie" + Long.toString(System.nanoTime(), 36).substring(0, 6));
+        DescribeExecutionResponse run;
+        try {
+            original.forEach((name, doc) -> iam.putRolePolicy(r -> r.roleName(teardownRole).policyName(name)
+                    .policyDocument(without(doc, DROPPED))));
+            run = workflow.run(input(config));
+        } finally {
+            original.forEach((name, doc) -> iam.putRolePolicy(r -> r.roleName(teardownRole).policyName(name)
+                    .policyDocument(doc)));
+        }
+        System.out.printf("without %s on %s: %s %s%n", DROPPED, teardownRole, run.status(), run.error());
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(run.error() + " " + run.cause()).as("the run's error names the denial")
+                .contains("not authorized to perform: " + DROPPED)
+                .contains("TeardownFunctionRole");
+        // the compensation (its own role, which has the permission) removed the temp-admin
+        Map<String, String> ids = OrganizationChecks.accountIds(clients, config);
+        OrganizationChecks.assertNoTempAdmin(clients, ids);
+
+        // with the permission back, the next run converges
+        DescribeExecutionResponse again = workflow.run(input(config));
+        assertThat(again.status()).as(again.error() + ": " + again.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        OrganizationChecks.assertBuilt(clients, config);
+        assertThat(List.of(policies(teardownRole))).containsExactly(original);
+    }
+}
