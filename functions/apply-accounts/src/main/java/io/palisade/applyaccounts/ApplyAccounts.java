@@ -225,7 +225,7 @@ public final class ApplyAccounts {
         baseline.ensure(logBucket, Json.MAPPER.valueToTree(PolicyDocuments.accessLogBucketPolicy(partition,
                 logBucket, bucket, ACCESS_LOG_PREFIX, identityId)));
         baseline.ensure(bucket, Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(partition,
-                clients.region().id(), bucket, task.org().organizationId(), TRAIL_NAME)));
+                clients.region().id(), bucket, accountIds(task), TRAIL_NAME)));
         LoggingEnabled wanted = LoggingEnabled.builder().targetBucket(logBucket).targetPrefix(ACCESS_LOG_PREFIX)
                 .build();
         if (!loggingMatches(s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled(), wanted)) {

@@ -239,30 +239,28 @@ final class PolicyDocuments {
 
     /**
      * The central trail bucket's policy: TLS only, and CloudTrail may check the ACL and write
-     * logs only for a {@code palisade-trail} (home region {@code region}) of an account of this
-     * organization, and only under {@code AWSLogs/}. Its size does not grow with the accounts
-     * (S3 refuses bucket policies over 20 KB; one statement pair per account did from about 28).
+     * logs only for the {@code palisade-trail} (home region {@code region}) of one of these
+     * accounts, and only under {@code AWSLogs/}. It grows by about 30 bytes an account (the ids,
+     * once per statement), so 300 accounts take about 10 KB of S3's 20 KB; one statement pair per
+     * account, as before, broke from about 28.
      *
      * <ul>
-     *   <li>{@code aws:SourceOrgID}: CloudTrail writes for the account that owns the trail; the
-     *       key is in the request context when that account is in an organization (IAM User
-     *       Guide, global condition keys; the AWS Control Tower audit bucket policy is written
-     *       this way). An account that leaves the organization can no longer write.</li>
-     *   <li>{@code aws:SourceArn}: only Palisade's trail ({@code arn:<p>:cloudtrail:<region>:*:trail/<name>}),
-     *       the confused-deputy guard.</li>
+     *   <li>{@code aws:SourceAccount}: the account whose trail writes; with {@code aws:SourceArn}
+     *       the confused-deputy guard the CloudTrail User Guide documents for this bucket policy.
+     *       ({@code aws:SourceOrgID} would not grow at all, but no CloudTrail page says CloudTrail
+     *       sends it to S3, and a key it does not send makes the Allow never apply.)</li>
+     *   <li>{@code aws:SourceArn}: only Palisade's trail ({@code arn:<p>:cloudtrail:<region>:*:trail/<name>}).</li>
      *   <li>{@code AWSLogs/*}: CloudTrail writes an account's logs under
      *       {@code [prefix/]AWSLogs/<its account id>/} and refuses a prefix containing
      *       {@code AWSLogs/}; Palisade's trails have no prefix (see ApplyAccounts#trailMatches), so
      *       a trail writes only its own account's {@code AWSLogs/<id>/}.</li>
      * </ul>
-     *
-     * @param organizationId the organization's id ({@code o-...}), from the run's org record
      */
     static Map<String, Object> trailBucketPolicy(String partition, String region, String bucket,
-                                                 String organizationId, String trailName) {
+                                                 List<String> accountIds, String trailName) {
         String bucketArn = "arn:" + partition + ":s3:::" + bucket;
         String trails = trailPattern(partition, region, trailName);
-        String org = requireOrganizationId(organizationId);
+        List<String> accounts = accountIds.stream().distinct().sorted().toList();
         return ordered("Version", VERSION, "Statement", List.of(
                 BucketBaseline.denyInsecureTransport(bucketArn),
                 ordered("Sid", "CloudTrailAclCheck", "Effect", "Allow",
@@ -270,7 +268,7 @@ final class PolicyDocuments {
                         "Action", "s3:GetBucketAcl",
                         "Resource", bucketArn,
                         "Condition", ordered(
-                                "StringEquals", Map.of("aws:SourceOrgID", org),
+                                "StringEquals", Map.of("aws:SourceAccount", accounts),
                                 "ArnLike", Map.of("aws:SourceArn", trails))),
                 ordered("Sid", "CloudTrailWrite", "Effect", "Allow",
                         "Principal", Map.of("Service", "cloudtrail.amazonaws.com"),
@@ -279,7 +277,7 @@ final class PolicyDocuments {
                         "Condition", ordered(
                                 "StringEquals", ordered(
                                         "s3:x-amz-acl", "bucket-owner-full-control",
-                                        "aws:SourceOrgID", org),
+                                        "aws:SourceAccount", accounts),
                                 "ArnLike", Map.of("aws:SourceArn", trails)))));
     }
 

@@ -121,9 +121,9 @@ class PolicyDocumentsTest {
     }
 
     @Test
-    void trailBucketPolicy_whenBuilt_letsOnlyTheOrganizationsPalisadeTrailsWriteUnderAWSLogsOverTls() {
-        JsonNode doc = tree(PolicyDocuments.trailBucketPolicy("aws", "eu-west-1", "b", "o-abc123def4",
-                "palisade-trail"));
+    void trailBucketPolicy_whenBuilt_letsOnlyTheAccountsPalisadeTrailsWriteUnderAWSLogsOverTls() {
+        JsonNode doc = tree(PolicyDocuments.trailBucketPolicy("aws", "eu-west-1", "b",
+                List.of("222222222222", "111111111111"), "palisade-trail"));
 
         JsonNode statements = doc.path("Statement");
         assertThat(statements).hasSize(3);
@@ -134,7 +134,8 @@ class PolicyDocumentsTest {
         JsonNode acl = statements.get(1);
         assertThat(acl.path("Action").asText()).isEqualTo("s3:GetBucketAcl");
         assertThat(acl.path("Resource").asText()).isEqualTo("arn:aws:s3:::b");
-        assertThat(acl.at("/Condition/StringEquals/aws:SourceOrgID").asText()).isEqualTo("o-abc123def4");
+        assertThat(acl.at("/Condition/StringEquals/aws:SourceAccount").toString())
+                .isEqualTo("[\"111111111111\",\"222222222222\"]");
         assertThat(acl.at("/Condition/ArnLike/aws:SourceArn").asText())
                 .isEqualTo("arn:aws:cloudtrail:eu-west-1:*:trail/palisade-trail");
         JsonNode write = statements.get(2);
@@ -143,23 +144,18 @@ class PolicyDocumentsTest {
         assertThat(write.path("Principal").path("Service").asText()).isEqualTo("cloudtrail.amazonaws.com");
         assertThat(write.path("Resource").asText()).isEqualTo("arn:aws:s3:::b/AWSLogs/*");
         assertThat(write.at("/Condition/StringEquals/s3:x-amz-acl").asText()).isEqualTo("bucket-owner-full-control");
-        assertThat(write.at("/Condition/StringEquals/aws:SourceOrgID").asText()).isEqualTo("o-abc123def4");
+        assertThat(write.at("/Condition/StringEquals/aws:SourceAccount").toString())
+                .isEqualTo("[\"111111111111\",\"222222222222\"]");
         assertThat(write.at("/Condition/ArnLike/aws:SourceArn").asText())
                 .isEqualTo("arn:aws:cloudtrail:eu-west-1:*:trail/palisade-trail");
         // every Allow is CloudTrail's, and each is bound to the organization and Palisade's trail
         for (JsonNode s : statements) {
             if ("Allow".equals(s.path("Effect").asText())) {
                 assertThat(s.at("/Principal/Service").asText()).isEqualTo("cloudtrail.amazonaws.com");
-                assertThat(s.at("/Condition/StringEquals/aws:SourceOrgID").isMissingNode()).isFalse();
+                assertThat(s.at("/Condition/StringEquals/aws:SourceAccount").isMissingNode()).isFalse();
                 assertThat(s.at("/Condition/ArnLike/aws:SourceArn").isMissingNode()).isFalse();
             }
         }
-    }
-
-    @Test
-    void trailBucketPolicy_whenTheOrganizationIdIsUnknown_fails() {
-        assertThatThrownBy(() -> PolicyDocuments.trailBucketPolicy("aws", "eu-west-1", "b", null, "palisade-trail"))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("organization id");
     }
 
     @Test
