@@ -27,9 +27,10 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     otherwise an Allow is needed; Action/NotAction case-insensitive, Resource/NotResource and both with * and ? as
     wildcards; a Condition that is not met makes its statement not apply (Allow or Deny). Condition keys known
     locally: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:ResourceAccount, aws:ResourceOrgID,
-    aws:RequestedRegion, aws:SecureTransport, aws:RequestTag/*, aws:ResourceTag/* (IAM roles and users),
-    iam:AWSServiceName (CreateServiceLinkedRole), iam:PolicyARN, sts:ExternalId. Policy variables (${aws:...}) in
-    Resource and Condition values are replaced by these. Operators as in moto_server.evaluate_policy.
+    aws:username (IAM users), aws:RequestedRegion, aws:SecureTransport, aws:RequestTag/*,
+    aws:ResourceTag/* (IAM roles and users), iam:AWSServiceName (CreateServiceLinkedRole), iam:PolicyARN,
+    sts:ExternalId. Policy variables (${aws:...}) in Resource and Condition values are replaced by these. Operators
+    as in moto_server.evaluate_policy.
  5. A member account that moto's Organizations creates gets, like on AWS, an inline policy "AdministratorAccess"
     (Allow * on *) on its OrganizationAccountAccessRole; moto created the role with no permission at all.
  4. sts:AssumeRole also needs the trust policy of the target role, looked up in the role's own account: Principal
@@ -269,6 +270,9 @@ def _context(request, resource):
     context = {"aws:principalarn": principal, "aws:principalaccount": principal_account,
                "aws:requestedregion": request._region,
                "aws:securetransport": moto_server.current_context().get("aws:securetransport", "true")}
+    user = re.fullmatch(r"arn:[^:]+:iam::\d{12}:user/(?:.*/)?([^/]+)", principal)
+    if user:  # AWS sets aws:username for IAM users only (policies use user/${aws:username})
+        context["aws:username"] = user.group(1)
     org = org_of(principal_account)
     if org:
         context["aws:principalorgid"] = org
