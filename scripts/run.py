@@ -164,8 +164,8 @@ def report(desc, output, config):
     for a in output.get("alarms", []):
         print(f"  {a['key']:<10} alarm {a['alarmName']} + rule {a['ruleName']} -> {a['topicArn']}")
     login = output.get("login")
-    alias = f"{config['organization']['name']}-{config['identityAccount']}"
-    print(f"sign in: https://{alias}.signin.aws.amazon.com/console")
+    signin = ident.get("alias") or ident.get("accountId")  # the alias the run set, else the account id
+    print(f"sign in: https://{signin}.signin.aws.amazon.com/console")
     print("switch-role links:")
     for r in reports:
         for role in r.get("roles", []):
@@ -177,6 +177,17 @@ def report(desc, output, config):
     print(f"temp-admin removed: {', '.join(td.get('removed', [])) or 'nothing to remove'}")
     changes = sum(len(r.get("changes", [])) for r in reports) + sum(len(a.get("changes", [])) for a in output.get("alarms", []))
     print(f"baseline changes this run: {changes}")
+    found = problems(output)
+    if found:
+        print(f"\n!! {len(found)} problem(s) need you (everything else was applied):")
+        for p in found:
+            print(f"  {p['error']} at {p['field']}: {p['message']}")
+
+
+def problems(output):
+    """Named problems the accounts' reports carry (e.g. a taken account alias)."""
+    reports = [((output.get("identityApplied") or {}).get("report") or {})] + output.get("applied", [])
+    return [p for r in reports for p in (r.get("problems") or [])]
 
 
 def main():
@@ -215,7 +226,9 @@ def main():
             json.dump({"status": desc["status"], "error": desc.get("error"), "cause": desc.get("cause"),
                        "output": output}, f, indent=2, default=str)
         print(f"[palisade] report saved to {os.path.relpath(path)}")
-    return 0 if desc["status"] == "SUCCEEDED" else 1
+    if desc["status"] != "SUCCEEDED":
+        return 1
+    return 3 if problems(output) else 0
 
 
 if __name__ == "__main__":

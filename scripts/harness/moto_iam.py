@@ -33,6 +33,8 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     as in moto_server.evaluate_policy.
  5. A member account that moto's Organizations creates gets, like on AWS, an inline policy "AdministratorAccess"
     (Allow * on *) on its OrganizationAccountAccessRole; moto created the role with no permission at all.
+ 6. Account aliases are unique across all accounts, as across AWS: CreateAccountAlias of an alias another account
+    has answers EntityAlreadyExists ("The account alias <a> already exists."); moto gave every account any alias.
  4. sts:AssumeRole also needs the trust policy of the target role, looked up in the role's own account: Principal
     "*", an account id or `arn:...:root` (any principal of that account), a user ARN, or a role ARN (sessions of that
     role); a Service/Federated principal never matches an IAM caller. In the role's own account a trust that names
@@ -505,5 +507,19 @@ def apply_patches():
             log.warning("no %s in new account %s", role, self.id)
 
     FakeAccount.__init__ = __init__
+
+    from moto.iam.exceptions import EntityAlreadyExists
+    from moto.iam.models import IAMBackend, iam_backends
+    _original["create_account_alias"] = create_alias = moto_server._require(
+        IAMBackend, "create_account_alias", ["self", "alias"])
+
+    def create_account_alias(self, alias):  # patch 6
+        for account in list(iam_backends.keys()):
+            other = iam_backends[account]["aws"]
+            if account != self.account_id and alias in other.account_aliases:
+                raise EntityAlreadyExists(f"The account alias {alias} already exists.")
+        create_alias(self, alias)
+
+    IAMBackend.create_account_alias = create_account_alias
     ActionAuthenticatorMixin._authenticate_and_authorize_action = _authenticate_and_authorize_action
     IAMRequestBase.check_action_permitted = check_action_permitted  # patches 3 and 4

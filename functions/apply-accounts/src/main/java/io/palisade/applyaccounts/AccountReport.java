@@ -13,6 +13,8 @@ import java.util.List;
  *                  groups Palisade manages; they were removed from those groups, never deleted
  * @param trailKeyArn identity account only: the KMS key every trail encrypts with; {@code null} elsewhere
  * @param accessLogBucket identity account only: where the trail bucket's S3 access logs go
+ * @param problems  what could not be applied and needs the operator (e.g. a taken alias); the rest
+ *                  of the account's baseline was applied
  */
 public record AccountReport(
         String key,
@@ -25,7 +27,18 @@ public record AccountReport(
         Trail trail,
         String trailKeyArn,
         String accessLogBucket,
-        List<String> changes) {
+        List<String> changes,
+        List<Problem> problems) {
+
+    public AccountReport(String key, String accountId, String alias, List<Role> roles, List<Group> groups,
+                         List<User> users, List<String> retired, Trail trail, String trailKeyArn,
+                         String accessLogBucket, List<String> changes) {
+        this(key, accountId, alias, roles, groups, users, retired, trail, trailKeyArn, accessLogBucket, changes,
+                List.of());
+    }
+
+    /** A named error in the config's terms: {@code field} is the config path that fixes it. */
+    public record Problem(String error, String field, String message) {}
 
     /** A human role; {@code trustedAccount} is the identity account whose users may assume it. */
     public record Role(String name, String arn, String policy, String trustedAccount, boolean mfaRequired) {}

@@ -90,7 +90,13 @@ public final class ApplyAccounts {
             requireBucketName(logBucket);
         }
 
-        String alias = task.isManagement() ? null : ensureAlias(iam, config.aliasOf(key));
+        String wantedAlias = task.isManagement() ? null : config.aliasOf(key);
+        String alias = wantedAlias == null ? null : ensureAlias(iam, wantedAlias);
+        List<AccountReport.Problem> problems = new ArrayList<>();
+        if (wantedAlias != null && alias == null) {
+            problems.add(aliasTaken(config, key, wantedAlias));
+            LOG.error("Account {}: {}", key, problems.get(0).message());
+        }
         Directory.Result directory = Directory.Result.EMPTY;
         String keyArn = null;
         if (task.isIdentity()) {
@@ -111,7 +117,7 @@ public final class ApplyAccounts {
         List<String> changes = clients.calls().drain();
         LOG.info("Account {} ({}): {} changing calls", key, accountId, changes.size());
         return new AccountReport(key, accountId, alias, roles, directory.groups(), directory.users(),
-                directory.retired(), trail, keyArn, task.isIdentity() ? logBucket : null, changes);
+                directory.retired(), trail, keyArn, task.isIdentity() ? logBucket : null, changes, problems);
     }
 
     /** The id of the account with this config key ({@link OrgConfig#MANAGEMENT} included). */
@@ -142,11 +148,29 @@ public final class ApplyAccounts {
                     ChangeExecutor.remove("iam:account-alias", old, () -> iam.deleteAccountAlias(r -> r.accountAlias(old)));
                 }
             }
-            if (!current.contains(alias)) {
-                ChangeExecutor.create("iam:account-alias", alias, () -> iam.createAccountAlias(r -> r.accountAlias(alias)));
+            if (!current.contains(alias)
+                    && ChangeExecutor.create("iam:account-alias", alias,
+                            () -> iam.createAccountAlias(r -> r.accountAlias(alias))) == ChangeExecutor.Outcome.ALREADY_DONE
+                    && !iam.listAccountAliases().accountAliases().contains(alias)) {
+                // "already exists", and not because a lost answer of ours made it: aliases are unique
+                // across all of AWS, and another account has this one
+                return null;
             }
         }
         return alias;
+    }
+
+    /** The named problem a taken alias is: what it is, where to fix it. */
+    static AccountReport.Problem aliasTaken(OrgConfig config, String key, String alias) {
+        int index = 0;
+        for (; index < config.accounts().size() && !config.accounts().get(index).key().equals(key); index++) {
+            // find the account's position for the field path
+        }
+        return new AccountReport.Problem("AccountAliasTakenException", "accounts[" + index + "].alias",
+                "The account alias '" + alias + "' of account '" + key + "' belongs to another AWS account "
+                        + "(aliases are unique across AWS). Set accounts[" + index + "].alias to a free one, e.g. '"
+                        + alias + "-" + Integer.toString(Math.abs(config.organization().name().hashCode()) % 1000)
+                        + "', and run again. Everything else in this account was applied.");
     }
 
     private List<AccountReport.Role> ensureRoles(IamClient iam, OrgConfig config, String key, String identityId) {

@@ -153,7 +153,11 @@ class ApplyAccountsIT {
         assertThat(bucketPolicy.findValuesAsText("Sid")).contains("DenyInsecureTransport");
         // CloudTrail writes under AWSLogs/ for Palisade's trail of the organization's accounts: one grant for all
         assertThat(bucketPolicy.findValuesAsText("Resource")).contains("arn:aws:s3:::" + bucket + "/AWSLogs/*");
-        assertThat(bucketPolicy.findValuesAsText("aws:SourceOrgID")).containsOnly(org.organizationId());
+        for (JsonNode accounts : bucketPolicy.findValues("aws:SourceAccount")) {
+            assertThat(texts(accounts)).containsExactlyInAnyOrderElementsOf(
+                    org.targets().stream().map(RunState.Target::accountId).distinct().toList());
+        }
+        assertThat(bucketPolicy.findValues("aws:SourceAccount")).hasSize(2);
         assertThat(bucketPolicy.findValuesAsText("aws:SourceArn")).containsOnly("arn:aws:cloudtrail:"
                 + clients.region().id() + ":*:trail/" + ApplyAccounts.TRAIL_NAME);
         // its server access logs go to the log bucket, which only S3 logging may write to
@@ -319,6 +323,43 @@ class ApplyAccountsIT {
                     .map(AttachedPolicy::policyArn).toList();
         } catch (NoSuchEntityException e) {
             return List.of();
+        }
+    }
+
+    @Test
+    void apply_whenAnAliasIsTakenByAnotherAccount_namesTheFieldAppliesEverythingElseAndAFreeAliasConverges() {
+        String taken = config.aliasOf("prod");
+        // another AWS account holds it (the management account: Palisade never aliases it)
+        IamClient other = clients.build(IamClient.builder());
+        other.createAccountAlias(r -> r.accountAlias(taken));
+        try {
+            Map<String, AccountReport> reports = applyAll(config);
+
+            AccountReport prod = reports.get("prod");
+            assertThat(prod.alias()).isNull();
+            assertThat(prod.problems()).singleElement().satisfies(p -> {
+                assertThat(p.error()).isEqualTo("AccountAliasTakenException");
+                assertThat(p.field()).isEqualTo("accounts[1].alias");
+                assertThat(p.message()).contains("'" + taken + "'", "accounts[1].alias", "unique across AWS");
+            });
+            assertThat(prod.roles()).extracting(AccountReport.Role::name).contains("Administrator", "Developer");
+            assertThat(prod.trail().logging()).isTrue();
+            assertThat(reports.get("non-prod").problems()).isEmpty();
+            assertThat(reports.get("non-prod").alias()).isEqualTo(config.aliasOf("non-prod"));
+            assertThat(reports.get("infosec").problems()).isEmpty();
+
+            // the fix the problem names: a free alias for that account
+            List<OrgConfig.Account> accounts = new ArrayList<>(config.accounts());
+            OrgConfig.Account p = accounts.get(1);
+            accounts.set(1, new OrgConfig.Account(p.key(), p.name(), p.email(), p.roles(), taken + "-2"));
+            OrgConfig fixed = new OrgConfig(config.organization(), config.identityAccount(), accounts, config.roles(),
+                    config.groups(), config.users(), config.passwordPolicy(), config.alerts());
+            AccountReport again = applyAll(fixed).get("prod");
+            assertThat(again.problems()).isEmpty();
+            assertThat(again.alias()).isEqualTo(taken + "-2");
+            assertThat(iam(org.account("prod").id()).listAccountAliases().accountAliases()).containsExactly(taken + "-2");
+        } finally {
+            other.deleteAccountAlias(r -> r.accountAlias(taken));
         }
     }
 }

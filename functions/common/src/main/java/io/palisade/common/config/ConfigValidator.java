@@ -24,6 +24,9 @@ public final class ConfigValidator {
     private static final Pattern POLICY = Pattern.compile("[A-Za-z0-9+=,.@_\\-/]{1,128}");
     private static final String PGP_HEADER = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
     /** IAM's account-alias pattern: 3-63 characters, no leading, trailing or doubled '-'. */
+    /** AWS managed policies that administer IAM or the organization: never on a management-account role. */
+    static final Set<String> ADMIN_POLICIES = Set.of("AdministratorAccess", "IAMFullAccess",
+            "AWSOrganizationsFullAccess", "service-role/AWSControlTowerServiceRolePolicy");
     private static final Pattern ALIAS = Pattern.compile("[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]");
     /** Every region the SDK knows, without the partitions' global pseudo-regions. */
     private static final Set<String> REGIONS = software.amazon.awssdk.regions.Region.regions().stream()
@@ -82,7 +85,7 @@ public final class ConfigValidator {
             return;
         }
         Set<String> roleNames = checkRoles(c.roles());
-        checkOrganization(c.organization(), roleNames);
+        checkOrganization(c.organization(), roleNames, c.roles());
         Set<String> keys = checkAccounts(c, roleNames);
         if (blank(c.identityAccount())) {
             problem("identityAccount", "is required: the key of the account that holds users and logs");
@@ -105,7 +108,7 @@ public final class ConfigValidator {
             String f = "roles." + name;
             if (!IAM_NAME.matcher(name).matches()) {
                 problem(f, "is not a valid IAM role name");
-            } else if (ReservedNames.ROLES.contains(name)) {
+            } else if (ReservedNames.reservedRole(name)) {
                 problem(f, "'" + name + "' is a role Palisade makes and manages itself: choose another name");
             }
             if (def == null || blank(def.policy())) {
@@ -118,7 +121,8 @@ public final class ConfigValidator {
         return names;
     }
 
-    private void checkOrganization(OrgConfig.Organization org, Set<String> roleNames) {
+    private void checkOrganization(OrgConfig.Organization org, Set<String> roleNames,
+                                   Map<String, OrgConfig.RoleDef> roles) {
         if (org == null) {
             problem("organization", "is required");
             return;
@@ -146,6 +150,11 @@ public final class ConfigValidator {
         for (int i = 0; i < mr.size(); i++) {
             if (!roleNames.contains(mr.get(i))) {
                 problem("organization.managementRoles[" + i + "]", "'" + mr.get(i) + "' is not defined under roles");
+            } else if (roles != null && roles.get(mr.get(i)) != null
+                    && ADMIN_POLICIES.contains(roles.get(mr.get(i)).policy())) {
+                problem("organization.managementRoles[" + i + "]", "'" + mr.get(i) + "' has policy "
+                        + roles.get(mr.get(i)).policy() + ": the management account is billing only, and "
+                        + "Palisade's roles may not attach a policy that administers IAM or the organization there");
             }
         }
     }
@@ -169,13 +178,17 @@ public final class ConfigValidator {
             } else if (c.organization() != null && !blank(c.organization().name())
                     && ORG_NAME.matcher(c.organization().name()).matches()
                     && !c.organization().name().endsWith("-") && !c.organization().name().contains("--")
-                    && !ALIAS.matcher(c.aliasOf(a.key())).matches()) {
+                    && a.alias() == null && !ALIAS.matcher(c.aliasOf(a.key())).matches()) {
                 problem(f + ".key", "'" + a.key() + "' makes the account alias '" + c.aliasOf(a.key())
                         + "', which AWS refuses: no trailing '-' and no '--'");
             } else if (OrgConfig.MANAGEMENT.equals(a.key())) {
                 problem(f + ".key", "'management' is reserved for the management account");
             } else if (!keys.add(a.key())) {
                 problem(f + ".key", "'" + a.key() + "' is used by another account");
+            }
+            if (a.alias() != null && !ALIAS.matcher(a.alias()).matches()) {
+                problem(f + ".alias", "'" + a.alias() + "' is not an account alias AWS accepts: 3-63 lowercase "
+                        + "letters, digits or '-', starting and ending with a letter or digit, no '--'");
             }
             if (blank(a.name()) || a.name().length() > 50) {
                 problem(f + ".name", "is required (1-50 characters)");

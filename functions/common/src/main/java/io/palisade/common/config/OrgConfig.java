@@ -44,7 +44,15 @@ public record OrgConfig(
     public static final int DEFAULT_CREATIONS_IN_FLIGHT = 5;
     public static final int MAX_CREATIONS_IN_FLIGHT = 20;
 
-    public record Account(String key, String name, String email, List<String> roles) {}
+    /**
+     * @param alias optional: the account alias when {@code <organization.name>-<key>} is taken
+     *              (aliases are unique across all of AWS); {@code null} for the default
+     */
+    public record Account(String key, String name, String email, List<String> roles, String alias) {
+        public Account(String key, String name, String email, List<String> roles) {
+            this(key, name, email, roles, null);
+        }
+    }
 
     public record RoleDef(String policy, String description) {}
 
@@ -83,8 +91,9 @@ public record OrgConfig(
         return account(key).map(a -> a.roles() == null ? List.<String>of() : a.roles()).orElse(List.of());
     }
 
-    /** Account alias, as the seed named them: {@code <org>-<key>}. */
+    /** Account alias: the account's {@code alias} if set, else as the seed named them, {@code <org>-<key>}. */
     public String aliasOf(String key) {
-        return organization.name() + "-" + key;
+        return account(key).map(Account::alias).filter(a -> !a.isBlank())
+                .orElse(organization.name() + "-" + key);
     }
 }

@@ -20,5 +20,18 @@ public final class ReservedNames {
     public static final Set<String> ROLES = Set.of(TempAdminSession.BOOTSTRAP_ROLE, DELIVERY_ROLE,
             Clients.ORGANIZATION_ACCESS_ROLE);
 
+    /**
+     * Role-name prefixes of Palisade's own stack ({@code palisade-*}, the deploy role
+     * {@code cfn-palisade-*}) and of AWS service-linked roles: the phases' roles are denied
+     * every change to them (template.yaml), so a configured role there could never be applied.
+     */
+    public static final java.util.List<String> ROLE_PREFIXES = java.util.List.of("palisade-", "cfn-palisade-",
+            "AWSServiceRole");
+
+    /** A role name the config may not use: a reserved name or one of the reserved prefixes. */
+    public static boolean reservedRole(String name) {
+        return ROLES.contains(name) || ROLE_PREFIXES.stream().anyMatch(name::startsWith);
+    }
+
     private ReservedNames() {}
 }

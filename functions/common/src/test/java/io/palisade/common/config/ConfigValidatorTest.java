@@ -354,4 +354,37 @@ class ConfigValidatorTest {
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("oneTimeLogin.publicKey is not ASCII-armored");
     }
+
+    @Test
+    void validate_whenAnAccountAliasOverrideIsNotOneAwsAccepts_namesTheAliasField() {
+        rejects(c -> at(c, "/accounts/1").put("alias", "bad--alias"))
+                .hasMessageContaining("accounts[1].alias 'bad--alias' is not an account alias AWS accepts");
+        rejects(c -> at(c, "/accounts/1").put("alias", "Upper"))
+                .hasMessageContaining("accounts[1].alias");
+    }
+
+    @Test
+    void validate_whenAnAccountHasAnAliasOverride_usesIt() {
+        OrgConfig config = ConfigValidator.validate(with(c -> at(c, "/accounts/1").put("alias", "example-prod-7")));
+
+        assertThat(config.aliasOf("prod")).isEqualTo("example-prod-7");
+        assertThat(config.aliasOf("non-prod")).isEqualTo("example-non-prod");
+    }
+
+    @Test
+    void validate_whenAManagementRoleWouldAdministerIam_namesTheManagementRole() {
+        rejects(c -> at(c, "/roles/Billing").put("policy", "AdministratorAccess"))
+                .hasMessageContaining("organization.managementRoles[0] 'Billing' has policy AdministratorAccess")
+                .hasMessageContaining("billing only");
+    }
+
+    @Test
+    void validate_whenARoleUsesAReservedPrefix_namesTheRole() {
+        rejects(c -> at(c, "/roles").set("palisade-Admin", Json.MAPPER.createObjectNode().put("policy",
+                "ReadOnlyAccess")))
+                .hasMessageContaining("roles.palisade-Admin");
+        rejects(c -> at(c, "/roles").set("cfn-palisade-x", Json.MAPPER.createObjectNode().put("policy",
+                "ReadOnlyAccess")))
+                .hasMessageContaining("roles.cfn-palisade-x");
+    }
 }
