@@ -389,7 +389,7 @@ class DeployRoleTest {
         assertThat(allow).hasSize(1);
         assertThat(texts(allow.get(0).at("/Principal/Service"))).containsExactly("cloudformation.amazonaws.com");
         assertThat(texts(allow.get(0).path("Action"))).containsExactly("sts:AssumeRole");
-        assertThat(allow.get(0).at("/Condition/StringEquals/aws:SourceAccount/Ref").asText()).isEqualTo("AWS::AccountId");
+        assertThat(allow.get(0).at("/Condition/StringEqualsIfExists/aws:SourceAccount/Ref").asText()).isEqualTo("AWS::AccountId");
     }
 
     // ------------------------------------------------------------------ sizes
