@@ -94,8 +94,14 @@ import javax.tools.ToolProvider;
  *       account and an assumed role elsewhere is {OWN, OTHER}: its calls must be allowed.</li>
  * </ol>
  * Whatever the analysis cannot follow (a client built outside {@code Clients}, a lambda
- * parameter holding a client, a receiver nothing flows into) is {@link Origin#UNKNOWN}: the test
- * reports it rather than guessing.
+ * parameter holding a client) is {@link Origin#UNKNOWN}: the test reports it rather than
+ * guessing. A call whose receiver nothing flows into in the reachable code has no origin at all:
+ * the function never makes it (e.g. TempAdminSession's GetSecretValue in a phase that uses only
+ * its constants). What a library call is given (list.add(client)) counts as written to its
+ * receiver, so clients kept in collections are followed too.
+ *
+ * <p>Not seen: run-time guards ({@code accountId.equals(management) ? own : assumed} counts as
+ * both); the test's EXCEPTIONS name the few expressions where a guard elsewhere decides.
  */
 final class OwnSdkCalls {
     /** Where a client's or credentials provider's credentials can come from. */
