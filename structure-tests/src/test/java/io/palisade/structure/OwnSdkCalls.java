@@ -116,7 +116,7 @@ final class OwnSdkCalls {
 
     /** One SDK operation called in a function's code. */
     record Call(String clientType, String operation, Set<Origin> origins, String file, long line,
-                boolean setsTags) {
+                Set<String> requestMembers) {
         String where() {
             return file + ":" + line;
         }
@@ -149,9 +149,18 @@ final class OwnSdkCalls {
      */
     private final Map<String, Origin> overrides;
     final Set<String> overridesUsed = new java.util.TreeSet<>();
+    /**
+     * Conditions ({@code "Class.method: condition"}) under which the account acted in is never the
+     * management account, by the branch (true: then / ?-true) where that holds: a value used there
+     * is not the own role's, whatever flows into it.
+     */
+    private final Map<String, Boolean> guards;
+    final Set<String> guardsUsed = new java.util.TreeSet<>();
 
-    private OwnSdkCalls(JavacTask task, Iterable<? extends CompilationUnitTree> units, Map<String, Origin> overrides) {
+    private OwnSdkCalls(JavacTask task, Iterable<? extends CompilationUnitTree> units, Map<String, Origin> overrides,
+                        Map<String, Boolean> guards) {
         this.overrides = overrides;
+        this.guards = guards;
         this.task = task;
         this.trees = Trees.instance(task);
         this.types = task.getTypes();
@@ -162,7 +171,7 @@ final class OwnSdkCalls {
     }
 
     /** Parses and attributes functions/{module} and functions/common against the test classpath. */
-    static OwnSdkCalls of(String module, Map<String, Origin> overrides) {
+    static OwnSdkCalls of(String module, Map<String, Origin> overrides, Map<String, Boolean> guards) {
         List<Path> sources = new ArrayList<>();
         sources.addAll(javaFiles(Repository.file("functions/" + module + "/src/main/java")));
         sources.addAll(javaFiles(Repository.file("functions/common/src/main/java")));
@@ -183,7 +192,7 @@ final class OwnSdkCalls {
             if (!errors.isEmpty()) {
                 throw new IllegalStateException("functions/" + module + " does not compile here: " + errors);
             }
-            return new OwnSdkCalls(task, units, overrides);
+            return new OwnSdkCalls(task, units, overrides, guards);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -262,7 +271,7 @@ final class OwnSdkCalls {
                     ? flow.origin(new TreePath(new TreePath(call, select), select.getExpression()))
                     : EnumSet.of(Origin.UNKNOWN); // a client calling itself: not in this code
             calls.add(new Call(client, method.getSimpleName().toString(), origins, file(call), line(call),
-                    setsTags(invocation)));
+                    requestMembers(invocation)));
         }
         for (TreePath call : assumes) {
             if (!reachable.contains(topLevelOf(call))) {
@@ -271,22 +280,25 @@ final class OwnSdkCalls {
             MethodInvocationTree invocation = (MethodInvocationTree) call.getLeaf();
             Set<Origin> origins = flow.origin(new TreePath(call, invocation.getArguments().get(0)));
             calls.add(new Call("software.amazon.awssdk.services.sts.StsClient", "assumeRole", origins,
-                    file(call), line(call), false));
+                    file(call), line(call), Set.of()));
         }
         return calls;
     }
 
-    /** Whether the request (a builder lambda or a built request) sets tags: some create calls then need a tag action too. */
-    private static boolean setsTags(MethodInvocationTree invocation) {
-        boolean[] found = {false};
+    /**
+     * The names selected in the request argument ({@code r -> r.name(...).tags(...)}: name, tags):
+     * some operations need another action when the request sets a member (tags, a role to pass).
+     */
+    private static Set<String> requestMembers(MethodInvocationTree invocation) {
+        Set<String> found = new java.util.TreeSet<>();
         new TreeScanner<Void, Void>() {
             @Override
             public Void visitMemberSelect(MemberSelectTree node, Void unused) {
-                found[0] |= node.getIdentifier().contentEquals("tags");
+                found.add(node.getIdentifier().toString());
                 return super.visitMemberSelect(node, unused);
             }
         }.scan(invocation.getArguments(), null);
-        return found[0];
+        return found;
     }
 
     // ------------------------------------------------------------------ the flow analysis
@@ -304,7 +316,47 @@ final class OwnSdkCalls {
 
         Set<Origin> origin(TreePath path) {
             Tree tree = path.getLeaf();
-            return memoized(tree, () -> compute(path));
+            Set<Origin> origins = memoized(tree, () -> compute(path));
+            if (origins.contains(Origin.OWN) && guarded(path)) {
+                Set<Origin> other = EnumSet.copyOf(origins);
+                other.remove(Origin.OWN);
+                other.add(Origin.OTHER);
+                return other;
+            }
+            return origins;
+        }
+
+        /** Whether the expression is in a branch of a {@link #guards} condition that excludes the management account. */
+        private boolean guarded(TreePath path) {
+            Tree child = path.getLeaf();
+            for (TreePath p = path.getParentPath(); p != null; child = p.getLeaf(), p = p.getParentPath()) {
+                Tree leaf = p.getLeaf();
+                if (leaf instanceof MethodTree || leaf instanceof ClassTree) {
+                    return false;
+                }
+                ExpressionTree condition = null;
+                Boolean branch = null;
+                if (leaf instanceof com.sun.source.tree.IfTree i) {
+                    condition = i.getCondition();
+                    branch = child == i.getThenStatement() ? Boolean.TRUE
+                            : child == i.getElseStatement() ? Boolean.FALSE : null;
+                } else if (leaf instanceof ConditionalExpressionTree c) {
+                    condition = c.getCondition();
+                    branch = child == c.getTrueExpression() ? Boolean.TRUE
+                            : child == c.getFalseExpression() ? Boolean.FALSE : null;
+                }
+                while (condition instanceof ParenthesizedTree paren) {
+                    condition = paren.getExpression();
+                }
+                if (condition != null && branch != null) {
+                    String key = methodKey(p) + ": " + condition.toString().replaceAll("\\s+", " ");
+                    if (branch.equals(guards.get(key))) {
+                        guardsUsed.add(key);
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         private Set<Origin> memoized(Object key, java.util.function.Supplier<Set<Origin>> compute) {
@@ -492,15 +544,19 @@ final class OwnSdkCalls {
         if (!(path.getLeaf() instanceof MethodInvocationTree || path.getLeaf() instanceof IdentifierTree)) {
             return null;
         }
-        String method = null;
+        String method = methodKey(path);
+        return method == null ? null : method + ": " + path.getLeaf().toString().replaceAll("\\s+", " ");
+    }
+
+    /** {@code "TopLevelClass.method"} of the method a tree is in. */
+    private String methodKey(TreePath path) {
         for (TreePath p = path; p != null; p = p.getParentPath()) {
-            if (method == null && p.getLeaf() instanceof MethodTree m) {
-                method = m.getName().toString();
+            if (p.getLeaf() instanceof MethodTree m) {
+                TypeElement top = topLevelOf(path);
+                return top == null ? null : top.getSimpleName() + "." + m.getName();
             }
         }
-        TypeElement top = topLevelOf(path);
-        return top == null || method == null ? null
-                : top.getSimpleName() + "." + method + ": " + path.getLeaf().toString().replaceAll("\\s+", " ");
+        return null;
     }
 
     private static Set<Origin> union(Set<Origin> a, Set<Origin> b) {
