@@ -10,6 +10,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import io.palisade.common.config.OrgConfig;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -32,6 +33,12 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
  * <p>Configuration, from the function's environment (set by the template):
  * {@code AWS_REGION}; {@code PALISADE_ENDPOINT_URL} (empty on AWS; an emulator's URL otherwise);
  * {@code PALISADE_CA_BUNDLE} (optional PEM file trusted besides the JDK's CAs).
+ *
+ * <p>Regions: {@code AWS_REGION} is where Palisade's own stack runs ({@link #control}, the
+ * temp-admin's secret). What Palisade builds in the organization lives in the config's
+ * {@code organization.region}: a phase acts there through {@link #inHomeRegion(OrgConfig)}, a
+ * view sharing this instance's HTTP client, base credentials, sessions and call log; its client
+ * cache keys carry the region, so a warm container never hands out another region's client.
  */
 public final class Clients {
     /**
@@ -58,20 +65,71 @@ public final class Clients {
     public static final String ORGANIZATION_ACCESS_ROLE = "OrganizationAccountAccessRole";
 
     private final Region region;
+    /** The function's own region (AWS_REGION): where {@link #control} clients go, whatever the view. */
+    private final Region ownRegion;
     private final URI endpoint;
     /** Where Palisade's own stack runs (Step Functions, the run topic): empty on AWS. */
     private URI controlEndpoint;
     private final SdkHttpClient http;
     private final AwsCredentialsProvider base;
-    private final CallLog calls = new CallLog();
-    private final Map<String, AwsCredentialsProvider> sessions = new ConcurrentHashMap<>();
-    private final Map<String, Object> cache = new ConcurrentHashMap<>();
+    private final CallLog calls;
+    private final Map<String, AwsCredentialsProvider> sessions;
+    private final Map<String, Object> cache;
+    /** Every region's view of this container's clients, shared by all of them. */
+    private final Map<Region, Clients> views;
 
     public Clients(Region region, URI endpoint, SdkHttpClient http, AwsCredentialsProvider base) {
         this.region = region;
+        this.ownRegion = region;
         this.endpoint = endpoint;
         this.http = http;
         this.base = base;
+        this.calls = new CallLog();
+        this.sessions = new ConcurrentHashMap<>();
+        this.cache = new ConcurrentHashMap<>();
+        this.views = new ConcurrentHashMap<>();
+        views.put(region, this);
+    }
+
+    /** A view of {@code origin} in another region: everything shared but the region its clients use. */
+    private Clients(Clients origin, Region region) {
+        this.region = region;
+        this.ownRegion = origin.ownRegion;
+        this.endpoint = origin.endpoint;
+        this.controlEndpoint = origin.controlEndpoint;
+        this.http = origin.http;
+        this.base = origin.base;
+        this.calls = origin.calls;
+        this.sessions = origin.sessions;
+        this.cache = origin.cache;
+        this.views = origin.views;
+    }
+
+    /**
+     * These clients in {@code other}: same HTTP client, base credentials, assumed-role sessions
+     * and call log; clients built and cached there use {@code other}. One view per region and
+     * container.
+     */
+    public Clients inRegion(Region other) {
+        if (other == null || other.equals(region)) {
+            return this;
+        }
+        return views.computeIfAbsent(other, r -> new Clients(this, r));
+    }
+
+    /**
+     * These clients in the organization's home region, {@code organization.region} of the
+     * config: where every phase creates and reads what it builds in the organization. A config
+     * without a region (not validated yet, or a test's partial config) keeps the function's own.
+     */
+    public Clients inHomeRegion(OrgConfig config) {
+        return inRegion(homeRegion(config));
+    }
+
+    /** {@code organization.region} of the config, or {@code null} when it names none. */
+    public static Region homeRegion(OrgConfig config) {
+        String id = config == null || config.organization() == null ? null : config.organization().region();
+        return id == null || id.isBlank() ? null : Region.of(id);
     }
 
     public static Clients fromEnvironment() {
@@ -98,15 +156,22 @@ public final class Clients {
 
     /**
      * A client for Palisade's own stack in the management account (Step Functions, the run
-     * topic), with the function's own credentials. On AWS that is the same account and the
-     * default endpoint; locally the stack runs in another emulator than the organization.
+     * topic), with the function's own credentials, in the function's own region whatever this
+     * view's. On AWS that is the same account and the default endpoint; locally the stack runs
+     * in another emulator than the organization.
      */
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C control(B builder) {
-        return build(builder, base, RETRIES, controlEndpoint);
+        return build(builder, base, RETRIES, controlEndpoint, ownRegion);
     }
 
+    /** The region the clients of this view act in. */
     public Region region() {
         return region;
+    }
+
+    /** The function's own region (AWS_REGION), where Palisade's stack and its secret live. */
+    public Region ownRegion() {
+        return ownRegion;
     }
 
     /** {@code aws}, {@code aws-cn}, {@code aws-us-gov}: for ARNs that must be partition-safe. */
@@ -129,7 +194,7 @@ public final class Clients {
 
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
             B builder, AwsCredentialsProvider credentials) {
-        return build(builder, credentials, RETRIES, endpoint);
+        return build(builder, credentials, RETRIES, endpoint, region);
     }
 
     /**
@@ -142,13 +207,13 @@ public final class Clients {
      */
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C buildWithoutRetries(
             B builder, AwsCredentialsProvider credentials) {
-        return build(builder, credentials, AwsRetryStrategy.doNotRetry(), endpoint);
+        return build(builder, credentials, AwsRetryStrategy.doNotRetry(), endpoint, region);
     }
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
-            B builder, AwsCredentialsProvider credentials, RetryStrategy retries, URI target) {
+            B builder, AwsCredentialsProvider credentials, RetryStrategy retries, URI target, Region in) {
         boolean assumed = credentials != base;
-        builder.region(region)
+        builder.region(in)
                 .credentialsProvider(credentials)
                 .httpClient(http)
                 .overrideConfiguration(o -> o.retryStrategy(retries)
@@ -161,12 +226,13 @@ public final class Clients {
     }
 
     /**
-     * A client kept for the container's life under {@code key} (e.g. "iam|123456789012|bootstrap"),
-     * so per-account clients are built once, not per call.
+     * A client kept for the container's life under {@code key} (e.g. "iam|123456789012|bootstrap")
+     * in this view's region, so per-account clients are built once, not per call, and a client
+     * of one region is never returned in another.
      */
     @SuppressWarnings("unchecked")
     public <C> C cached(String key, java.util.function.Supplier<C> factory) {
-        return (C) cache.computeIfAbsent(key, k -> factory.get());
+        return (C) cache.computeIfAbsent(region.id() + "|" + key, k -> factory.get());
     }
 
     /**
@@ -177,9 +243,14 @@ public final class Clients {
         return cached(key + "|" + System.identityHashCode(credentials), factory);
     }
 
+    /**
+     * S3 in this view's region. Cross-region access is on: a phase that does not know the
+     * organization's home region (a drift run reading the last config, the cleanup after an
+     * execution ended) still reads the state bucket, wherever it is, after one redirect.
+     */
     public S3Client s3(AwsCredentialsProvider credentials) {
         // path-style only where an endpoint override cannot serve bucket subdomains
-        return build(S3Client.builder().forcePathStyle(endpoint != null), credentials);
+        return build(S3Client.builder().forcePathStyle(endpoint != null).crossRegionAccessEnabled(true), credentials);
     }
 
     /** Credentials for {@code roleName} in {@code accountId}, assumed from {@code source}; refreshed automatically. */
