@@ -73,6 +73,8 @@ public final class ApplyAccounts {
     public AccountReport apply(AccountTask task) {
         clients.calls().drain();
         OrgConfig config = task.config();
+        // everything below acts in the organization's home region (IAM being global, there too)
+        Clients clients = home(task);
         String key = task.target().key();
         String accountId = task.target().accountId();
         String identityId = accountIdOf(task, config.identityAccount());
@@ -118,6 +120,11 @@ public final class ApplyAccounts {
         LOG.info("Account {} ({}): {} changing calls", key, accountId, changes.size());
         return new AccountReport(key, accountId, alias, roles, directory.groups(), directory.users(),
                 directory.retired(), trail, keyArn, task.isIdentity() ? logBucket : null, changes, problems);
+    }
+
+    /** These clients in the organization's home region: where the bucket, key and trails live. */
+    private Clients home(AccountTask task) {
+        return clients.inHomeRegion(task.config());
     }
 
     /** The id of the account with this config key ({@link OrgConfig#MANAGEMENT} included). */
@@ -245,11 +252,11 @@ public final class ApplyAccounts {
     private void ensureTrailBucket(AccountTask task, S3Client s3, String bucket, String logBucket,
                                    String identityId) {
         String partition = clients.partition();
-        BucketBaseline baseline = new BucketBaseline(s3, clients.region());
+        BucketBaseline baseline = new BucketBaseline(s3, home(task).region());
         baseline.ensure(logBucket, Json.MAPPER.valueToTree(PolicyDocuments.accessLogBucketPolicy(partition,
                 logBucket, bucket, ACCESS_LOG_PREFIX, identityId)));
         baseline.ensure(bucket, Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(partition,
-                clients.region().id(), bucket, accountIds(task), TRAIL_NAME)));
+                home(task).region().id(), bucket, accountIds(task), TRAIL_NAME)));
         LoggingEnabled wanted = LoggingEnabled.builder().targetBucket(logBucket).targetPrefix(ACCESS_LOG_PREFIX)
                 .build();
         if (!loggingMatches(s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled(), wanted)) {
@@ -268,7 +275,7 @@ public final class ApplyAccounts {
     /** The trails' KMS key, allowing every account's trail; returns its ARN. */
     private String ensureTrailKey(AccountTask task, KmsClient kms, KmsClient keyMaker, String identityId) {
         JsonNode policy = Json.MAPPER.valueToTree(PolicyDocuments.trailKeyPolicy(clients.partition(),
-                clients.region().id(), identityId, accountIds(task), TRAIL_NAME));
+                home(task).region().id(), identityId, accountIds(task), TRAIL_NAME));
         return new TrailKey(kms, keyMaker).ensure(policy);
     }
 

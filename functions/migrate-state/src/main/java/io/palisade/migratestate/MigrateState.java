@@ -49,10 +49,12 @@ public final class MigrateState {
         OrgConfig config = input.config();
         String infosec = input.org().account(config.identityAccount()).id();
         var creds = clients.assume(clients.baseCredentials(), infosec, Clients.ORGANIZATION_ACCESS_ROLE);
-        S3Client s3 = clients.cached("s3|" + infosec + "|org", () -> clients.s3(creds));
+        // the state bucket lives in the organization's home region, not the function's
+        Clients home = clients.inHomeRegion(config);
+        S3Client s3 = home.cached("s3|" + infosec + "|org", () -> home.s3(creds));
         String bucket = StateStore.bucketName(config.organization().name(), infosec);
 
-        new BucketBaseline(s3, clients.region()).ensure(bucket, statePolicy(bucket, infosec));
+        new BucketBaseline(s3, home.region()).ensure(bucket, statePolicy(bucket, infosec));
 
         String runId = input.runId();
         String now = Instant.now().toString();

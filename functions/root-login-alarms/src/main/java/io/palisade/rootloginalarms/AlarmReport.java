@@ -5,13 +5,17 @@ import java.util.List;
 /**
  * What the root-login-alarms phase set up in one account (an item of the state machine's Map).
  *
+ * @param region the organization's home region, where all of it but {@code signIn} is
  * @param subscriptions the topic's subscriptions for the configured addresses; e-mail ones stay
  *     {@code PendingConfirmation} on AWS until the recipient follows the link AWS sends
- * @param changes the changing AWS calls made; empty when the account already matched
+ * @param signIn the root sign-in rule and its topic in the region where CloudTrail records root
+ *     console sign-ins (us-east-1), when that is not the home region; {@code null} otherwise
+ * @param changes the changing AWS calls made, in both regions; empty when the account already matched
  */
 public record AlarmReport(
         String key,
         String accountId,
+        String region,
         String logGroup,
         String metricFilter,
         String pattern,
@@ -20,7 +24,12 @@ public record AlarmReport(
         String topicArn,
         List<Subscription> subscriptions,
         String ruleName,
+        SignInRule signIn,
         List<String> changes) {
+
+    /** The root-activity rule and the topic it targets, made again in {@code region}, and why. */
+    public record SignInRule(String region, String ruleName, String topicArn, List<Subscription> subscriptions,
+                             String why) {}
 
     public record Subscription(String protocol, String endpoint, String status) {
         public static final String CONFIRMED = "Confirmed";

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudtrail.model.InvalidCloudWatchLogsLogGroupArnException;
 import software.amazon.awssdk.services.cloudtrail.model.InvalidCloudWatchLogsRoleArnException;
@@ -48,6 +49,11 @@ import software.amazon.awssdk.services.sns.model.Subscription;
  * usage and an alarm on it notifies an SNS topic; an EventBridge rule sends root console sign-ins
  * and root API calls to the same topic at once.
  *
+ * <p>All of it in the organization's home region ({@code organization.region}). CloudTrail
+ * records every root console sign-in in us-east-1, whatever the home region, and EventBridge
+ * sees an event only in the region where it was recorded: outside us-east-1 the rule (and the
+ * topic it targets, since a rule publishes only to a topic of its own region) is made there too.
+ *
  * <p>Every resource is read first and written only when it differs, so a re-run changes nothing.
  */
 public final class RootLoginAlarms {
@@ -68,6 +74,8 @@ public final class RootLoginAlarms {
     static final String ALARM_DESCRIPTION = "The root user of this account was used (CIS AWS Foundations)";
     static final String RULE_DESCRIPTION = "Root user console sign-in or API call: notify " + TOPIC;
     private static final String EMAIL = "email";
+    /** Where CloudTrail records root console sign-ins (AWS CloudTrail User Guide, console sign-in events). */
+    static final Region SIGN_IN_REGION = Region.US_EAST_1;
     private static final int TRAIL_UPDATE_ATTEMPTS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(RootLoginAlarms.class);
 
@@ -94,39 +102,68 @@ public final class RootLoginAlarms {
         clients.calls().drain();
         String account = task.target().accountId();
         AwsCredentialsProvider creds = credentials.apply(task, account);
-        Account a = new Account(account, creds);
+        Clients home = clients.inHomeRegion(task.config());
+        Account a = new Account(home, account, creds);
 
         // the one precondition, checked before anything is written
-        Trail trail = trail(a.client(CloudTrailClient.builder(), "cloudtrail"), account);
-        String logGroupArn = Policies.logGroupArn(clients.partition(), clients.region().id(), account, LOG_GROUP);
+        Trail trail = trail(a.client(CloudTrailClient.builder(), "cloudtrail"), account, home.region());
+        String logGroupArn = Policies.logGroupArn(home.partition(), home.region().id(), account, LOG_GROUP);
 
         CloudWatchLogsClient logs = a.client(CloudWatchLogsClient.builder(), "logs");
         ensureLogGroup(logs);
         IamClient iam = a.client(IamClient.builder(), "iam");
         boolean roleChanged = ensureDeliveryRole(iam, trail.trailARN(), logGroupArn);
         ensureTrailDelivery(a.client(CloudTrailClient.builder(), "cloudtrail"), trail, logGroupArn,
-                "arn:" + clients.partition() + ":iam::" + account + ":role/" + DELIVERY_ROLE, roleChanged);
+                "arn:" + home.partition() + ":iam::" + account + ":role/" + DELIVERY_ROLE, roleChanged);
 
         SnsClient sns = a.client(SnsClient.builder(), "sns");
-        String topicArn = ensureTopic(sns, account);
+        String topicArn = ensureTopic(sns, home, account);
         List<AlarmReport.Subscription> subscriptions = ensureSubscriptions(sns, topicArn, emails(task.config()));
 
         ensureMetricFilter(logs);
         String alarmArn = ensureAlarm(a.client(CloudWatchClient.builder(), "cloudwatch"), topicArn);
         ensureRule(a.client(EventBridgeClient.builder(), "events"), topicArn);
+        AlarmReport.SignInRule signIn = ensureSignInRule(home, account, creds, emails(task.config()));
 
         List<String> changes = clients.calls().drain();
-        LOG.info("Root-login alarms in {} ({}): {} change(s)", task.target().key(), account, changes.size());
-        return new AlarmReport(task.target().key(), account, LOG_GROUP, METRIC_FILTER, PATTERN, ALARM, alarmArn,
-                topicArn, subscriptions, RULE, changes);
+        LOG.info("Root-login alarms in {} ({}, {}{}): {} change(s)", task.target().key(), account, home.region().id(),
+                signIn == null ? "" : " and " + signIn.region(), changes.size());
+        return new AlarmReport(task.target().key(), account, home.region().id(), LOG_GROUP, METRIC_FILTER, PATTERN,
+                ALARM, alarmArn, topicArn, subscriptions, RULE, signIn, changes);
     }
 
-    private Trail trail(CloudTrailClient cloudTrail, String account) {
+    /**
+     * Where root console sign-ins must also be caught: {@link #SIGN_IN_REGION} when the home
+     * region is another region of the {@code aws} partition; {@code null} when the home rule
+     * already sees them (home in us-east-1) or the partition has no us-east-1.
+     */
+    static Region signInRegion(Region home, String partition) {
+        return "aws".equals(partition) && !SIGN_IN_REGION.equals(home) ? SIGN_IN_REGION : null;
+    }
+
+    /** The same topic (policy, subscriptions) and rule in {@link #signInRegion}, if the home region is not it. */
+    private AlarmReport.SignInRule ensureSignInRule(Clients home, String account, AwsCredentialsProvider creds,
+                                                    List<String> emails) {
+        Region region = signInRegion(home.region(), home.partition());
+        if (region == null) {
+            return null;
+        }
+        Clients there = clients.inRegion(region);
+        Account a = new Account(there, account, creds);
+        SnsClient sns = a.client(SnsClient.builder(), "sns");
+        String topicArn = ensureTopic(sns, there, account);
+        List<AlarmReport.Subscription> subscriptions = ensureSubscriptions(sns, topicArn, emails);
+        ensureRule(a.client(EventBridgeClient.builder(), "events"), topicArn);
+        return new AlarmReport.SignInRule(region.id(), RULE, topicArn, subscriptions,
+                "root console sign-ins are recorded in " + region.id() + " only");
+    }
+
+    private Trail trail(CloudTrailClient cloudTrail, String account, Region region) {
         try {
             return cloudTrail.getTrail(r -> r.name(TRAIL)).trail();
         } catch (TrailNotFoundException e) {
             throw new PrerequisiteMissingException("CloudTrail trail '" + TRAIL + "' does not exist in account " + account
-                    + " (" + clients.region().id() + "): the apply-accounts phase creates it; run it first", e);
+                    + " (" + region.id() + "): the apply-accounts phase creates it; run it first", e);
         }
     }
 
@@ -216,8 +253,9 @@ public final class RootLoginAlarms {
         }
     }
 
-    private String ensureTopic(SnsClient sns, String account) {
-        String topicArn = Policies.topicArn(clients.partition(), clients.region().id(), account, TOPIC);
+    /** @param in the clients of the topic's region: its ARN carries that region */
+    private static String ensureTopic(SnsClient sns, Clients in, String account) {
+        String topicArn = Policies.topicArn(in.partition(), in.region().id(), account, TOPIC);
         String current;
         try {
             current = sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes().get("Policy");
@@ -331,11 +369,14 @@ public final class RootLoginAlarms {
     }
 
     /** One account's clients, built once per container and account. */
-    private final class Account {
+    private static final class Account {
+        private final Clients clients;
         private final String id;
         private final AwsCredentialsProvider credentials;
 
-        Account(String id, AwsCredentialsProvider credentials) {
+        /** @param clients the clients of the region this account's resources are made in */
+        Account(Clients clients, String id, AwsCredentialsProvider credentials) {
+            this.clients = clients;
             this.id = id;
             this.credentials = credentials;
         }

@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudtrail.model.Trail;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
@@ -58,6 +59,8 @@ class RootLoginAlarmsIT {
                 "Sns:CreateTopic", "Sns:SetTopicAttributes", "Sns:Subscribe", "CloudWatchLogs:PutMetricFilter",
                 "CloudWatch:PutMetricAlarm", "EventBridge:PutRule", "EventBridge:PutTargets");
         assertThat(first.topicArn()).isEqualTo(topicArn);
+        assertThat(first.region()).isEqualTo("us-east-1");
+        assertThat(first.signIn()).as("the home rule sees root sign-ins in us-east-1").isNull();
         assertThat(first.pattern()).isEqualTo(RootLoginAlarms.PATTERN);
         assertThat(first.alarmArn()).isNotBlank();
         assertThat(first.subscriptions()).singleElement()
@@ -139,6 +142,61 @@ class RootLoginAlarmsIT {
     }
 
     @Test
+    void apply_whenHomeRegionIsNotUsEast1_everythingInTheHomeRegionAndTheSignInRuleAlsoInUsEast1() {
+        RunState.Target infosec = target("infosec");
+        String account = infosec.accountId();
+        AwsCredentialsProvider creds = Emulator.orgAccess(clients, account);
+        Clients euWest1 = clients.inRegion(Region.EU_WEST_1);
+        createTrail(euWest1, creds);
+        OrgConfig inEurope = new OrgConfig(new OrgConfig.Organization(config.organization().name(), "eu-west-1",
+                config.organization().managementRoles()), config.identityAccount(), config.accounts(),
+                config.roles(), config.groups(), config.users(), config.passwordPolicy(), config.alerts());
+        AccountTask task = new AccountTask(infosec, inEurope, org, null, new RunState.Run("it-eu", "2025-01-01T00:00:00Z"));
+        String homeTopic = "arn:aws:sns:eu-west-1:" + account + ":palisade-root-alerts";
+        String signInTopic = "arn:aws:sns:us-east-1:" + account + ":palisade-root-alerts";
+
+        AlarmReport first = phase.apply(task);
+
+        assertThat(first.region()).isEqualTo("eu-west-1");
+        assertThat(first.topicArn()).isEqualTo(homeTopic);
+        assertThat(first.signIn()).isNotNull();
+        assertThat(first.signIn().region()).isEqualTo("us-east-1");
+        assertThat(first.signIn().topicArn()).isEqualTo(signInTopic);
+        assertThat(first.signIn().subscriptions()).extracting(AlarmReport.Subscription::endpoint)
+                .containsExactly("security@example.com");
+        assertThat(euWest1.build(CloudTrailClient.builder(), creds).getTrail(r -> r.name("palisade-trail")).trail()
+                .cloudWatchLogsLogGroupArn())
+                .isEqualTo("arn:aws:logs:eu-west-1:" + account + ":log-group:palisade/cloudtrail:*");
+        assertThat(euWest1.build(CloudWatchLogsClient.builder(), creds)
+                .describeLogGroups(r -> r.logGroupNamePrefix("palisade/cloudtrail")).logGroups()).hasSize(1);
+        assertThat(euWest1.build(CloudWatchClient.builder(), creds)
+                .describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms())
+                .singleElement().satisfies(a -> assertThat(a.alarmActions()).containsExactly(homeTopic));
+        for (var where : java.util.Map.of(euWest1, homeTopic, clients.inRegion(Region.US_EAST_1), signInTopic)
+                .entrySet()) {
+            String topic = where.getValue();
+            SnsClient sns = where.getKey().build(SnsClient.builder(), creds);
+            assertThat(Policies.parse(sns.getTopicAttributes(r -> r.topicArn(topic)).attributes().get("Policy")))
+                    .isEqualTo(Policies.topicPolicy(topic, account));
+            assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topic)).subscriptions())
+                    .extracting(x -> x.endpoint()).containsExactly("security@example.com");
+            EventBridgeClient events = where.getKey().build(EventBridgeClient.builder(), creds);
+            assertThat(Policies.parse(events.describeRule(r -> r.name("palisade-root-activity")).eventPattern()))
+                    .isEqualTo(Policies.rootActivityPattern());
+            assertThat(events.listTargetsByRule(r -> r.rule("palisade-root-activity")).targets())
+                    .extracting(Target::arn).containsExactly(topic);
+        }
+        // nothing of this account's alerting in us-east-1 but the sign-in rule and its topic
+        assertThat(clients.inRegion(Region.US_EAST_1).build(CloudWatchClient.builder(), creds)
+                .describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms()).isEmpty();
+
+        AlarmReport second = phase.apply(task);
+
+        assertThat(second.changes()).isEmpty();
+        assertThat(second.signIn()).isEqualTo(first.signIn());
+    }
+
+    @Test
     void apply_whenTrailMissing_expectedClearErrorAndNothingWritten() {
         RunState.Target nonProd = target("non-prod");
 
@@ -149,9 +207,18 @@ class RootLoginAlarmsIT {
     }
 
     private static void createTrail(AwsCredentialsProvider creds) {
+        createTrail(clients, creds);
+    }
+
+    private static void createTrail(Clients in, AwsCredentialsProvider creds) {
         String bucket = "rla-trail-" + UUID.randomUUID();
-        clients.s3(creds).createBucket(r -> r.bucket(bucket));
-        CloudTrailClient cloudTrail = clients.build(CloudTrailClient.builder(), creds);
+        in.s3(creds).createBucket(r -> {
+            r.bucket(bucket);
+            if (!Region.US_EAST_1.equals(in.region())) {
+                r.createBucketConfiguration(c -> c.locationConstraint(in.region().id()));
+            }
+        });
+        CloudTrailClient cloudTrail = in.build(CloudTrailClient.builder(), creds);
         cloudTrail.createTrail(r -> r.name("palisade-trail").s3BucketName(bucket).isMultiRegionTrail(true)
                 .enableLogFileValidation(true));
         clients.calls().drain();

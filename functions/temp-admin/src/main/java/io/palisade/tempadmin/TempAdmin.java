@@ -98,7 +98,8 @@ public final class TempAdmin {
         }
         String account = input.state().accountId();
         var creds = clients.assume(clients.baseCredentials(), account, Clients.ORGANIZATION_ACCESS_ROLE);
-        S3Client s3 = clients.cached("s3|" + account + "|org", () -> clients.s3(creds));
+        Clients home = clients.inHomeRegion(input.config()); // where the state bucket is
+        S3Client s3 = home.cached("s3|" + account + "|org", () -> home.s3(creds));
         return new StateStore(s3, input.state().bucket()).read()
                 .map(v -> v.record().lock() != null && input.runId().equals(v.record().lock().runId()))
                 .orElse(true);
