@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.PasswordPolicy;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.Account;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -39,16 +41,22 @@ final class OrganizationChecks {
 
     private OrganizationChecks() {}
 
-    /** Asserts the whole organization {@code config} describes; returns the account ids by key. */
+    /**
+     * Asserts the whole organization {@code config} describes, everything regional in its home
+     * region ({@code organization.region}); returns the account ids by key.
+     */
     static Map<String, String> assertBuilt(Clients clients, OrgConfig config) {
         Map<String, String> ids = accountIds(clients, config);
         String management = ids.get(OrgConfig.MANAGEMENT);
         String infosec = ids.get("infosec");
+        Clients home = clients.inHomeRegion(config);
+        String region = home.region().id();
 
         // state bucket and record in InfoSec
-        S3Client s3 = clients.s3(access(clients, ids, infosec));
+        S3Client s3 = home.s3(access(clients, ids, infosec));
         String stateBucket = config.organization().name() + "-palisade-state-" + infosec;
         assertHardenedBucket(s3, stateBucket);
+        assertBucketIn(s3, stateBucket, home.region());
         JsonNode record = Json.read(s3.getObjectAsBytes(r -> r.bucket(stateBucket).key("palisade/state.json"))
                 .asUtf8String(), JsonNode.class);
         assertThat(record.path("configDigest").asText()).hasSize(64);
@@ -94,40 +102,47 @@ final class OrganizationChecks {
         // CloudTrail everywhere into the central bucket; root-usage alarms and rules
         String trailBucket = config.organization().name() + "-palisade-trail-" + infosec;
         assertHardenedBucket(s3, trailBucket);
+        assertBucketIn(s3, trailBucket, home.region());
+        assertBucketIn(s3, config.organization().name() + "-palisade-access-logs-" + infosec, home.region());
         String trailPolicy = s3.getBucketPolicy(r -> r.bucket(trailBucket)).policy();
+        // the trails' key: in InfoSec, in the home region
+        KmsClient kms = home.build(KmsClient.builder(), access(clients, ids, infosec));
+        String keyArn = kms.describeKey(r -> r.keyId("alias/palisade-cloudtrail")).keyMetadata().arn();
+        assertThat(keyArn).startsWith("arn:aws:kms:" + region + ":" + infosec + ":key/");
         for (String key : List.of("infosec", "prod", "non-prod", OrgConfig.MANAGEMENT)) {
             String id = ids.get(key);
             // CloudTrail may write for each account's palisade-trail: the account by aws:SourceAccount
             assertThat(trailPolicy).contains("\"" + id + "\"")
-                    .contains("arn:aws:cloudtrail:us-east-1:*:trail/palisade-trail").contains("/AWSLogs/*");
-            CloudTrailClient ct = clients.build(CloudTrailClient.builder(), access(clients, ids, id));
+                    .contains("arn:aws:cloudtrail:" + region + ":*:trail/palisade-trail").contains("/AWSLogs/*");
+            CloudTrailClient ct = home.build(CloudTrailClient.builder(), access(clients, ids, id));
             var trail = ct.getTrail(r -> r.name("palisade-trail")).trail();
+            assertThat(trail.homeRegion()).isEqualTo(region);
+            assertThat(trail.trailARN()).startsWith("arn:aws:cloudtrail:" + region + ":" + id + ":");
             assertThat(trail.s3BucketName()).isEqualTo(trailBucket);
             assertThat(trail.isMultiRegionTrail()).isTrue();
             assertThat(trail.logFileValidationEnabled()).isTrue();
             assertThat(trail.includeGlobalServiceEvents()).isTrue();
-            assertThat(trail.cloudWatchLogsLogGroupArn()).contains("palisade/cloudtrail");
+            assertThat(trail.cloudWatchLogsLogGroupArn())
+                    .isEqualTo("arn:aws:logs:" + region + ":" + id + ":log-group:palisade/cloudtrail:*");
             assertThat(ct.getTrailStatus(r -> r.name("palisade-trail")).isLogging()).isTrue();
 
-            CloudWatchLogsClient logs = clients.build(CloudWatchLogsClient.builder(), access(clients, ids, id));
+            CloudWatchLogsClient logs = home.build(CloudWatchLogsClient.builder(), access(clients, ids, id));
             var filters = logs.describeMetricFilters(r -> r.logGroupName("palisade/cloudtrail")).metricFilters();
             assertThat(filters).extracting(f -> f.filterPattern()).containsExactly(ROOT_PATTERN);
-            CloudWatchClient cw = clients.build(CloudWatchClient.builder(), access(clients, ids, id));
+            CloudWatchClient cw = home.build(CloudWatchClient.builder(), access(clients, ids, id));
             MetricAlarm alarm = cw.describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms().get(0);
             assertThat(alarm.statisticAsString()).isEqualTo("Sum");
             assertThat(alarm.threshold()).isEqualTo(1.0);
             assertThat(alarm.period()).isEqualTo(300);
             assertThat(alarm.comparisonOperatorAsString()).isEqualTo("GreaterThanOrEqualToThreshold");
-            String topic = "arn:aws:sns:us-east-1:" + id + ":palisade-root-alerts";
+            String topic = "arn:aws:sns:" + region + ":" + id + ":palisade-root-alerts";
             assertThat(alarm.alarmActions()).containsExactly(topic);
-            SnsClient sns = clients.build(SnsClient.builder(), access(clients, ids, id));
-            assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topic)).subscriptions())
-                    .extracting(x -> x.endpoint()).containsExactlyElementsOf(config.alerts().emails());
-            EventBridgeClient events = clients.build(EventBridgeClient.builder(), access(clients, ids, id));
-            assertThat(events.describeRule(r -> r.name("palisade-root-activity")).eventPattern())
-                    .contains("AWS Console Sign In via CloudTrail").contains("Root");
-            assertThat(events.listTargetsByRule(r -> r.rule("palisade-root-activity")).targets())
-                    .extracting(t -> t.arn()).containsExactly(topic);
+            assertRootActivityRule(home, access(clients, ids, id), config, topic);
+            if (!region.equals("us-east-1")) {
+                // root console sign-ins are recorded in us-east-1 only: the rule and its topic there too
+                assertRootActivityRule(clients.inRegion(Region.US_EAST_1), access(clients, ids, id), config,
+                        "arn:aws:sns:us-east-1:" + id + ":palisade-root-alerts");
+            }
         }
 
         assertNoTempAdmin(clients, ids);
@@ -167,6 +182,28 @@ final class OrganizationChecks {
         }
         SecretsManagerClient secrets = clients.build(SecretsManagerClient.builder());
         assertThat(secrets.listSecrets().secretList()).extracting(s -> s.name()).doesNotContain("palisade/temp-admin");
+    }
+
+    /** The topic (subscribed by the configured addresses) and the root-activity rule targeting it, in one region. */
+    static void assertRootActivityRule(Clients in, AwsCredentialsProvider access, OrgConfig config, String topic) {
+        SnsClient sns = in.build(SnsClient.builder(), access);
+        assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topic)).subscriptions())
+                .extracting(x -> x.endpoint()).containsExactlyElementsOf(config.alerts().emails());
+        EventBridgeClient events = in.build(EventBridgeClient.builder(), access);
+        assertThat(events.describeRule(r -> r.name("palisade-root-activity")).eventPattern())
+                .contains("AWS Console Sign In via CloudTrail").contains("Root");
+        assertThat(events.listTargetsByRule(r -> r.rule("palisade-root-activity")).targets())
+                .extracting(t -> t.arn()).as("rule targets in " + in.region()).containsExactly(topic);
+    }
+
+    /** S3 answers no location constraint (empty or absent) for us-east-1, the region's name elsewhere. */
+    static void assertBucketIn(S3Client s3, String bucket, Region region) {
+        String location = s3.getBucketLocation(r -> r.bucket(bucket)).locationConstraintAsString();
+        if (Region.US_EAST_1.equals(region)) {
+            assertThat(location).as("location of " + bucket).isIn(null, "", "us-east-1", "null");
+        } else {
+            assertThat(location).as("location of " + bucket).isEqualTo(region.id());
+        }
     }
 
     static void assertHardenedBucket(S3Client s3, String bucket) {
