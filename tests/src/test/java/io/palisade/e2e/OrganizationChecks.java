@@ -116,7 +116,10 @@ final class OrganizationChecks {
                     .contains("arn:aws:cloudtrail:" + region + ":*:trail/palisade-trail").contains("/AWSLogs/*");
             CloudTrailClient ct = home.build(CloudTrailClient.builder(), access(clients, ids, id));
             var trail = ct.getTrail(r -> r.name("palisade-trail")).trail();
-            assertThat(trail.homeRegion()).isEqualTo(region);
+            // GetTrail leaves HomeRegion out in moto; DescribeTrails (this region's own trails) has it
+            assertThat(ct.describeTrails(r -> r.includeShadowTrails(false)).trailList())
+                    .filteredOn(t -> "palisade-trail".equals(t.name()))
+                    .singleElement().satisfies(t -> assertThat(t.homeRegion()).isEqualTo(region));
             assertThat(trail.trailARN()).startsWith("arn:aws:cloudtrail:" + region + ":" + id + ":");
             assertThat(trail.s3BucketName()).isEqualTo(trailBucket);
             assertThat(trail.isMultiRegionTrail()).isTrue();
