@@ -127,7 +127,13 @@ class TempAdminTeardownIT {
         assertThat(userPolicy.at("/Statement/0/Condition/StringEquals/aws:ResourceOrgID").asText())
                 .isEqualTo(org.organizationId());
 
+        // nothing in the management account trusts the temp-admin: its baseline uses the phases' own roles
+        assertThatThrownBy(() -> iam(org.managementAccountId()).getRole(r -> r.roleName("PalisadeBootstrap")))
+                .isInstanceOf(NoSuchEntityException.class);
         for (RunState.Target target : org.targets()) {
+            if (target.accountId().equals(org.managementAccountId())) {
+                continue;
+            }
             var role = iam(target.accountId()).getRole(r -> r.roleName("PalisadeBootstrap")).role();
             JsonNode trust = document(role.assumeRolePolicyDocument());
             assertThat(trust.path("Statement")).as(target.key() + " trust statements").hasSize(1);
@@ -166,7 +172,7 @@ class TempAdminTeardownIT {
         assertThat(report.status()).isEqualTo("SUCCEEDED");
         assertThat(report.removed()).contains("user PalisadeTempAdmin in infosec", "secret palisade/temp-admin");
         assertThat(report.removed()).filteredOn(s -> s.startsWith("role PalisadeBootstrap in "))
-                .hasSize(org.targets().size());
+                .hasSize(org.targets().size() - 1); // every member account; the management account has none
         assertThatThrownBy(() -> identityIam().getUser(r -> r.userName(TempAdminSession.USER_NAME)))
                 .isInstanceOf(NoSuchEntityException.class);
         assertThatThrownBy(() -> identityIam().listAccessKeys(r -> r.userName(TempAdminSession.USER_NAME)))

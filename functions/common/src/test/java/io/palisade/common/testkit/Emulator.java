@@ -68,12 +68,13 @@ public final class Emulator {
      */
     public static RunState.Org accounts(Clients clients, OrgConfig config) {
         OrganizationsClient org = clients.build(OrganizationsClient.builder());
-        String management;
+        software.amazon.awssdk.services.organizations.model.Organization organization;
         try {
-            management = org.describeOrganization().organization().masterAccountId();
+            organization = org.describeOrganization().organization();
         } catch (AwsOrganizationsNotInUseException e) {
-            management = org.createOrganization(r -> r.featureSet("ALL")).organization().masterAccountId();
+            organization = org.createOrganization(r -> r.featureSet("ALL")).organization();
         }
+        String management = organization.masterAccountId();
         List<AccountRef> refs = new ArrayList<>();
         List<RunState.Target> members = new ArrayList<>();
         RunState.Target identity = null;
@@ -91,7 +92,9 @@ public final class Emulator {
         members.add(new RunState.Target(OrgConfig.MANAGEMENT, management));
         List<RunState.Target> targets = new ArrayList<>(List.of(identity));
         targets.addAll(members);
-        return new RunState.Org(management, "o-test", refs, true, 1, identity, members, targets, 0, List.of());
+        // the organization's real id: policies conditioned on aws:ResourceOrgID are evaluated against it
+        return new RunState.Org(management, organization.id(), refs, true, 1, identity, members, targets, 0,
+                List.of());
     }
 
     /**
