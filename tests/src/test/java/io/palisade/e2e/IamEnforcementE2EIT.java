@@ -39,6 +39,7 @@ class IamEnforcementE2EIT {
     private static Clients clients;
     private static IamClient iam;
     private static String teardownRole;
+    private static String applyRole;
 
     @BeforeAll
     static void setUp() {
@@ -53,6 +54,8 @@ class IamEnforcementE2EIT {
                 .build();
         String stack = System.getenv().getOrDefault("PALISADE_STACK", "palisade");
         teardownRole = cfn.describeStackResource(r -> r.stackName(stack).logicalResourceId("TeardownFunctionRole"))
+                .stackResourceDetail().physicalResourceId();
+        applyRole = cfn.describeStackResource(r -> r.stackName(stack).logicalResourceId("ApplyAccountsFunctionRole"))
                 .stackResourceDetail().physicalResourceId();
     }
 
@@ -120,5 +123,54 @@ class IamEnforcementE2EIT {
         assertThat(again.status()).as(again.error() + ": " + again.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
         OrganizationChecks.assertBuilt(clients, config);
         assertThat(List.of(policies(teardownRole))).containsExactly(original);
+    }
+
+    /** What the management account's baseline phase may NOT do there, with the credentials it runs with. */
+    @Test
+    void applyAccountsRole_inTheManagementAccount_cannotMakeAnAdminPathOrTouchPalisadesOwnRoles() {
+        String management = clients.cached("sts|self", () -> clients.build(
+                software.amazon.awssdk.services.sts.StsClient.builder())).getCallerIdentity().account();
+        var asPhase = clients.assume(clients.baseCredentials(), management, applyRole);
+        IamClient phase = clients.build(IamClient.builder(), asPhase);
+        String trust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Principal\":{\"AWS\":\"arn:aws:iam::999999999999:root\"},\"Action\":\"sts:AssumeRole\"}]}";
+        String name = "Escalate" + Long.toString(System.nanoTime(), 36);
+
+        // a role Palisade does not tag is not Palisade's to create
+        assertDenied(() -> phase.createRole(r -> r.roleName(name).assumeRolePolicyDocument(trust)), "iam:CreateRole");
+        // a tagged one may exist (managementRoles), but never with an administrator policy or an inline one
+        phase.createRole(r -> r.roleName(name).assumeRolePolicyDocument(trust)
+                .tags(t -> t.key("palisade:managed").value("true")));
+        try {
+            assertDenied(() -> phase.attachRolePolicy(r -> r.roleName(name)
+                    .policyArn("arn:aws:iam::aws:policy/AdministratorAccess")), "iam:AttachRolePolicy");
+            assertDenied(() -> phase.putRolePolicy(r -> r.roleName(name).policyName("x").policyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
+                            + "\"Resource\":\"*\"}]}")), "iam:PutRolePolicy");
+        } finally {
+            iam.deleteRole(r -> r.roleName(name));
+        }
+        // Palisade's own stack roles, even if someone tagged one
+        iam.tagRole(r -> r.roleName(teardownRole).tags(t -> t.key("palisade:managed").value("true")));
+        try {
+            assertDenied(() -> phase.updateAssumeRolePolicy(r -> r.roleName(teardownRole).policyDocument(trust)),
+                    "iam:UpdateAssumeRolePolicy");
+            assertDenied(() -> phase.attachRolePolicy(r -> r.roleName(teardownRole)
+                    .policyArn("arn:aws:iam::aws:policy/ReadOnlyAccess")), "iam:AttachRolePolicy");
+        } finally {
+            iam.untagRole(r -> r.roleName(teardownRole).tagKeys("palisade:managed"));
+        }
+        // and no temp-admin bootstrap role exists there to be assumed
+        assertThat(iam.listRoles().roles()).extracting(r -> r.roleName()).doesNotContain("PalisadeBootstrap");
+    }
+
+    private static void assertDenied(Runnable call, String action) {
+        try {
+            call.run();
+            throw new AssertionError(action + " was allowed");
+        } catch (software.amazon.awssdk.services.iam.model.IamException e) {
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDenied");
+            assertThat(e.getMessage()).contains("not authorized to perform: " + action);
+        }
     }
 }
