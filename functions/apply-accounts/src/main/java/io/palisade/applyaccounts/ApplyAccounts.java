@@ -1,6 +1,7 @@
 package io.palisade.applyaccounts;
 
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.policy.PolicyDocument;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.BucketBaseline;
@@ -199,7 +200,7 @@ public final class ApplyAccounts {
                         .description(def.description())
                         .tags(managedTag())).role(), () -> findRole(iam, name)); // a lost answer: read it
             } else {
-                if (!PolicyDocuments.equivalent(PolicyDocuments.parse(role.assumeRolePolicyDocument()), trust)) {
+                if (!PolicyDocument.equivalent(PolicyDocument.parse(role.assumeRolePolicyDocument()), trust)) {
                     iam.updateAssumeRolePolicy(r -> r.roleName(name).policyDocument(Json.write(trust)));
                 }
                 boolean descriptionDiffers = def.description() != null

@@ -1,6 +1,7 @@
 package io.palisade.applyaccounts;
 
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.aws.PolicyLimits;
 import io.palisade.common.Json;
 import io.palisade.common.config.OrgConfig;
@@ -209,7 +210,7 @@ final class Directory {
         List<String> inline = iam.listGroupPoliciesPaginator(r -> r.groupName(group)).policyNames().stream().toList();
         for (var e : policies.entrySet()) {
             String name = e.getKey();
-            boolean same = inline.contains(name) && PolicyDocuments.equivalent(PolicyDocuments.parse(
+            boolean same = inline.contains(name) && PolicyDocument.equivalent(PolicyDocument.parse(
                     iam.getGroupPolicy(r -> r.groupName(group).policyName(name)).policyDocument()), e.getValue());
             if (!same) {
                 iam.putGroupPolicy(r -> r.groupName(group).policyName(name).policyDocument(Json.write(e.getValue())));

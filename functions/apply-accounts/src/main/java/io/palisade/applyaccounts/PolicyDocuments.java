@@ -1,16 +1,10 @@
 package io.palisade.applyaccounts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.BucketBaseline;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import io.palisade.common.policy.PolicyDocument;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,69 +14,15 @@ import java.util.TreeSet;
 
 /**
  * The IAM and bucket policy documents an account's baseline consists of, and how to tell
- * whether a document read back from AWS already says the same thing.
+ * whether a document read back from AWS already says the same thing (that is
+ * {@link PolicyDocument#equivalent}).
  */
 final class PolicyDocuments {
-    static final String VERSION = "2012-10-17";
+    static final String VERSION = PolicyDocument.VERSION;
     /** Longest MFA age (seconds) a role session may start from: 12 hours. */
     static final int MFA_MAX_AGE_SECONDS = 43200;
 
     private PolicyDocuments() {}
-
-    /**
-     * A policy document as IAM returns it: URL-encoded (RFC 3986) in the API, plain JSON in
-     * some emulators. Parsed, so it can be compared with {@link #equivalent}.
-     */
-    static JsonNode parse(String document) {
-        if (document == null || document.isBlank()) {
-            return null;
-        }
-        String trimmed = document.strip();
-        String json = trimmed.startsWith("{") ? trimmed : URLDecoder.decode(trimmed, StandardCharsets.UTF_8);
-        return Json.read(json, JsonNode.class);
-    }
-
-    /**
-     * Whether two policy documents grant the same: object keys in any order, a one-element
-     * list the same as its element, and lists (statements, actions, resources) in any order.
-     */
-    static boolean equivalent(JsonNode a, JsonNode b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        return normalize(a).equals(normalize(b));
-    }
-
-    static boolean equivalent(JsonNode a, Object b) {
-        return equivalent(a, b == null ? null : (JsonNode) Json.MAPPER.valueToTree(b));
-    }
-
-    private static JsonNode normalize(JsonNode node) {
-        if (node.isObject()) {
-            ObjectNode out = JsonNodeFactory.instance.objectNode();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                out.set(e.getKey(), normalize(e.getValue()));
-            }
-            return out;
-        }
-        if (node.isArray()) {
-            List<JsonNode> items = new ArrayList<>();
-            node.forEach(item -> items.add(normalize(item)));
-            if (items.size() == 1) {
-                return items.get(0);
-            }
-            items.sort(Comparator.comparing(Json::write));
-            ArrayNode out = JsonNodeFactory.instance.arrayNode();
-            items.forEach(out::add);
-            return out;
-        }
-        if (node.isNumber() || node.isBoolean()) {
-            // IAM condition values are strings; "true" and true mean the same to it
-            return JsonNodeFactory.instance.textNode(node.asText());
-        }
-        return node;
-    }
 
     /** A role only the identity account may assume, and only with MFA (the seed trusted the root without it). */
     static Map<String, Object> roleTrust(String partition, String identityAccountId) {

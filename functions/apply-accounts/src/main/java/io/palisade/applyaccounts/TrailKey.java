@@ -2,6 +2,7 @@ package io.palisade.applyaccounts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.aws.PolicyLimits;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -87,7 +88,7 @@ final class TrailKey {
             requireUsable(key);
         }
         String keyId = key.keyId();
-        if (!PolicyDocuments.equivalent(PolicyDocuments.parse(
+        if (!PolicyDocument.equivalent(PolicyDocument.parse(
                 kms.getKeyPolicy(r -> r.keyId(keyId).policyName(POLICY_NAME)).policy()), policy)) {
             kms.putKeyPolicy(r -> r.keyId(keyId).policyName(POLICY_NAME).policy(Json.write(policy)));
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountTask;
@@ -82,7 +83,7 @@ class ApplyAccountsIT {
     }
 
     private static JsonNode groupPolicy(IamClient iam, String group, String policy) {
-        return PolicyDocuments.parse(iam.getGroupPolicy(r -> r.groupName(group).policyName(policy)).policyDocument());
+        return PolicyDocument.parse(iam.getGroupPolicy(r -> r.groupName(group).policyName(policy)).policyDocument());
     }
 
     @Test
@@ -124,7 +125,7 @@ class ApplyAccountsIT {
         // roles: only the identity account, only with MFA, with the configured policy
         IamClient prod = iam(id("prod"));
         Role developer = prod.getRole(r -> r.roleName("Developer")).role();
-        JsonNode trust = PolicyDocuments.parse(developer.assumeRolePolicyDocument());
+        JsonNode trust = PolicyDocument.parse(developer.assumeRolePolicyDocument());
         assertThat(trust.at("/Statement/0/Principal/AWS").asText()).isEqualTo("arn:aws:iam::" + identity + ":root");
         assertThat(PolicyDocuments.requiresMfa(trust)).isTrue();
         assertThat(developer.maxSessionDuration()).isEqualTo(3600);
@@ -181,7 +182,7 @@ class ApplyAccountsIT {
         assertThat(kms.listAliases(r -> r.keyId(key.keyId())).aliases()).extracting(AliasListEntry::aliasName)
                 .containsExactly(TrailKey.ALIAS);
         assertThat(kms.getKeyRotationStatus(r -> r.keyId(key.keyId())).keyRotationEnabled()).isTrue();
-        JsonNode keyPolicy = PolicyDocuments.parse(kms.getKeyPolicy(r -> r.keyId(key.keyId())
+        JsonNode keyPolicy = PolicyDocument.parse(kms.getKeyPolicy(r -> r.keyId(key.keyId())
                 .policyName(TrailKey.POLICY_NAME)).policy());
         assertThat(keyPolicy.findValuesAsText("Service")).contains("cloudtrail.amazonaws.com");
         assertThat(keyPolicy.toString()).contains("arn:aws:iam::" + identity + ":root");
@@ -310,7 +311,7 @@ class ApplyAccountsIT {
         assertThat(s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled()).isNotNull();
         assertThat(nonProdTrails.getTrail(r -> r.name(ApplyAccounts.TRAIL_NAME)).trail().kmsKeyId())
                 .isEqualTo(TrailKey.aliasArn("aws", clients.region().id(), id("infosec")));
-        assertThat(PolicyDocuments.requiresMfa(PolicyDocuments.parse(
+        assertThat(PolicyDocuments.requiresMfa(PolicyDocument.parse(
                 prod.getRole(r -> r.roleName("Developer")).role().assumeRolePolicyDocument()))).isTrue();
         assertThat(attached(prod, "Developer")).containsExactly("arn:aws:iam::aws:policy/PowerUserAccess");
         assertThat(groupsOf(infosec, "ExampleDeveloper")).doesNotContain("ProdAdmins");

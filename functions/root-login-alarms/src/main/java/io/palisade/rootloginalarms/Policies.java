@@ -2,12 +2,13 @@ package io.palisade.rootloginalarms;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-/** The policy documents and patterns this phase writes, as JSON trees so they compare by content. */
+/**
+ * The policy documents and patterns this phase writes, as JSON trees; read back with
+ * {@link io.palisade.common.policy.PolicyDocument#parse} and compared with its {@code equivalent}.
+ */
 final class Policies {
     private Policies() {}
 
@@ -66,25 +67,6 @@ final class Policies {
         return tree(Map.of(
                 "detail-type", List.of("AWS Console Sign In via CloudTrail", "AWS API Call via CloudTrail"),
                 "detail", Map.of("userIdentity", Map.of("type", List.of("Root")))));
-    }
-
-    /**
-     * A policy document as IAM or SNS returns it: IAM's {@code Get*} calls URL-encode it, SNS and
-     * emulators may not; {@code null} when absent.
-     */
-    static JsonNode parse(String document) {
-        if (document == null || document.isBlank()) {
-            return null;
-        }
-        String json = document.strip();
-        if (!json.startsWith("{")) {
-            json = URLDecoder.decode(json, StandardCharsets.UTF_8);
-        }
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("Unreadable policy document: " + e.getMessage(), e);
-        }
     }
 
     static String write(JsonNode document) {

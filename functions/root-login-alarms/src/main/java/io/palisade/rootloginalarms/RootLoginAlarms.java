@@ -1,6 +1,7 @@
 package io.palisade.rootloginalarms;
 
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.errors.PrerequisiteMissingException;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -192,12 +193,12 @@ public final class RootLoginAlarms {
                 iam.updateAssumeRolePolicy(r -> r.roleName(DELIVERY_ROLE).policyDocument(Policies.write(trust)));
             }
             changed = true;
-        } else if (!trust.equals(Policies.parse(role.assumeRolePolicyDocument()))) {
+        } else if (!PolicyDocument.equivalent(PolicyDocument.parse(role.assumeRolePolicyDocument()), trust)) {
             iam.updateAssumeRolePolicy(r -> r.roleName(DELIVERY_ROLE).policyDocument(Policies.write(trust)));
             changed = true;
         }
         JsonNode policy = Policies.logDelivery(logGroupArn);
-        if (!policy.equals(Policies.parse(rolePolicy(iam)))) {
+        if (!PolicyDocument.equivalent(PolicyDocument.parse(rolePolicy(iam)), policy)) {
             iam.putRolePolicy(r -> r.roleName(DELIVERY_ROLE).policyName(DELIVERY_POLICY)
                     .policyDocument(Policies.write(policy)));
             changed = true;
@@ -264,7 +265,7 @@ public final class RootLoginAlarms {
             current = null;
         }
         JsonNode policy = Policies.topicPolicy(topicArn, account);
-        if (!policy.equals(Policies.parse(current))) {
+        if (!PolicyDocument.equivalent(PolicyDocument.parse(current), policy)) {
             sns.setTopicAttributes(r -> r.topicArn(topicArn).attributeName("Policy")
                     .attributeValue(Policies.write(policy)));
         }
@@ -351,7 +352,8 @@ public final class RootLoginAlarms {
         } catch (ResourceNotFoundException e) {
             rule = null;
         }
-        if (rule == null || !pattern.equals(Policies.parse(rule.eventPattern()))
+        // an event pattern is no policy: its lists are kept as written (EventBridge wants lists)
+        if (rule == null || !pattern.equals(PolicyDocument.parse(rule.eventPattern()))
                 || rule.state() != RuleState.ENABLED || !RULE_DESCRIPTION.equals(rule.description())) {
             events.putRule(r -> r.name(RULE).eventPattern(Policies.write(pattern)).state(RuleState.ENABLED)
                     .description(RULE_DESCRIPTION));

@@ -3,6 +3,7 @@ package io.palisade.rootloginalarms;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.Json;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -83,8 +84,8 @@ class PoliciesTest {
         JsonNode trust = Policies.cloudTrailTrust(TRAIL);
         String encoded = URLEncoder.encode(Policies.write(trust), StandardCharsets.UTF_8);
 
-        assertThat(Policies.parse(encoded)).isEqualTo(trust);
-        assertThat(Policies.parse(Policies.write(trust))).isEqualTo(trust);
+        assertThat(PolicyDocument.parse(encoded)).isEqualTo(trust);
+        assertThat(PolicyDocument.parse(Policies.write(trust))).isEqualTo(trust);
     }
 
     @Test
@@ -96,13 +97,13 @@ class PoliciesTest {
                 + "\"events.amazonaws.com\"},\"Action\":\"sns:Publish\",\"Resource\":\"" + TOPIC + "\","
                 + "\"Condition\":{\"StringEquals\":{\"aws:SourceAccount\":\"1\"}}}],\n \"Version\": \"2012-10-17\" }";
 
-        assertThat(Policies.parse(reordered)).isEqualTo(Policies.topicPolicy(TOPIC, "1"));
+        assertThat(PolicyDocument.parse(reordered)).isEqualTo(Policies.topicPolicy(TOPIC, "1"));
     }
 
     @Test
     void parse_whenAbsent_expectedNull() {
-        assertThat(Policies.parse(null)).isNull();
-        assertThat(Policies.parse("")).isNull();
+        assertThat(PolicyDocument.parse(null)).isNull();
+        assertThat(PolicyDocument.parse("")).isNull();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.palisade.common.Json;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountTask;
@@ -74,7 +75,7 @@ class RootLoginAlarmsIT {
 
         IamClient iam = clients.build(IamClient.builder(), creds);
         String trust = iam.getRole(r -> r.roleName("PalisadeCloudTrailToLogs")).role().assumeRolePolicyDocument();
-        assertThat(Policies.parse(trust).toString()).contains("cloudtrail.amazonaws.com")
+        assertThat(PolicyDocument.parse(trust).toString()).contains("cloudtrail.amazonaws.com")
                 .contains(trail.trailARN());
 
         CloudWatchLogsClient logs = clients.build(CloudWatchLogsClient.builder(), creds);
@@ -109,11 +110,11 @@ class RootLoginAlarmsIT {
                     assertThat(s.endpoint()).isEqualTo("security@example.com");
                 });
         String topicPolicy = sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes().get("Policy");
-        assertThat(Policies.parse(topicPolicy)).isEqualTo(Policies.topicPolicy(topicArn, account));
+        assertThat(PolicyDocument.parse(topicPolicy)).isEqualTo(Policies.topicPolicy(topicArn, account));
 
         EventBridgeClient events = clients.build(EventBridgeClient.builder(), creds);
         var rule = events.describeRule(r -> r.name("palisade-root-activity"));
-        assertThat(Policies.parse(rule.eventPattern())).isEqualTo(Policies.rootActivityPattern());
+        assertThat(PolicyDocument.parse(rule.eventPattern())).isEqualTo(Policies.rootActivityPattern());
         assertThat(rule.stateAsString()).isEqualTo("ENABLED");
         assertThat(events.listTargetsByRule(r -> r.rule("palisade-root-activity")).targets())
                 .extracting(Target::id, Target::arn).containsExactly(
@@ -176,12 +177,12 @@ class RootLoginAlarmsIT {
                 .entrySet()) {
             String topic = where.getValue();
             SnsClient sns = where.getKey().build(SnsClient.builder(), creds);
-            assertThat(Policies.parse(sns.getTopicAttributes(r -> r.topicArn(topic)).attributes().get("Policy")))
+            assertThat(PolicyDocument.parse(sns.getTopicAttributes(r -> r.topicArn(topic)).attributes().get("Policy")))
                     .isEqualTo(Policies.topicPolicy(topic, account));
             assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topic)).subscriptions())
                     .extracting(x -> x.endpoint()).containsExactly("security@example.com");
             EventBridgeClient events = where.getKey().build(EventBridgeClient.builder(), creds);
-            assertThat(Policies.parse(events.describeRule(r -> r.name("palisade-root-activity")).eventPattern()))
+            assertThat(PolicyDocument.parse(events.describeRule(r -> r.name("palisade-root-activity")).eventPattern()))
                     .isEqualTo(Policies.rootActivityPattern());
             assertThat(events.listTargetsByRule(r -> r.rule("palisade-root-activity")).targets())
                     .extracting(Target::arn).containsExactly(topic);

@@ -5,6 +5,7 @@ import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.PolicyLimits;
 import io.palisade.common.aws.TempAdminRemoval;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.errors.LockLostException;
 import io.palisade.common.state.StateStore;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -12,8 +13,6 @@ import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.errors.TempAdminNotReadyException;
 import io.palisade.common.errors.TransientAwsException;
 import io.palisade.common.state.RunState;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -273,8 +272,7 @@ public final class TempAdmin {
         Role role;
         try {
             role = iam.getRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE)).role();
-            if (!Json.read(URLDecoder.decode(role.assumeRolePolicyDocument(), StandardCharsets.UTF_8), Map.class)
-                    .equals(Json.read(trust, Map.class))) {
+            if (!PolicyDocument.equivalent(role.assumeRolePolicyDocument(), trustPolicy(userArn))) {
                 iam.updateAssumeRolePolicy(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE).policyDocument(trust));
             }
         } catch (NoSuchEntityException e) {
