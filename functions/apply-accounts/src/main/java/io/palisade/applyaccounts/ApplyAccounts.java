@@ -1,5 +1,6 @@
 package io.palisade.applyaccounts;
 
+import io.palisade.common.Names;
 import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.policy.PolicyDocument;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,9 +42,6 @@ import software.amazon.awssdk.services.s3.model.LoggingEnabled;
  * applied before the others: it owns the bucket their trails deliver to and the key they use.
  */
 public final class ApplyAccounts {
-    public static final String TRAIL_NAME = "palisade-trail";
-    /** Tag on what Palisade created (roles, users, trails); IAM groups cannot be tagged, see {@link Directory}. */
-    public static final String MANAGED_TAG = "palisade:managed";
     static final int MAX_SESSION_SECONDS = 3600;
     /** Where in the access-log bucket the trail bucket's S3 server access logs go. */
     static final String ACCESS_LOG_PREFIX = "trail-bucket/";
@@ -61,16 +59,6 @@ public final class ApplyAccounts {
         this.access = access;
     }
 
-    /** The central trail bucket: bucket names are global, so it carries the identity account's id. */
-    public static String trailBucket(String organizationName, String identityAccountId) {
-        return organizationName + "-palisade-trail-" + identityAccountId;
-    }
-
-    /** The bucket the trail bucket's S3 server access logs go to (CIS 3.6). */
-    public static String accessLogBucket(String organizationName, String identityAccountId) {
-        return organizationName + "-palisade-access-logs-" + identityAccountId;
-    }
-
     public AccountReport apply(AccountTask task) {
         clients.calls().drain();
         OrgConfig config = task.config();
@@ -85,8 +73,8 @@ public final class ApplyAccounts {
                 () -> clients.build(IamClient.builder(), credentials));
         CloudTrailClient cloudTrail = clients.cached("cloudtrail|" + accountId, credentials,
                 () -> clients.build(CloudTrailClient.builder(), credentials));
-        String bucket = trailBucket(config.organization().name(), identityId);
-        String logBucket = accessLogBucket(config.organization().name(), identityId);
+        String bucket = Names.trailBucket(config.organization().name(), identityId);
+        String logBucket = Names.accessLogBucket(config.organization().name(), identityId);
         String keyAlias = TrailKey.aliasArn(clients.partition(), clients.region().id(), identityId);
         if (task.isIdentity()) {
             requireBucketName(bucket);
@@ -235,7 +223,7 @@ public final class ApplyAccounts {
     }
 
     static Tag managedTag() {
-        return Tag.builder().key(MANAGED_TAG).value("true").build();
+        return Tag.builder().key(Names.MANAGED_TAG).value("true").build();
     }
 
     private static void requireBucketName(String bucket) {
@@ -257,7 +245,7 @@ public final class ApplyAccounts {
         baseline.ensure(logBucket, Json.MAPPER.valueToTree(PolicyDocuments.accessLogBucketPolicy(partition,
                 logBucket, bucket, ACCESS_LOG_PREFIX, identityId)));
         baseline.ensure(bucket, Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(partition,
-                home(task).region().id(), bucket, accountIds(task), TRAIL_NAME)));
+                home(task).region().id(), bucket, accountIds(task), Names.TRAIL)));
         LoggingEnabled wanted = LoggingEnabled.builder().targetBucket(logBucket).targetPrefix(ACCESS_LOG_PREFIX)
                 .build();
         if (!loggingMatches(s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled(), wanted)) {
@@ -276,7 +264,7 @@ public final class ApplyAccounts {
     /** The trails' KMS key, allowing every account's trail; returns its ARN. */
     private String ensureTrailKey(AccountTask task, KmsClient kms, KmsClient keyMaker, String identityId) {
         JsonNode policy = Json.MAPPER.valueToTree(PolicyDocuments.trailKeyPolicy(clients.partition(),
-                home(task).region().id(), identityId, accountIds(task), TRAIL_NAME));
+                home(task).region().id(), identityId, accountIds(task), Names.TRAIL));
         return new TrailKey(kms, keyMaker).ensure(policy);
     }
 
@@ -290,14 +278,14 @@ public final class ApplyAccounts {
         String arn;
         if (current == null) {
             // a lost answer: the trail exists, and is read and compared below like any other
-            current = ChangeExecutor.create("cloudtrail:trail", TRAIL_NAME, () -> {
-                cloudTrail.createTrail(r -> r.name(TRAIL_NAME)
+            current = ChangeExecutor.create("cloudtrail:trail", Names.TRAIL, () -> {
+                cloudTrail.createTrail(r -> r.name(Names.TRAIL)
                         .s3BucketName(bucket)
                         .isMultiRegionTrail(true)
                         .enableLogFileValidation(true)
                         .includeGlobalServiceEvents(true)
                         .kmsKeyId(kmsKeyId)
-                        .tagsList(t -> t.key(MANAGED_TAG).value("true")));
+                        .tagsList(t -> t.key(Names.MANAGED_TAG).value("true")));
                 return null;
             }, () -> findTrail(cloudTrail));
         }
@@ -309,7 +297,7 @@ public final class ApplyAccounts {
                 // only the settings Palisade owns: a CloudWatch Logs delivery set by another phase stays
                 boolean clearPrefix = current.s3KeyPrefix() != null && !current.s3KeyPrefix().isEmpty();
                 cloudTrail.updateTrail(r -> {
-                    r.name(TRAIL_NAME)
+                    r.name(Names.TRAIL)
                             .s3BucketName(bucket)
                             .isMultiRegionTrail(true)
                             .enableLogFileValidation(true)
@@ -322,10 +310,10 @@ public final class ApplyAccounts {
                 });
             }
         }
-        if (!Boolean.TRUE.equals(cloudTrail.getTrailStatus(r -> r.name(TRAIL_NAME)).isLogging())) {
-            cloudTrail.startLogging(r -> r.name(TRAIL_NAME));
+        if (!Boolean.TRUE.equals(cloudTrail.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging())) {
+            cloudTrail.startLogging(r -> r.name(Names.TRAIL));
         }
-        return new AccountReport.Trail(TRAIL_NAME, arn, bucket, true, true, true, true, kmsKeyId);
+        return new AccountReport.Trail(Names.TRAIL, arn, bucket, true, true, true, true, kmsKeyId);
     }
 
     static boolean trailMatches(Trail trail, String bucket) {
@@ -338,7 +326,7 @@ public final class ApplyAccounts {
 
     private static Trail findTrail(CloudTrailClient cloudTrail) {
         try {
-            return cloudTrail.getTrail(r -> r.name(TRAIL_NAME)).trail();
+            return cloudTrail.getTrail(r -> r.name(Names.TRAIL)).trail();
         } catch (TrailNotFoundException e) {
             return null;
         }

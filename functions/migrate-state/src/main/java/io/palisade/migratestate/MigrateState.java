@@ -1,5 +1,6 @@
 package io.palisade.migratestate;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.BucketBaseline;
@@ -48,11 +49,11 @@ public final class MigrateState {
         clients.calls().drain();
         OrgConfig config = input.config();
         String infosec = input.org().account(config.identityAccount()).id();
-        var creds = clients.assume(clients.baseCredentials(), infosec, Clients.ORGANIZATION_ACCESS_ROLE);
+        var creds = clients.assume(clients.baseCredentials(), infosec, Names.ORGANIZATION_ACCESS_ROLE);
         // the state bucket lives in the organization's home region, not the function's
         Clients home = clients.inHomeRegion(config);
         S3Client s3 = home.cached("s3|" + infosec + "|org", () -> home.s3(creds));
-        String bucket = StateStore.bucketName(config.organization().name(), infosec);
+        String bucket = Names.stateBucket(config.organization().name(), infosec);
 
         new BucketBaseline(s3, home.region()).ensure(bucket, statePolicy(bucket, infosec));
 
@@ -92,8 +93,8 @@ public final class MigrateState {
                     current.history()).withRun(entry);
         });
         tagIdentity(infosec, bucket);
-        LOG.info("State record at s3://{}/{}", bucket, StateStore.KEY);
-        return new RunState.StateRef(infosec, bucket, StateStore.KEY, tookOver[0], clients.calls().drain());
+        LOG.info("State record at s3://{}/{}", bucket, Names.STATE_KEY);
+        return new RunState.StateRef(infosec, bucket, Names.STATE_KEY, tookOver[0], clients.calls().drain());
     }
 
     /**
@@ -131,8 +132,8 @@ public final class MigrateState {
                                 "Action", "s3:*",
                                 "Resource", List.of(bucketArn, bucketArn + "/*"),
                                 "Condition", Map.of("ArnNotLike", Map.of("aws:PrincipalArn", List.of(
-                                        "arn:" + p + ":iam::" + infosec + ":role/" + Clients.ORGANIZATION_ACCESS_ROLE,
+                                        "arn:" + p + ":iam::" + infosec + ":role/" + Names.ORGANIZATION_ACCESS_ROLE,
                                         "arn:" + p + ":iam::" + infosec + ":role/"
-                                                + TempAdminSession.BOOTSTRAP_ROLE)))))));
+                                                + Names.BOOTSTRAP_ROLE)))))));
     }
 }

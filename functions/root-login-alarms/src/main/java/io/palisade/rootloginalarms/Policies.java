@@ -17,19 +17,6 @@ final class Policies {
             "{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS"
                     + " && $.eventType != \"AwsServiceEvent\" }";
 
-    static String trailArn(String partition, String region, String account, String trail) {
-        return "arn:" + partition + ":cloudtrail:" + region + ":" + account + ":trail/" + trail;
-    }
-
-    /** The log group's ARN as CloudTrail wants it (with the {@code :*} stream wildcard). */
-    static String logGroupArn(String partition, String region, String account, String logGroup) {
-        return "arn:" + partition + ":logs:" + region + ":" + account + ":log-group:" + logGroup + ":*";
-    }
-
-    static String topicArn(String partition, String region, String account, String topic) {
-        return "arn:" + partition + ":sns:" + region + ":" + account + ":" + topic;
-    }
-
     /** Only CloudTrail, and only for this trail (confused-deputy guard), may assume the delivery role. */
     static JsonNode cloudTrailTrust(String trailArn) {
         return tree(Map.of(

@@ -2,6 +2,7 @@ package io.palisade.rootloginalarms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.Json;
@@ -27,11 +28,11 @@ class PoliciesTest {
 
     @Test
     void arns_whenPartitionAndRegion_expectedPartitionSafeArns() {
-        assertThat(Policies.trailArn("aws-us-gov", "us-gov-west-1", "1", "palisade-trail"))
+        assertThat(Names.trailArn("aws-us-gov", "us-gov-west-1", "1", "palisade-trail"))
                 .isEqualTo("arn:aws-us-gov:cloudtrail:us-gov-west-1:1:trail/palisade-trail");
-        assertThat(Policies.logGroupArn("aws", "eu-west-1", "1", "palisade/cloudtrail"))
+        assertThat(Names.logGroupArn("aws", "eu-west-1", "1", "palisade/cloudtrail"))
                 .isEqualTo("arn:aws:logs:eu-west-1:1:log-group:palisade/cloudtrail:*");
-        assertThat(Policies.topicArn("aws-cn", "cn-north-1", "1", "t")).isEqualTo("arn:aws-cn:sns:cn-north-1:1:t");
+        assertThat(Names.topicArn("aws-cn", "cn-north-1", "1", "t")).isEqualTo("arn:aws-cn:sns:cn-north-1:1:t");
     }
 
     @Test
@@ -108,7 +109,7 @@ class PoliciesTest {
 
     @Test
     void matchesFilter_whenOtherPatternOrMetric_expectedFalse() {
-        MetricFilter good = MetricFilter.builder().filterName(RootLoginAlarms.METRIC_FILTER)
+        MetricFilter good = MetricFilter.builder().filterName(Names.ROOT_USAGE_METRIC_FILTER)
                 .filterPattern(RootLoginAlarms.PATTERN)
                 .metricTransformations(MetricTransformation.builder().metricName("RootAccountUsage")
                         .metricNamespace("CISBenchmark").metricValue("1").build())
@@ -124,7 +125,7 @@ class PoliciesTest {
 
     @Test
     void matchesAlarm_whenAnyFieldDiffers_expectedFalse() {
-        MetricAlarm good = MetricAlarm.builder().alarmName(RootLoginAlarms.ALARM)
+        MetricAlarm good = MetricAlarm.builder().alarmName(Names.ROOT_USAGE_ALARM)
                 .alarmDescription(RootLoginAlarms.ALARM_DESCRIPTION)
                 .metricName("RootAccountUsage").namespace("CISBenchmark").statistic(Statistic.SUM).period(300)
                 .evaluationPeriods(1).threshold(1.0)

@@ -61,8 +61,6 @@ public final class Clients {
             .maxAttempts(5)
             .circuitBreakerEnabled(false)
             .build();
-    /** The role AWS Organizations creates in each new member account, trusted by the management account. */
-    public static final String ORGANIZATION_ACCESS_ROLE = "OrganizationAccountAccessRole";
 
     private final Region region;
     /** The function's own region (AWS_REGION): where {@link #control} clients go, whatever the view. */

@@ -1,5 +1,6 @@
 package io.palisade.common.testkit;
 
+import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountRef;
@@ -103,7 +104,7 @@ public final class Emulator {
         String self = clients.cached("sts|self", () -> clients.build(
                 software.amazon.awssdk.services.sts.StsClient.builder())).getCallerIdentity().account();
         return accountId.equals(self) ? clients.baseCredentials()
-                : clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE);
+                : clients.assume(clients.baseCredentials(), accountId, Names.ORGANIZATION_ACCESS_ROLE);
     }
 
     public static Map<String, String> env() {
