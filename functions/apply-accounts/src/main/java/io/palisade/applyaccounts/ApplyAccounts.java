@@ -1,6 +1,7 @@
 package io.palisade.applyaccounts;
 
 import io.palisade.common.Names;
+import io.palisade.common.aws.AccountAccess;
 import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.policy.PolicyDocument;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +15,7 @@ import io.palisade.common.state.RunState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -49,12 +50,13 @@ public final class ApplyAccounts {
     private static final Logger LOG = LoggerFactory.getLogger(ApplyAccounts.class);
 
     private final Clients clients;
-    private final BiFunction<AccountTask, String, AwsCredentialsProvider> access;
+    private final Function<AccountTask, AccountAccess> access;
 
     /**
-     * @param access how to act in an account: on AWS the temp-admin's bootstrap role in it
+     * @param access how to act in a task's account: on AWS the temp-admin's bootstrap role in it
+     *     ({@link AccountAccess#bootstrapRole})
      */
-    public ApplyAccounts(Clients clients, BiFunction<AccountTask, String, AwsCredentialsProvider> access) {
+    public ApplyAccounts(Clients clients, Function<AccountTask, AccountAccess> access) {
         this.clients = clients;
         this.access = access;
     }
@@ -67,7 +69,7 @@ public final class ApplyAccounts {
         String key = task.target().key();
         String accountId = task.target().accountId();
         String identityId = accountIdOf(task, config.identityAccount());
-        AwsCredentialsProvider credentials = access.apply(task, accountId);
+        AwsCredentialsProvider credentials = access.apply(task).in(accountId);
         // per credentials: a warm container never reuses an earlier run's (deleted) temp-admin session
         IamClient iam = clients.cached("iam|" + accountId, credentials,
                 () -> clients.build(IamClient.builder(), credentials));

@@ -50,7 +50,7 @@ class ApplyAccountsIT {
         clients = Emulator.clients();
         config = Emulator.config("aa" + UUID.randomUUID().toString().substring(0, 8));
         org = Emulator.accounts(clients, config);
-        phase = new ApplyAccounts(clients, (task, accountId) -> Emulator.orgAccess(clients, accountId));
+        phase = new ApplyAccounts(clients, task -> Emulator.orgAccess(clients));
     }
 
     /** As the state machine does: identity first, then every member (management included). */

@@ -1,5 +1,6 @@
 package io.palisade.awaitaccounts;
 
+import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
@@ -123,7 +124,7 @@ public final class AwaitAccounts {
      */
     boolean usable(AccountRef account, String managementAccountId) {
         try {
-            var creds = clients.assume(clients.baseCredentials(), account.id(), Names.ORGANIZATION_ACCESS_ROLE);
+            var creds = OrganizationAccess.memberAccounts(clients).in(account.id());
             IamClient iam = clients.cached("iam|" + account.id(), creds,
                     () -> clients.build(IamClient.builder(), creds));
             return iam.getRole(r -> r.roleName(Names.ORGANIZATION_ACCESS_ROLE)).role().arn()
@@ -139,7 +140,7 @@ public final class AwaitAccounts {
                         + "OrganizationAccountAccessRole in an invited member account'), then run again.");
             }
             LOG.info("Account {} not usable yet: {}", account.key(), e.getMessage());
-            clients.forget(clients.baseCredentials(), account.id(), Names.ORGANIZATION_ACCESS_ROLE);
+            OrganizationAccess.forgetMemberSession(clients, account.id());
             return false;
         }
     }

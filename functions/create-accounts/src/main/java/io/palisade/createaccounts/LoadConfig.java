@@ -1,5 +1,6 @@
 package io.palisade.createaccounts;
 
+import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
@@ -43,8 +44,7 @@ public final class LoadConfig {
         StateRecord latest = null;
         String from = null;
         for (StateLocator.Location location : locations) {
-            var creds = clients.assume(clients.baseCredentials(), location.accountId(),
-                    Names.ORGANIZATION_ACCESS_ROLE);
+            var creds = OrganizationAccess.memberAccounts(clients).in(location.accountId()); // an identity account
             StateRecord record = new StateStore(clients.s3(creds), location.bucket()).read()
                     .map(StateStore.Versioned::record).orElse(null);
             if (record != null && record.config() != null

@@ -1,5 +1,6 @@
 package io.palisade.migratestate;
 
+import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
@@ -49,7 +50,7 @@ public final class MigrateState {
         clients.calls().drain();
         OrgConfig config = input.config();
         String infosec = input.org().account(config.identityAccount()).id();
-        var creds = clients.assume(clients.baseCredentials(), infosec, Names.ORGANIZATION_ACCESS_ROLE);
+        var creds = OrganizationAccess.memberAccounts(clients).in(infosec);
         // the state bucket lives in the organization's home region, not the function's
         Clients home = clients.inHomeRegion(config);
         S3Client s3 = home.cached("s3|" + infosec + "|org", () -> home.s3(creds));

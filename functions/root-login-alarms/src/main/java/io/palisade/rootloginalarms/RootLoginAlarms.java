@@ -1,6 +1,7 @@
 package io.palisade.rootloginalarms;
 
 import io.palisade.common.Names;
+import io.palisade.common.aws.AccountAccess;
 import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.errors.PrerequisiteMissingException;
@@ -14,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -72,28 +73,27 @@ public final class RootLoginAlarms {
     private static final Logger LOG = LoggerFactory.getLogger(RootLoginAlarms.class);
 
     private final Clients clients;
-    private final BiFunction<AccountTask, String, AwsCredentialsProvider> credentials;
+    private final Function<AccountTask, AccountAccess> access;
     private final Duration roleWait;
 
     /**
-     * @param credentials credentials that administer the given account of the task
+     * @param access how to act in a task's account ({@link AccountAccess#bootstrapRole} on AWS)
      */
-    public RootLoginAlarms(Clients clients, BiFunction<AccountTask, String, AwsCredentialsProvider> credentials) {
-        this(clients, credentials, Duration.ofSeconds(5));
+    public RootLoginAlarms(Clients clients, Function<AccountTask, AccountAccess> access) {
+        this(clients, access, Duration.ofSeconds(5));
     }
 
     /** @param roleWait pause between attempts while a new IAM role becomes usable by CloudTrail */
-    RootLoginAlarms(Clients clients, BiFunction<AccountTask, String, AwsCredentialsProvider> credentials,
-                    Duration roleWait) {
+    RootLoginAlarms(Clients clients, Function<AccountTask, AccountAccess> access, Duration roleWait) {
         this.clients = clients;
-        this.credentials = credentials;
+        this.access = access;
         this.roleWait = roleWait;
     }
 
     public AlarmReport apply(AccountTask task) {
         clients.calls().drain();
         String account = task.target().accountId();
-        AwsCredentialsProvider creds = credentials.apply(task, account);
+        AwsCredentialsProvider creds = access.apply(task).in(account);
         Clients home = clients.inHomeRegion(task.config());
         Account a = new Account(home, account, creds);
 

@@ -43,7 +43,7 @@ class RootLoginAlarmsIT {
         clients = Emulator.clients();
         config = Emulator.config("rla-" + UUID.randomUUID().toString().substring(0, 8));
         org = Emulator.accounts(clients, config);
-        phase = new RootLoginAlarms(clients, (task, account) -> Emulator.orgAccess(clients, account), Duration.ZERO);
+        phase = new RootLoginAlarms(clients, task -> Emulator.orgAccess(clients), Duration.ZERO);
     }
 
     @Test

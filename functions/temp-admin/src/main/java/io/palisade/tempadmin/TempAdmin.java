@@ -1,5 +1,6 @@
 package io.palisade.tempadmin;
 
+import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.Names;
 import io.palisade.common.Json;
 import io.palisade.common.aws.ChangeExecutor;
@@ -91,7 +92,7 @@ public final class TempAdmin {
             return true;
         }
         String account = input.state().accountId();
-        var creds = clients.assume(clients.baseCredentials(), account, Names.ORGANIZATION_ACCESS_ROLE);
+        var creds = OrganizationAccess.memberAccounts(clients).in(account); // the state bucket is in the identity account
         Clients home = clients.inHomeRegion(input.config()); // where the state bucket is
         S3Client s3 = home.cached("s3|" + account + "|org", () -> home.s3(creds));
         return new StateStore(s3, input.state().bucket()).read()
@@ -151,8 +152,7 @@ public final class TempAdmin {
     }
 
     private software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentialsIn(String accountId) {
-        return accountId.equals(management) ? clients.baseCredentials()
-                : clients.assume(clients.baseCredentials(), accountId, Names.ORGANIZATION_ACCESS_ROLE);
+        return OrganizationAccess.organizationAccess(clients, management).in(accountId);
     }
 
     private String management;

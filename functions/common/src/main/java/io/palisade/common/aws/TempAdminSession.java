@@ -31,6 +31,22 @@ public final class TempAdminSession {
         this.secrets = secrets;
     }
 
+    /**
+     * As the run's temp-admin (the key in {@code secretArn}): {@value Names#BOOTSTRAP_ROLE} in
+     * member accounts, the function's own credentials in the management account.
+     */
+    public AccountAccess bootstrapRole(String secretArn, String managementAccountId) {
+        return accountId -> {
+            if (accountId.equals(managementAccountId)) {
+                return clients.baseCredentials();
+            }
+            if (secretArn == null) {
+                throw new IllegalArgumentException("The task has no tempAdmin.secretArn: run the temp-admin phase first");
+            }
+            return in(secretArn, accountId);
+        };
+    }
+
     /** Bootstrap-role credentials in {@code accountId}, assumed as the temp-admin of {@code secretArn}. */
     public AwsCredentialsProvider in(String secretArn, String accountId) {
         return clients.assume(tempAdmin(secretArn), accountId, Names.BOOTSTRAP_ROLE);
