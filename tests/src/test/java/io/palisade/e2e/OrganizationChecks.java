@@ -3,11 +3,11 @@ package io.palisade.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.palisade.common.Names;
+import io.palisade.common.aws.OrganizationAccess;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
-import io.palisade.common.testkit.Emulator;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -246,8 +246,7 @@ final class OrganizationChecks {
     }
 
     static AwsCredentialsProvider access(Clients clients, Map<String, String> ids, String accountId) {
-        return accountId.equals(ids.get(OrgConfig.MANAGEMENT)) ? clients.baseCredentials()
-                : Emulator.orgAccess(clients, accountId);
+        return OrganizationAccess.organizationAccess(clients, ids.get(OrgConfig.MANAGEMENT)).in(accountId);
     }
 
     static IamClient iam(Clients clients, Map<String, String> ids, String accountId) {

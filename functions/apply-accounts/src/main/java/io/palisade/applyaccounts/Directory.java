@@ -60,7 +60,8 @@ final class Directory {
         // desired: each managed group's inline policy (name -> document) and members
         Map<String, Map<String, Object>> policies = new LinkedHashMap<>();
         Map<String, List<String>> roleArns = new LinkedHashMap<>();
-        policies.put(Names.ALL_USERS_GROUP, Map.of(SELF_SERVICE_POLICY, PolicyDocuments.manageOwnCredentials(partition)));
+        policies.put(Names.ALL_USERS_GROUP,
+                Map.of(SELF_SERVICE_POLICY, PolicyDocuments.manageOwnCredentials(partition)));
         roleArns.put(Names.ALL_USERS_GROUP, List.of());
         for (OrgConfig.Group group : configGroups) {
             List<String> arns = roleArns(group, accountIdOf);
@@ -127,7 +128,7 @@ final class Directory {
     private List<String> roleArns(OrgConfig.Group group, Function<String, String> accountIdOf) {
         Set<String> arns = new LinkedHashSet<>();
         for (OrgConfig.Grant grant : group.assume() == null ? List.<OrgConfig.Grant>of() : group.assume()) {
-            arns.add("arn:" + partition + ":iam::" + accountIdOf.apply(grant.account()) + ":role/" + grant.role());
+            arns.add(Names.roleArn(partition, accountIdOf.apply(grant.account()), grant.role()));
         }
         return List.copyOf(arns);
     }
@@ -194,7 +195,8 @@ final class Directory {
         Found found = find(group);
         Set<String> members;
         if (found == null) {
-            ChangeExecutor.create("iam:group", group, () -> iam.createGroup(r -> r.groupName(group).path(Names.IAM_PATH)));
+            ChangeExecutor.create("iam:group", group,
+                    () -> iam.createGroup(r -> r.groupName(group).path(Names.IAM_PATH)));
             found = find(group); // a lost answer may have made it with members added since: read it
         }
         if (found == null) {

@@ -1,5 +1,6 @@
 package io.palisade.applyaccounts;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.BucketBaseline;
@@ -30,7 +31,7 @@ final class PolicyDocuments {
                 "Statement", List.of(ordered(
                         "Sid", "AssumeFromIdentityAccountWithMfa",
                         "Effect", "Allow",
-                        "Principal", Map.of("AWS", "arn:" + partition + ":iam::" + identityAccountId + ":root"),
+                        "Principal", Map.of("AWS", Names.accountRootArn(partition, identityAccountId)),
                         "Action", "sts:AssumeRole",
                         "Condition", Map.of(
                                 "Bool", Map.of("aws:MultiFactorAuthPresent", "true"),
@@ -94,13 +95,13 @@ final class PolicyDocuments {
             List<String> arns = new ArrayList<>();
             for (String role : roles) {
                 for (String account : accounts) {
-                    arns.add("arn:" + partition + ":iam::" + account + ":role/" + role);
+                    arns.add(Names.roleArn(partition, account, role));
                 }
             }
             Map<String, Object> compact = ordered("Sid", "AssumeConfiguredRolesInAccounts" + (byAccount.size() + 1),
                     "Effect", "Allow",
                     "Action", "sts:AssumeRole",
-                    "Resource", roles.stream().map(r -> "arn:" + partition + ":iam::*:role/" + r).toList(),
+                    "Resource", roles.stream().map(r -> Names.roleArn(partition, "*", r)).toList(),
                     "Condition", Map.of("StringEquals", Map.of("aws:ResourceAccount", accounts)));
             if (Json.write(compact).length() < Json.write(arns).length()) {
                 byAccount.add(compact);
@@ -198,7 +199,7 @@ final class PolicyDocuments {
      */
     static Map<String, Object> trailBucketPolicy(String partition, String region, String bucket,
                                                  List<String> accountIds, String trailName) {
-        String bucketArn = "arn:" + partition + ":s3:::" + bucket;
+        String bucketArn = Names.bucketArn(partition, bucket);
         String trails = trailPattern(partition, region, trailName);
         List<String> accounts = accountIds.stream().distinct().sorted().toList();
         return ordered("Version", VERSION, "Statement", List.of(
@@ -236,10 +237,10 @@ final class PolicyDocuments {
      */
     static Map<String, Object> trailKeyPolicy(String partition, String region, String identityAccountId,
                                               List<String> accountIds, String trailName) {
-        String trailContexts = "arn:" + partition + ":cloudtrail:*:*:trail/" + trailName;
+        String trailContexts = Names.trailArn(partition, "*", "*", trailName);
         return ordered("Version", VERSION, "Statement", List.of(
                 ordered("Sid", "EnableIdentityAccountAdministration", "Effect", "Allow",
-                        "Principal", Map.of("AWS", "arn:" + partition + ":iam::" + identityAccountId + ":root"),
+                        "Principal", Map.of("AWS", Names.accountRootArn(partition, identityAccountId)),
                         "Action", "kms:*",
                         "Resource", "*"),
                 ordered("Sid", "AllowCloudTrailToEncryptLogs", "Effect", "Allow",
@@ -267,7 +268,7 @@ final class PolicyDocuments {
 
     /** Palisade's trail in any account: multi-region trails carry their home region in the ARN. */
     private static String trailPattern(String partition, String region, String trailName) {
-        return "arn:" + partition + ":cloudtrail:" + region + ":*:trail/" + trailName;
+        return Names.trailArn(partition, region, "*", trailName);
     }
 
     private static String requireOrganizationId(String organizationId) {
@@ -284,7 +285,7 @@ final class PolicyDocuments {
      */
     static Map<String, Object> accessLogBucketPolicy(String partition, String logBucket, String sourceBucket,
                                                      String prefix, String accountId) {
-        String logBucketArn = "arn:" + partition + ":s3:::" + logBucket;
+        String logBucketArn = Names.bucketArn(partition, logBucket);
         // the grant first and its Resource one string: moto's PutBucketLogging looks for it statement by
         // statement, fails on a "Principal": "*" it meets before, and does not recognise a Resource list
         return ordered("Version", VERSION, "Statement", List.of(
@@ -293,7 +294,7 @@ final class PolicyDocuments {
                         "Action", "s3:PutObject",
                         "Resource", logBucketArn + "/" + prefix + "*",
                         "Condition", ordered(
-                                "ArnLike", Map.of("aws:SourceArn", "arn:" + partition + ":s3:::" + sourceBucket),
+                                "ArnLike", Map.of("aws:SourceArn", Names.bucketArn(partition, sourceBucket)),
                                 "StringEquals", Map.of("aws:SourceAccount", accountId))),
                 BucketBaseline.denyInsecureTransport(logBucketArn)));
     }

@@ -80,8 +80,9 @@ final class TrailKey {
                     .tags(t -> t.tagKey(Names.MANAGED_TAG).tagValue("true"),
                             t -> t.tagKey(PURPOSE_TAG).tagValue(PURPOSE))).keyMetadata());
             String keyId = key.keyId();
-            if (ChangeExecutor.create("kms:alias", Names.TRAIL_KEY_ALIAS, () -> kms.createAlias(r -> r.aliasName(Names.TRAIL_KEY_ALIAS)
-                    .targetKeyId(keyId))) == ChangeExecutor.Outcome.ALREADY_DONE) {
+            if (ChangeExecutor.create("kms:alias", Names.TRAIL_KEY_ALIAS,
+                    () -> kms.createAlias(r -> r.aliasName(Names.TRAIL_KEY_ALIAS).targetKeyId(keyId)))
+                    == ChangeExecutor.Outcome.ALREADY_DONE) {
                 key = find(); // a lost answer: the alias exists; use the key it names
             }
         } else {

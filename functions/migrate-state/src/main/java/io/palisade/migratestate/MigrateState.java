@@ -122,7 +122,7 @@ public final class MigrateState {
     /** TLS only; only the bootstrap principals (the management account's access role, the bootstrap role). */
     JsonNode statePolicy(String bucket, String infosec) {
         String p = clients.partition();
-        String bucketArn = "arn:" + p + ":s3:::" + bucket;
+        String bucketArn = Names.bucketArn(p, bucket);
         return Json.MAPPER.valueToTree(Map.of(
                 "Version", "2012-10-17",
                 "Statement", List.of(
@@ -133,8 +133,7 @@ public final class MigrateState {
                                 "Action", "s3:*",
                                 "Resource", List.of(bucketArn, bucketArn + "/*"),
                                 "Condition", Map.of("ArnNotLike", Map.of("aws:PrincipalArn", List.of(
-                                        "arn:" + p + ":iam::" + infosec + ":role/" + Names.ORGANIZATION_ACCESS_ROLE,
-                                        "arn:" + p + ":iam::" + infosec + ":role/"
-                                                + Names.BOOTSTRAP_ROLE)))))));
+                                        Names.roleArn(p, infosec, Names.ORGANIZATION_ACCESS_ROLE),
+                                        Names.roleArn(p, infosec, Names.BOOTSTRAP_ROLE))))))));
     }
 }

@@ -120,7 +120,8 @@ public final class RootLoginAlarms {
         List<String> changes = clients.calls().drain();
         LOG.info("Root-login alarms in {} ({}, {}{}): {} change(s)", task.target().key(), account, home.region().id(),
                 signIn == null ? "" : " and " + signIn.region(), changes.size());
-        return new AlarmReport(task.target().key(), account, home.region().id(), Names.LOG_GROUP, Names.ROOT_USAGE_METRIC_FILTER, PATTERN,
+        return new AlarmReport(task.target().key(), account, home.region().id(), Names.LOG_GROUP,
+                Names.ROOT_USAGE_METRIC_FILTER, PATTERN,
                 Names.ROOT_USAGE_ALARM, alarmArn, topicArn, subscriptions, Names.ROOT_ACTIVITY_RULE, signIn, changes);
     }
 
@@ -154,7 +155,8 @@ public final class RootLoginAlarms {
         try {
             return cloudTrail.getTrail(r -> r.name(Names.TRAIL)).trail();
         } catch (TrailNotFoundException e) {
-            throw new PrerequisiteMissingException("CloudTrail trail '" + Names.TRAIL + "' does not exist in account " + account
+            throw new PrerequisiteMissingException("CloudTrail trail '" + Names.TRAIL + "' does not exist in account "
+                    + account
                     + " (" + region.id() + "): the apply-accounts phase creates it; run it first", e);
         }
     }
@@ -163,7 +165,8 @@ public final class RootLoginAlarms {
         Optional<LogGroup> existing = logs.describeLogGroupsPaginator(r -> r.logGroupNamePrefix(Names.LOG_GROUP))
                 .logGroups().stream().filter(g -> Names.LOG_GROUP.equals(g.logGroupName())).findFirst();
         if (existing.isEmpty()) {
-            ChangeExecutor.create("logs:log-group", Names.LOG_GROUP, () -> logs.createLogGroup(r -> r.logGroupName(Names.LOG_GROUP)));
+            ChangeExecutor.create("logs:log-group", Names.LOG_GROUP,
+                    () -> logs.createLogGroup(r -> r.logGroupName(Names.LOG_GROUP)));
         }
         if (existing.map(LogGroup::retentionInDays).filter(d -> d == RETENTION_DAYS).isEmpty()) {
             logs.putRetentionPolicy(r -> r.logGroupName(Names.LOG_GROUP).retentionInDays(RETENTION_DAYS));
@@ -176,9 +179,11 @@ public final class RootLoginAlarms {
         JsonNode trust = Policies.cloudTrailTrust(trailArn);
         Role role = role(iam);
         if (role == null) {
-            if (ChangeExecutor.create("iam:role", Names.DELIVERY_ROLE, () -> iam.createRole(r -> r.roleName(Names.DELIVERY_ROLE)
+            if (ChangeExecutor.create("iam:role", Names.DELIVERY_ROLE, () -> iam.createRole(r -> r
+                    .roleName(Names.DELIVERY_ROLE)
                     .assumeRolePolicyDocument(Policies.write(trust))
-                    .description("CloudTrail delivers " + Names.TRAIL + " events to the " + Names.LOG_GROUP + " log group")))
+                    .description("CloudTrail delivers " + Names.TRAIL + " events to the " + Names.LOG_GROUP
+                            + " log group")))
                     == ChangeExecutor.Outcome.ALREADY_DONE) {
                 // a lost answer: made with this trust
                 iam.updateAssumeRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE).policyDocument(Policies.write(trust)));
@@ -207,7 +212,8 @@ public final class RootLoginAlarms {
 
     private static String rolePolicy(IamClient iam) {
         try {
-            return iam.getRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE).policyName(Names.DELIVERY_POLICY)).policyDocument();
+            return iam.getRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE).policyName(Names.DELIVERY_POLICY))
+                    .policyDocument();
         } catch (NoSuchEntityException e) {
             return null;
         }
@@ -289,7 +295,8 @@ public final class RootLoginAlarms {
         if (filters.size() == 1 && matches(filters.get(0))) {
             return;
         }
-        logs.putMetricFilter(r -> r.logGroupName(Names.LOG_GROUP).filterName(Names.ROOT_USAGE_METRIC_FILTER).filterPattern(PATTERN)
+        logs.putMetricFilter(r -> r.logGroupName(Names.LOG_GROUP).filterName(Names.ROOT_USAGE_METRIC_FILTER)
+                .filterPattern(PATTERN)
                 .metricTransformations(MetricTransformation.builder()
                         .metricName(METRIC).metricNamespace(NAMESPACE).metricValue("1").build()));
     }
@@ -346,14 +353,17 @@ public final class RootLoginAlarms {
         // an event pattern is no policy: its lists are kept as written (EventBridge wants lists)
         if (rule == null || !pattern.equals(PolicyDocument.parse(rule.eventPattern()))
                 || rule.state() != RuleState.ENABLED || !RULE_DESCRIPTION.equals(rule.description())) {
-            events.putRule(r -> r.name(Names.ROOT_ACTIVITY_RULE).eventPattern(Policies.write(pattern)).state(RuleState.ENABLED)
+            events.putRule(r -> r.name(Names.ROOT_ACTIVITY_RULE).eventPattern(Policies.write(pattern))
+                    .state(RuleState.ENABLED)
                     .description(RULE_DESCRIPTION));
         }
         boolean targeted = events.listTargetsByRule(r -> r.rule(Names.ROOT_ACTIVITY_RULE)).targets().stream()
-                .anyMatch(t -> Names.ROOT_ACTIVITY_TARGET_ID.equals(t.id()) && topicArn.equals(t.arn()) && t.input() == null
+                .anyMatch(t -> Names.ROOT_ACTIVITY_TARGET_ID.equals(t.id()) && topicArn.equals(t.arn())
+                        && t.input() == null
                         && t.inputPath() == null && t.inputTransformer() == null);
         if (!targeted) {
-            events.putTargets(r -> r.rule(Names.ROOT_ACTIVITY_RULE).targets(t -> t.id(Names.ROOT_ACTIVITY_TARGET_ID).arn(topicArn)));
+            events.putTargets(r -> r.rule(Names.ROOT_ACTIVITY_RULE)
+                    .targets(t -> t.id(Names.ROOT_ACTIVITY_TARGET_ID).arn(topicArn)));
         }
     }
 

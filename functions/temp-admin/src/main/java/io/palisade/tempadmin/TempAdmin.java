@@ -92,7 +92,8 @@ public final class TempAdmin {
             return true;
         }
         String account = input.state().accountId();
-        var creds = OrganizationAccess.memberAccounts(clients).in(account); // the state bucket is in the identity account
+        // the state bucket is in the identity account, never the management account
+        var creds = OrganizationAccess.memberAccounts(clients).in(account);
         Clients home = clients.inHomeRegion(input.config()); // where the state bucket is
         S3Client s3 = home.cached("s3|" + account + "|org", () -> home.s3(creds));
         return new StateStore(s3, input.state().bucket()).read()
@@ -184,7 +185,7 @@ public final class TempAdmin {
         }
         Map<String, Object> policy = Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
                 "Sid", "AssumeBootstrapRoleOnly", "Effect", "Allow", "Action", "sts:AssumeRole",
-                "Resource", "arn:" + clients.partition() + ":iam::*:role/" + Names.BOOTSTRAP_ROLE,
+                "Resource", Names.roleArn(clients.partition(), "*", Names.BOOTSTRAP_ROLE),
                 "Condition", Map.of("StringEquals", Map.of("aws:ResourceOrgID", organizationId)))));
         PolicyLimits.require(PolicyLimits.Kind.IAM_USER_INLINE, "user " + Names.TEMP_ADMIN_USER, policy);
         return policy;
@@ -235,7 +236,8 @@ public final class TempAdmin {
     }
 
     private static boolean madeBy(User user, String runId) {
-        return user.hasTags() && user.tags().stream().anyMatch(t -> Names.RUN_TAG.equals(t.key()) && runId.equals(t.value()));
+        return user.hasTags()
+                && user.tags().stream().anyMatch(t -> Names.RUN_TAG.equals(t.key()) && runId.equals(t.value()));
     }
 
     private static void deleteKey(IamClient iam, User user, String keyId) {

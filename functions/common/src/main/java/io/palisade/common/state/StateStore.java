@@ -54,7 +54,8 @@ public final class StateStore {
             byte[] body = Json.write(next).getBytes(StandardCharsets.UTF_8);
             try {
                 if (current.isEmpty()) {
-                    s3.putObject(r -> r.bucket(bucket).key(Names.STATE_KEY).ifNoneMatch("*").contentType("application/json"),
+                    s3.putObject(r -> r.bucket(bucket).key(Names.STATE_KEY).ifNoneMatch("*")
+                                    .contentType("application/json"),
                             RequestBody.fromBytes(body));
                 } else {
                     s3.putObject(r -> r.bucket(bucket).key(Names.STATE_KEY).ifMatch(current.get().etag())
