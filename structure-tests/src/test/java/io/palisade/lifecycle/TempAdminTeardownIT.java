@@ -3,6 +3,7 @@ package io.palisade.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.Clients;
@@ -99,17 +100,17 @@ class TempAdminTeardownIT {
     void apply_whenRunStarts_createsTheUserItsSecretAndABootstrapRoleTrustingOnlyItInEveryAccount() {
         tempAdmin = new TempAdmin(clients, secrets, List.of()).apply(input());
 
-        User user = identityIam().getUser(r -> r.userName(TempAdminSession.USER_NAME)).user();
-        assertThat(tempAdmin.userName()).isEqualTo("PalisadeTempAdmin");
+        User user = identityIam().getUser(r -> r.userName(Names.TEMP_ADMIN_USER)).user();
+        assertThat(tempAdmin.userName()).isEqualTo(Names.TEMP_ADMIN_USER);
         assertThat(tempAdmin.userArn()).isEqualTo(user.arn())
                 .isEqualTo("arn:aws:iam::" + org.identity().accountId() + ":user/palisade/PalisadeTempAdmin");
-        assertThat(tempAdmin.bootstrapRole()).isEqualTo("PalisadeBootstrap");
+        assertThat(tempAdmin.bootstrapRole()).isEqualTo(Names.BOOTSTRAP_ROLE);
 
         // the key: one, and only in Secrets Manager
         List<AccessKeyMetadata> keys = identityIam().listAccessKeys(r -> r.userName(user.userName()))
                 .accessKeyMetadata();
         assertThat(keys).hasSize(1);
-        var secret = secrets.getSecretValue(r -> r.secretId("palisade/temp-admin"));
+        var secret = secrets.getSecretValue(r -> r.secretId(Names.TEMP_ADMIN_SECRET));
         assertThat(tempAdmin.secretArn()).isEqualTo(secret.arn());
         TempAdminSession.AccessKey stored = Json.read(secret.secretString(), TempAdminSession.AccessKey.class);
         assertThat(stored.accessKeyId()).isEqualTo(keys.get(0).accessKeyId());
@@ -128,20 +129,20 @@ class TempAdminTeardownIT {
                 .isEqualTo(org.organizationId());
 
         // nothing in the management account trusts the temp-admin: its baseline uses the phases' own roles
-        assertThatThrownBy(() -> iam(org.managementAccountId()).getRole(r -> r.roleName("PalisadeBootstrap")))
+        assertThatThrownBy(() -> iam(org.managementAccountId()).getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE)))
                 .isInstanceOf(NoSuchEntityException.class);
         for (RunState.Target target : org.targets()) {
             if (target.accountId().equals(org.managementAccountId())) {
                 continue;
             }
-            var role = iam(target.accountId()).getRole(r -> r.roleName("PalisadeBootstrap")).role();
+            var role = iam(target.accountId()).getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE)).role();
             JsonNode trust = document(role.assumeRolePolicyDocument());
             assertThat(trust.path("Statement")).as(target.key() + " trust statements").hasSize(1);
             assertThat(trust.at("/Statement/0/Effect").asText()).isEqualTo("Allow");
             assertThat(trust.at("/Statement/0/Action").asText()).isEqualTo("sts:AssumeRole");
             assertThat(trust.at("/Statement/0/Principal")).as(target.key() + " trusts exactly the temp-admin")
                     .isEqualTo(Json.MAPPER.createObjectNode().put("AWS", tempAdmin.userArn()));
-            assertThat(iam(target.accountId()).listRolePolicies(r -> r.roleName("PalisadeBootstrap")).policyNames())
+            assertThat(iam(target.accountId()).listRolePolicies(r -> r.roleName(Names.BOOTSTRAP_ROLE)).policyNames())
                     .containsExactly("PalisadeBaseline");
         }
     }
@@ -149,14 +150,14 @@ class TempAdminTeardownIT {
     @Test
     @Order(2)
     void apply_whenRunAgain_reusesTheKeyAndTheSecret() {
-        String keyBefore = identityIam().listAccessKeys(r -> r.userName(TempAdminSession.USER_NAME))
+        String keyBefore = identityIam().listAccessKeys(r -> r.userName(Names.TEMP_ADMIN_USER))
                 .accessKeyMetadata().get(0).accessKeyId();
 
         RunState.TempAdmin again = new TempAdmin(clients, secrets, List.of()).apply(input());
 
         assertThat(again.secretArn()).isEqualTo(tempAdmin.secretArn());
         assertThat(again.userArn()).isEqualTo(tempAdmin.userArn());
-        assertThat(identityIam().listAccessKeys(r -> r.userName(TempAdminSession.USER_NAME)).accessKeyMetadata())
+        assertThat(identityIam().listAccessKeys(r -> r.userName(Names.TEMP_ADMIN_USER)).accessKeyMetadata())
                 .extracting(AccessKeyMetadata::accessKeyId).containsExactly(keyBefore);
         assertThat(again.changes()).noneMatch(c -> c.endsWith(":CreateUser") || c.endsWith(":CreateAccessKey")
                 || c.endsWith(":CreateRole") || c.endsWith(":CreateSecret") || c.endsWith(":PutSecretValue"));
@@ -173,14 +174,14 @@ class TempAdminTeardownIT {
         assertThat(report.removed()).contains("user PalisadeTempAdmin in infosec", "secret palisade/temp-admin");
         assertThat(report.removed()).filteredOn(s -> s.startsWith("role PalisadeBootstrap in "))
                 .hasSize(org.targets().size() - 1); // every member account; the management account has none
-        assertThatThrownBy(() -> identityIam().getUser(r -> r.userName(TempAdminSession.USER_NAME)))
+        assertThatThrownBy(() -> identityIam().getUser(r -> r.userName(Names.TEMP_ADMIN_USER)))
                 .isInstanceOf(NoSuchEntityException.class);
-        assertThatThrownBy(() -> identityIam().listAccessKeys(r -> r.userName(TempAdminSession.USER_NAME)))
+        assertThatThrownBy(() -> identityIam().listAccessKeys(r -> r.userName(Names.TEMP_ADMIN_USER)))
                 .isInstanceOf(NoSuchEntityException.class);
-        assertThatThrownBy(() -> secrets.describeSecret(r -> r.secretId("palisade/temp-admin")))
+        assertThatThrownBy(() -> secrets.describeSecret(r -> r.secretId(Names.TEMP_ADMIN_SECRET)))
                 .isInstanceOf(ResourceNotFoundException.class);
         for (RunState.Target target : org.targets()) {
-            assertThatThrownBy(() -> iam(target.accountId()).getRole(r -> r.roleName("PalisadeBootstrap")))
+            assertThatThrownBy(() -> iam(target.accountId()).getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE)))
                     .as("role in " + target.key()).isInstanceOf(NoSuchEntityException.class);
         }
         StateRecord record = record();

@@ -89,7 +89,8 @@ import javax.tools.ToolProvider;
  *       and values flow through locals, fields (every assignment), parameters (every call site
  *       in the reachable code, constructors and {@code this(...)} included), the project's own
  *       methods (every {@code return}), lambdas and method references (what they return, at
- *       {@code f.apply(...)} / {@code get()}) and {@code a ? b : c} (both). So
+ *       {@code f.apply(...)} / {@code get()} / {@code access.in(id)} of an
+ *       {@link io.palisade.common.aws.AccountAccess}) and {@code a ? b : c} (both). So
  *       {@code credentialsIn(id)} that returns {@code baseCredentials()} for the management
  *       account and an assumed role elsewhere is {OWN, OTHER}: its calls must be allowed.</li>
  * </ol>
@@ -123,6 +124,7 @@ final class OwnSdkCalls {
     }
 
     private static final String CLIENTS = "io.palisade.common.aws.Clients";
+    private static final String ACCOUNT_ACCESS = "io.palisade.common.aws.AccountAccess";
     private static final String SDK_CLIENT = "software.amazon.awssdk.core.SdkClient";
     private static final String CREDENTIALS = "software.amazon.awssdk.auth.credentials.AwsCredentialsProvider";
     /** Methods of a client interface that are not service operations. */
@@ -417,16 +419,16 @@ final class OwnSdkCalls {
             if (ownerName.startsWith("software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider")) {
                 return EnumSet.of(Origin.OWN);
             }
-            if (methods.containsKey(method)) {
-                return ofMethod(method); // the project's own code: what it returns
-            }
             ExpressionTree select = invocation.getMethodSelect();
             TreePath receiver = select instanceof MemberSelectTree s
                     ? new TreePath(new TreePath(path, s), s.getExpression()) : null;
             if (method.getModifiers().contains(Modifier.ABSTRACT) && owner.getKind() == ElementKind.INTERFACE
                     && elements.isFunctionalInterface(owner)) {
-                // f.apply(...), supplier.get(): what the function returns
+                // f.apply(...), supplier.get(), the project's own access.in(id): what the function returns
                 return receiver == null ? EnumSet.of(Origin.UNKNOWN) : origin(receiver);
+            }
+            if (methods.containsKey(method)) {
+                return ofMethod(method); // the project's own code: what it returns
             }
             if (carries(method.getReturnType()) && isClientOrCredentials(trees.getTypeMirror(path))
                     && isSdk(ownerName)) {
@@ -581,10 +583,17 @@ final class OwnSdkCalls {
             case TYPEVAR -> true;
             case WILDCARD -> carries(((WildcardType) type).getExtendsBound(), depth + 1)
                     || carries(((WildcardType) type).getSuperBound(), depth + 1);
-            case DECLARED -> isClientOrCredentials(type)
+            case DECLARED -> isClientOrCredentials(type) || isAccountAccess(type)
                     || ((DeclaredType) type).getTypeArguments().stream().anyMatch(t -> carries(t, depth + 1));
             default -> false;
         };
+    }
+
+    /** {@code AccountAccess}: a function to credentials, so it carries what its lambdas return. */
+    private boolean isAccountAccess(TypeMirror type) {
+        TypeElement access = elements.getTypeElement(ACCOUNT_ACCESS);
+        return access != null && type.getKind() == TypeKind.DECLARED
+                && types.isSubtype(types.erasure(type), types.erasure(access.asType()));
     }
 
     private boolean isClientOrCredentials(TypeMirror type) {

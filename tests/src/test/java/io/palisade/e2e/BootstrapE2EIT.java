@@ -2,6 +2,7 @@ package io.palisade.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.Clients;
@@ -141,9 +142,9 @@ class BootstrapE2EIT {
 
         IamClient iam = iam(ids.get("infosec"));
         assertThat(iam.listGroupsForUser(r -> r.userName("ExampleAuditor")).groups())
-                .extracting(g -> g.groupName()).containsExactlyInAnyOrder("AllUsers", "NonProdDevelopers");
+                .extracting(g -> g.groupName()).containsExactlyInAnyOrder(Names.ALL_USERS_GROUP, "NonProdDevelopers");
         assertThat(iam.listGroupsForUser(r -> r.userName("ExampleDeveloper")).groups())
-                .extracting(g -> g.groupName()).containsExactlyInAnyOrder("AllUsers", "ProdDevelopers");
+                .extracting(g -> g.groupName()).containsExactlyInAnyOrder(Names.ALL_USERS_GROUP, "ProdDevelopers");
         config = changed;
     }
 
@@ -162,8 +163,8 @@ class BootstrapE2EIT {
 
         String infosec = ids.get("infosec");
         S3Client s3 = clients.s3(access(infosec));
-        JsonNode record = Json.read(s3.getObjectAsBytes(r -> r.bucket(config.organization().name()
-                + "-palisade-state-" + infosec).key("palisade/state.json")).asUtf8String(), JsonNode.class);
+        JsonNode record = Json.read(s3.getObjectAsBytes(r -> r.bucket(Names.stateBucket(config.organization().name(), infosec))
+                .key(Names.STATE_KEY)).asUtf8String(), JsonNode.class);
         JsonNode last = record.path("history").get(record.path("history").size() - 1);
         assertThat(last.path("status").asText()).isEqualTo("FAILED");
         assertThat(last.path("failedPhase").asText()).isEqualTo("IssueOneTimeLogin");
@@ -195,14 +196,14 @@ class BootstrapE2EIT {
         IamClient iam = iam(ids.get("infosec"));
         iam.removeUserFromGroup(r -> r.userName("ExampleAdmin").groupName("ProdAdmins"));
         CloudTrailClient prodTrail = clients.build(CloudTrailClient.builder(), access(ids.get("prod")));
-        prodTrail.stopLogging(r -> r.name("palisade-trail"));
+        prodTrail.stopLogging(r -> r.name(Names.TRAIL));
 
         DescribeExecutionResponse run = workflow.run(Map.of("mode", "drift"));
         assertThat(run.status()).as(run.error() + ": " + run.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
 
         assertThat(iam.listGroupsForUser(r -> r.userName("ExampleAdmin")).groups())
                 .extracting(g -> g.groupName()).contains("ProdAdmins");
-        assertThat(prodTrail.getTrailStatus(r -> r.name("palisade-trail")).isLogging()).isTrue();
+        assertThat(prodTrail.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging()).isTrue();
         assertNoTempAdmin();
     }
 

@@ -2,6 +2,7 @@ package io.palisade.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.Clients;
@@ -136,8 +137,8 @@ class FaultToleranceE2EIT {
                 .containsIgnoringCase("user PalisadeTempAdmin in infosec")); // the event has no config: account names
         Map<String, String> ids = accountIds(config);
         assertThat(iam(ids, ids.get("infosec")).listUsers().users()).extracting(u -> u.userName())
-                .as("what could not be deleted is still there, and was reported").contains("PalisadeTempAdmin");
-        String staleKey = iam(ids, ids.get("infosec")).listAccessKeys(r -> r.userName("PalisadeTempAdmin"))
+                .as("what could not be deleted is still there, and was reported").contains(Names.TEMP_ADMIN_USER);
+        String staleKey = iam(ids, ids.get("infosec")).listAccessKeys(r -> r.userName(Names.TEMP_ADMIN_USER))
                 .accessKeyMetadata().stream().map(k -> k.accessKeyId()).findFirst().orElse("none");
 
         // the next run replaces the key it finds, and its teardown removes everything
@@ -204,9 +205,9 @@ class FaultToleranceE2EIT {
     /** The state record's lock, or null (also when there is no record yet). */
     private static JsonNode lock(OrgConfig config, String infosec) {
         S3Client s3 = clients.s3(Emulator.orgAccess(clients, infosec));
-        String bucket = config.organization().name() + "-palisade-state-" + infosec;
+        String bucket = Names.stateBucket(config.organization().name(), infosec);
         try {
-            JsonNode lock = Json.read(s3.getObjectAsBytes(r -> r.bucket(bucket).key("palisade/state.json"))
+            JsonNode lock = Json.read(s3.getObjectAsBytes(r -> r.bucket(bucket).key(Names.STATE_KEY))
                     .asUtf8String(), JsonNode.class).path("lock");
             return lock.isMissingNode() || lock.isNull() ? null : lock;
         } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException
@@ -219,7 +220,7 @@ class FaultToleranceE2EIT {
     private static List<String> leftovers(OrgConfig config, Map<String, String> ids) {
         List<String> left = new ArrayList<>();
         try {
-            var keys = iam(ids, ids.get("infosec")).listAccessKeys(r -> r.userName("PalisadeTempAdmin"))
+            var keys = iam(ids, ids.get("infosec")).listAccessKeys(r -> r.userName(Names.TEMP_ADMIN_USER))
                     .accessKeyMetadata();
             left.add("user PalisadeTempAdmin with " + keys.size() + " key(s)");
         } catch (NoSuchEntityException gone) {
@@ -227,14 +228,14 @@ class FaultToleranceE2EIT {
         }
         for (var e : ids.entrySet()) {
             try {
-                iam(ids, e.getValue()).getRole(r -> r.roleName("PalisadeBootstrap"));
+                iam(ids, e.getValue()).getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE));
                 left.add("role PalisadeBootstrap in " + e.getKey());
             } catch (NoSuchEntityException gone) {
                 // removed
             }
         }
         SecretsManagerClient secrets = clients.build(SecretsManagerClient.builder());
-        if (secrets.listSecrets().secretList().stream().anyMatch(s -> s.name().equals("palisade/temp-admin"))) {
+        if (secrets.listSecrets().secretList().stream().anyMatch(s -> s.name().equals(Names.TEMP_ADMIN_SECRET))) {
             left.add("secret palisade/temp-admin");
         }
         if (lock(config, ids.get("infosec")) != null) {
@@ -250,7 +251,7 @@ class FaultToleranceE2EIT {
 
     private static void assertThatNoKeys(Map<String, String> ids) {
         try {
-            iam(ids, ids.get("infosec")).listAccessKeys(r -> r.userName("PalisadeTempAdmin"));
+            iam(ids, ids.get("infosec")).listAccessKeys(r -> r.userName(Names.TEMP_ADMIN_USER));
             throw new AssertionError("the temp-admin user still exists");
         } catch (NoSuchEntityException expected) {
             // no user, so no key

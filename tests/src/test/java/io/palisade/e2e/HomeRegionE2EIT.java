@@ -2,6 +2,7 @@ package io.palisade.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.Clients;
@@ -69,16 +70,16 @@ class HomeRegionE2EIT {
         for (String key : new String[] {"infosec", "prod", "non-prod"}) {
             AwsCredentialsProvider access = OrganizationChecks.access(clients, ids, ids.get(key));
             assertThat(usEast1.build(CloudWatchClient.builder(), access)
-                    .describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms())
+                    .describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms())
                     .as("root-usage alarm of " + key + " in us-east-1").isEmpty();
             assertThat(usEast1.build(CloudWatchLogsClient.builder(), access)
-                    .describeLogGroups(r -> r.logGroupNamePrefix("palisade/cloudtrail")).logGroups())
+                    .describeLogGroups(r -> r.logGroupNamePrefix(Names.LOG_GROUP)).logGroups())
                     .as("log group of " + key + " in us-east-1").isEmpty();
         }
         KmsClient kmsUsEast1 = usEast1.build(KmsClient.builder(),
                 OrganizationChecks.access(clients, ids, ids.get("infosec")));
         try {
-            kmsUsEast1.describeKey(r -> r.keyId("alias/palisade-cloudtrail"));
+            kmsUsEast1.describeKey(r -> r.keyId(Names.TRAIL_KEY_ALIAS));
             throw new AssertionError("the trail key is in us-east-1 too");
         } catch (NotFoundException expected) {
             // only in the home region

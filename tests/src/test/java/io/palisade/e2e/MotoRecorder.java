@@ -1,5 +1,6 @@
 package io.palisade.e2e;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import java.net.URI;
@@ -41,8 +42,8 @@ final class MotoRecorder {
 
         /** The run's own bookkeeping: temp-admin lifecycle, its secret, the state record. */
         boolean bookkeeping() {
-            return body.contains("PalisadeTempAdmin") || body.contains("PalisadeBootstrap")
-                    || body.contains("palisade/temp-admin") || body.contains("palisade%2Ftemp-admin")
+            return body.contains(Names.TEMP_ADMIN_USER) || body.contains(Names.BOOTSTRAP_ROLE)
+                    || body.contains(Names.TEMP_ADMIN_SECRET) || body.contains("palisade%2Ftemp-admin")
                     || url.contains("/palisade/state.json");
         }
     }

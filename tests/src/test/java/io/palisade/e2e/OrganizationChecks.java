@@ -2,11 +2,12 @@ package io.palisade.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Names;
+import io.palisade.common.aws.OrganizationAccess;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
-import io.palisade.common.testkit.Emulator;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -54,10 +55,10 @@ final class OrganizationChecks {
 
         // state bucket and record in InfoSec
         S3Client s3 = home.s3(access(clients, ids, infosec));
-        String stateBucket = config.organization().name() + "-palisade-state-" + infosec;
+        String stateBucket = Names.stateBucket(config.organization().name(), infosec);
         assertHardenedBucket(s3, stateBucket);
         assertBucketIn(s3, stateBucket, home.region());
-        JsonNode record = Json.read(s3.getObjectAsBytes(r -> r.bucket(stateBucket).key("palisade/state.json"))
+        JsonNode record = Json.read(s3.getObjectAsBytes(r -> r.bucket(stateBucket).key(Names.STATE_KEY))
                 .asUtf8String(), JsonNode.class);
         assertThat(record.path("configDigest").asText()).hasSize(64);
         assertThat(record.path("accounts")).hasSize(3);
@@ -78,12 +79,12 @@ final class OrganizationChecks {
                     .map(x -> "arn:aws:iam::" + ids.get(x.account()) + ":role/" + x.role()).toList();
             assertThat(resources).as("roles group " + g.name() + " may assume").containsExactlyInAnyOrderElementsOf(expected);
         }
-        String allUsers = String.join("\n", groupPolicies(iam, "AllUsers"));
+        String allUsers = String.join("\n", groupPolicies(iam, Names.ALL_USERS_GROUP));
         assertThat(allUsers).contains("DenyAllExceptListedIfNoMFA").contains("aws:MultiFactorAuthPresent");
         for (OrgConfig.User u : config.users()) {
             List<String> groups = iam.listGroupsForUser(r -> r.userName(u.name())).groups().stream()
                     .map(x -> x.groupName()).toList();
-            assertThat(groups).containsAll(u.groups()).contains("AllUsers");
+            assertThat(groups).containsAll(u.groups()).contains(Names.ALL_USERS_GROUP);
         }
 
         // roles everywhere: trust InfoSec only, with MFA; the configured managed policy
@@ -100,14 +101,14 @@ final class OrganizationChecks {
         }
 
         // CloudTrail everywhere into the central bucket; root-usage alarms and rules
-        String trailBucket = config.organization().name() + "-palisade-trail-" + infosec;
+        String trailBucket = Names.trailBucket(config.organization().name(), infosec);
         assertHardenedBucket(s3, trailBucket);
         assertBucketIn(s3, trailBucket, home.region());
-        assertBucketIn(s3, config.organization().name() + "-palisade-access-logs-" + infosec, home.region());
+        assertBucketIn(s3, Names.accessLogBucket(config.organization().name(), infosec), home.region());
         String trailPolicy = s3.getBucketPolicy(r -> r.bucket(trailBucket)).policy();
         // the trails' key: in InfoSec, in the home region
         KmsClient kms = home.build(KmsClient.builder(), access(clients, ids, infosec));
-        String keyArn = kms.describeKey(r -> r.keyId("alias/palisade-cloudtrail")).keyMetadata().arn();
+        String keyArn = kms.describeKey(r -> r.keyId(Names.TRAIL_KEY_ALIAS)).keyMetadata().arn();
         assertThat(keyArn).startsWith("arn:aws:kms:" + region + ":" + infosec + ":key/");
         for (String key : List.of("infosec", "prod", "non-prod", OrgConfig.MANAGEMENT)) {
             String id = ids.get(key);
@@ -115,10 +116,10 @@ final class OrganizationChecks {
             assertThat(trailPolicy).contains("\"" + id + "\"")
                     .contains("arn:aws:cloudtrail:" + region + ":*:trail/palisade-trail").contains("/AWSLogs/*");
             CloudTrailClient ct = home.build(CloudTrailClient.builder(), access(clients, ids, id));
-            var trail = ct.getTrail(r -> r.name("palisade-trail")).trail();
+            var trail = ct.getTrail(r -> r.name(Names.TRAIL)).trail();
             // GetTrail leaves HomeRegion out in moto; DescribeTrails (this region's own trails) has it
             assertThat(ct.describeTrails(r -> r.includeShadowTrails(false)).trailList())
-                    .filteredOn(t -> "palisade-trail".equals(t.name()))
+                    .filteredOn(t -> Names.TRAIL.equals(t.name()))
                     .singleElement().satisfies(t -> assertThat(t.homeRegion()).isEqualTo(region));
             assertThat(trail.trailARN()).startsWith("arn:aws:cloudtrail:" + region + ":" + id + ":");
             assertThat(trail.s3BucketName()).isEqualTo(trailBucket);
@@ -127,13 +128,13 @@ final class OrganizationChecks {
             assertThat(trail.includeGlobalServiceEvents()).isTrue();
             assertThat(trail.cloudWatchLogsLogGroupArn())
                     .isEqualTo("arn:aws:logs:" + region + ":" + id + ":log-group:palisade/cloudtrail:*");
-            assertThat(ct.getTrailStatus(r -> r.name("palisade-trail")).isLogging()).isTrue();
+            assertThat(ct.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging()).isTrue();
 
             CloudWatchLogsClient logs = home.build(CloudWatchLogsClient.builder(), access(clients, ids, id));
-            var filters = logs.describeMetricFilters(r -> r.logGroupName("palisade/cloudtrail")).metricFilters();
+            var filters = logs.describeMetricFilters(r -> r.logGroupName(Names.LOG_GROUP)).metricFilters();
             assertThat(filters).extracting(f -> f.filterPattern()).containsExactly(ROOT_PATTERN);
             CloudWatchClient cw = home.build(CloudWatchClient.builder(), access(clients, ids, id));
-            MetricAlarm alarm = cw.describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms().get(0);
+            MetricAlarm alarm = cw.describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms().get(0);
             assertThat(alarm.statisticAsString()).isEqualTo("Sum");
             assertThat(alarm.threshold()).isEqualTo(1.0);
             assertThat(alarm.period()).isEqualTo(300);
@@ -173,18 +174,18 @@ final class OrganizationChecks {
     /** No temp-admin user in InfoSec, no bootstrap role in any of the accounts, no secret. */
     static void assertNoTempAdmin(Clients clients, Map<String, String> ids) {
         IamClient iam = iam(clients, ids, ids.get("infosec"));
-        assertThat(iam.listUsers().users()).extracting(u -> u.userName()).doesNotContain("PalisadeTempAdmin");
+        assertThat(iam.listUsers().users()).extracting(u -> u.userName()).doesNotContain(Names.TEMP_ADMIN_USER);
         for (String id : ids.values()) {
             IamClient accountIam = iam(clients, ids, id);
             try {
-                accountIam.getRole(r -> r.roleName("PalisadeBootstrap"));
+                accountIam.getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE));
                 throw new AssertionError("PalisadeBootstrap role left in " + id);
             } catch (NoSuchEntityException expected) {
                 // removed
             }
         }
         SecretsManagerClient secrets = clients.build(SecretsManagerClient.builder());
-        assertThat(secrets.listSecrets().secretList()).extracting(s -> s.name()).doesNotContain("palisade/temp-admin");
+        assertThat(secrets.listSecrets().secretList()).extracting(s -> s.name()).doesNotContain(Names.TEMP_ADMIN_SECRET);
     }
 
     /** The topic (subscribed by the configured addresses) and the root-activity rule targeting it, in one region. */
@@ -193,9 +194,9 @@ final class OrganizationChecks {
         assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topic)).subscriptions())
                 .extracting(x -> x.endpoint()).containsExactlyElementsOf(config.alerts().emails());
         EventBridgeClient events = in.build(EventBridgeClient.builder(), access);
-        assertThat(events.describeRule(r -> r.name("palisade-root-activity")).eventPattern())
+        assertThat(events.describeRule(r -> r.name(Names.ROOT_ACTIVITY_RULE)).eventPattern())
                 .contains("AWS Console Sign In via CloudTrail").contains("Root");
-        assertThat(events.listTargetsByRule(r -> r.rule("palisade-root-activity")).targets())
+        assertThat(events.listTargetsByRule(r -> r.rule(Names.ROOT_ACTIVITY_RULE)).targets())
                 .extracting(t -> t.arn()).as("rule targets in " + in.region()).containsExactly(topic);
     }
 
@@ -245,8 +246,7 @@ final class OrganizationChecks {
     }
 
     static AwsCredentialsProvider access(Clients clients, Map<String, String> ids, String accountId) {
-        return accountId.equals(ids.get(OrgConfig.MANAGEMENT)) ? clients.baseCredentials()
-                : Emulator.orgAccess(clients, accountId);
+        return OrganizationAccess.organizationAccess(clients, ids.get(OrgConfig.MANAGEMENT)).in(accountId);
     }
 
     static IamClient iam(Clients clients, Map<String, String> ids, String accountId) {

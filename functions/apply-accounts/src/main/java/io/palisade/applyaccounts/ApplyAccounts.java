@@ -1,6 +1,9 @@
 package io.palisade.applyaccounts;
 
+import io.palisade.common.Names;
+import io.palisade.common.aws.AccountAccess;
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.policy.PolicyDocument;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.BucketBaseline;
@@ -12,7 +15,7 @@ import io.palisade.common.state.RunState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -40,9 +43,6 @@ import software.amazon.awssdk.services.s3.model.LoggingEnabled;
  * applied before the others: it owns the bucket their trails deliver to and the key they use.
  */
 public final class ApplyAccounts {
-    public static final String TRAIL_NAME = "palisade-trail";
-    /** Tag on what Palisade created (roles, users, trails); IAM groups cannot be tagged, see {@link Directory}. */
-    public static final String MANAGED_TAG = "palisade:managed";
     static final int MAX_SESSION_SECONDS = 3600;
     /** Where in the access-log bucket the trail bucket's S3 server access logs go. */
     static final String ACCESS_LOG_PREFIX = "trail-bucket/";
@@ -50,24 +50,15 @@ public final class ApplyAccounts {
     private static final Logger LOG = LoggerFactory.getLogger(ApplyAccounts.class);
 
     private final Clients clients;
-    private final BiFunction<AccountTask, String, AwsCredentialsProvider> access;
+    private final Function<AccountTask, AccountAccess> access;
 
     /**
-     * @param access how to act in an account: on AWS the temp-admin's bootstrap role in it
+     * @param access how to act in a task's account: on AWS the temp-admin's bootstrap role in it
+     *     ({@link AccountAccess#bootstrapRole})
      */
-    public ApplyAccounts(Clients clients, BiFunction<AccountTask, String, AwsCredentialsProvider> access) {
+    public ApplyAccounts(Clients clients, Function<AccountTask, AccountAccess> access) {
         this.clients = clients;
         this.access = access;
-    }
-
-    /** The central trail bucket: bucket names are global, so it carries the identity account's id. */
-    public static String trailBucket(String organizationName, String identityAccountId) {
-        return organizationName + "-palisade-trail-" + identityAccountId;
-    }
-
-    /** The bucket the trail bucket's S3 server access logs go to (CIS 3.6). */
-    public static String accessLogBucket(String organizationName, String identityAccountId) {
-        return organizationName + "-palisade-access-logs-" + identityAccountId;
     }
 
     public AccountReport apply(AccountTask task) {
@@ -78,14 +69,14 @@ public final class ApplyAccounts {
         String key = task.target().key();
         String accountId = task.target().accountId();
         String identityId = accountIdOf(task, config.identityAccount());
-        AwsCredentialsProvider credentials = access.apply(task, accountId);
+        AwsCredentialsProvider credentials = access.apply(task).in(accountId);
         // per credentials: a warm container never reuses an earlier run's (deleted) temp-admin session
         IamClient iam = clients.cached("iam|" + accountId, credentials,
                 () -> clients.build(IamClient.builder(), credentials));
         CloudTrailClient cloudTrail = clients.cached("cloudtrail|" + accountId, credentials,
                 () -> clients.build(CloudTrailClient.builder(), credentials));
-        String bucket = trailBucket(config.organization().name(), identityId);
-        String logBucket = accessLogBucket(config.organization().name(), identityId);
+        String bucket = Names.trailBucket(config.organization().name(), identityId);
+        String logBucket = Names.accessLogBucket(config.organization().name(), identityId);
         String keyAlias = TrailKey.aliasArn(clients.partition(), clients.region().id(), identityId);
         if (task.isIdentity()) {
             requireBucketName(bucket);
@@ -199,7 +190,7 @@ public final class ApplyAccounts {
                         .description(def.description())
                         .tags(managedTag())).role(), () -> findRole(iam, name)); // a lost answer: read it
             } else {
-                if (!PolicyDocuments.equivalent(PolicyDocuments.parse(role.assumeRolePolicyDocument()), trust)) {
+                if (!PolicyDocument.equivalent(PolicyDocument.parse(role.assumeRolePolicyDocument()), trust)) {
                     iam.updateAssumeRolePolicy(r -> r.roleName(name).policyDocument(Json.write(trust)));
                 }
                 boolean descriptionDiffers = def.description() != null
@@ -234,7 +225,7 @@ public final class ApplyAccounts {
     }
 
     static Tag managedTag() {
-        return Tag.builder().key(MANAGED_TAG).value("true").build();
+        return Tag.builder().key(Names.MANAGED_TAG).value("true").build();
     }
 
     private static void requireBucketName(String bucket) {
@@ -256,7 +247,7 @@ public final class ApplyAccounts {
         baseline.ensure(logBucket, Json.MAPPER.valueToTree(PolicyDocuments.accessLogBucketPolicy(partition,
                 logBucket, bucket, ACCESS_LOG_PREFIX, identityId)));
         baseline.ensure(bucket, Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(partition,
-                home(task).region().id(), bucket, accountIds(task), TRAIL_NAME)));
+                home(task).region().id(), bucket, accountIds(task), Names.TRAIL)));
         LoggingEnabled wanted = LoggingEnabled.builder().targetBucket(logBucket).targetPrefix(ACCESS_LOG_PREFIX)
                 .build();
         if (!loggingMatches(s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled(), wanted)) {
@@ -275,7 +266,7 @@ public final class ApplyAccounts {
     /** The trails' KMS key, allowing every account's trail; returns its ARN. */
     private String ensureTrailKey(AccountTask task, KmsClient kms, KmsClient keyMaker, String identityId) {
         JsonNode policy = Json.MAPPER.valueToTree(PolicyDocuments.trailKeyPolicy(clients.partition(),
-                home(task).region().id(), identityId, accountIds(task), TRAIL_NAME));
+                home(task).region().id(), identityId, accountIds(task), Names.TRAIL));
         return new TrailKey(kms, keyMaker).ensure(policy);
     }
 
@@ -289,14 +280,14 @@ public final class ApplyAccounts {
         String arn;
         if (current == null) {
             // a lost answer: the trail exists, and is read and compared below like any other
-            current = ChangeExecutor.create("cloudtrail:trail", TRAIL_NAME, () -> {
-                cloudTrail.createTrail(r -> r.name(TRAIL_NAME)
+            current = ChangeExecutor.create("cloudtrail:trail", Names.TRAIL, () -> {
+                cloudTrail.createTrail(r -> r.name(Names.TRAIL)
                         .s3BucketName(bucket)
                         .isMultiRegionTrail(true)
                         .enableLogFileValidation(true)
                         .includeGlobalServiceEvents(true)
                         .kmsKeyId(kmsKeyId)
-                        .tagsList(t -> t.key(MANAGED_TAG).value("true")));
+                        .tagsList(t -> t.key(Names.MANAGED_TAG).value("true")));
                 return null;
             }, () -> findTrail(cloudTrail));
         }
@@ -308,7 +299,7 @@ public final class ApplyAccounts {
                 // only the settings Palisade owns: a CloudWatch Logs delivery set by another phase stays
                 boolean clearPrefix = current.s3KeyPrefix() != null && !current.s3KeyPrefix().isEmpty();
                 cloudTrail.updateTrail(r -> {
-                    r.name(TRAIL_NAME)
+                    r.name(Names.TRAIL)
                             .s3BucketName(bucket)
                             .isMultiRegionTrail(true)
                             .enableLogFileValidation(true)
@@ -321,10 +312,10 @@ public final class ApplyAccounts {
                 });
             }
         }
-        if (!Boolean.TRUE.equals(cloudTrail.getTrailStatus(r -> r.name(TRAIL_NAME)).isLogging())) {
-            cloudTrail.startLogging(r -> r.name(TRAIL_NAME));
+        if (!Boolean.TRUE.equals(cloudTrail.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging())) {
+            cloudTrail.startLogging(r -> r.name(Names.TRAIL));
         }
-        return new AccountReport.Trail(TRAIL_NAME, arn, bucket, true, true, true, true, kmsKeyId);
+        return new AccountReport.Trail(Names.TRAIL, arn, bucket, true, true, true, true, kmsKeyId);
     }
 
     static boolean trailMatches(Trail trail, String bucket) {
@@ -337,7 +328,7 @@ public final class ApplyAccounts {
 
     private static Trail findTrail(CloudTrailClient cloudTrail) {
         try {
-            return cloudTrail.getTrail(r -> r.name(TRAIL_NAME)).trail();
+            return cloudTrail.getTrail(r -> r.name(Names.TRAIL)).trail();
         } catch (TrailNotFoundException e) {
             return null;
         }

@@ -27,15 +27,8 @@ public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, Accoun
     private static ApplyAccounts production() {
         Clients clients = Clients.fromEnvironment();
         TempAdminSession tempAdmin = new TempAdminSession(clients, clients.build(SecretsManagerClient.builder()));
-        return new ApplyAccounts(clients, (task, accountId) -> {
-            if (task.isManagement()) {
-                return clients.baseCredentials();
-            }
-            if (task.tempAdmin() == null || task.tempAdmin().secretArn() == null) {
-                throw new IllegalArgumentException("The task has no tempAdmin.secretArn: run the temp-admin phase first");
-            }
-            return tempAdmin.in(task.tempAdmin().secretArn(), accountId);
-        });
+        return new ApplyAccounts(clients,
+                task -> tempAdmin.bootstrapRole(task.tempAdminSecretArn(), task.managementAccountId()));
     }
 
     @Override

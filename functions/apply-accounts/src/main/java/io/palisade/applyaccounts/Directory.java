@@ -1,6 +1,8 @@
 package io.palisade.applyaccounts;
 
+import io.palisade.common.Names;
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.aws.PolicyLimits;
 import io.palisade.common.Json;
 import io.palisade.common.config.OrgConfig;
@@ -25,15 +27,13 @@ import software.amazon.awssdk.services.iam.model.User;
  * The identity account's people: password policy, groups (each granting only the roles the
  * config names), users and their memberships.
  *
- * <p>Palisade's groups live under the path {@value #GROUP_PATH} (IAM groups cannot be tagged),
+ * <p>Palisade's groups live under the path {@value #Names.IAM_PATH} (IAM groups cannot be tagged),
  * so a group dropped from the config is still recognised and emptied. Users are never deleted:
  * deleting one destroys its credentials and history, a decision for a human. A user dropped
  * from the config only loses its memberships in Palisade's groups (which removes every grant
  * Palisade gave it) and is reported as retired.
  */
 final class Directory {
-    static final String ALL_USERS = io.palisade.common.config.ReservedNames.ALL_USERS_GROUP;
-    static final String GROUP_PATH = "/palisade/";
     static final String ASSUME_ROLES_POLICY = "AssumeRoles";
     static final String SELF_SERVICE_POLICY = "ManageOwnCredentials";
 
@@ -60,8 +60,9 @@ final class Directory {
         // desired: each managed group's inline policy (name -> document) and members
         Map<String, Map<String, Object>> policies = new LinkedHashMap<>();
         Map<String, List<String>> roleArns = new LinkedHashMap<>();
-        policies.put(ALL_USERS, Map.of(SELF_SERVICE_POLICY, PolicyDocuments.manageOwnCredentials(partition)));
-        roleArns.put(ALL_USERS, List.of());
+        policies.put(Names.ALL_USERS_GROUP,
+                Map.of(SELF_SERVICE_POLICY, PolicyDocuments.manageOwnCredentials(partition)));
+        roleArns.put(Names.ALL_USERS_GROUP, List.of());
         for (OrgConfig.Group group : configGroups) {
             List<String> arns = roleArns(group, accountIdOf);
             roleArns.put(group.name(), arns);
@@ -76,9 +77,9 @@ final class Directory {
         policies.keySet().forEach(g -> members.put(g, new TreeSet<>()));
         List<AccountReport.User> users = new ArrayList<>();
         for (OrgConfig.User user : configUsers) {
-            List<String> groups = new ArrayList<>(List.of(ALL_USERS));
+            List<String> groups = new ArrayList<>(List.of(Names.ALL_USERS_GROUP));
             for (String g : user.groups() == null ? List.<String>of() : user.groups()) {
-                if (!members.containsKey(g) || ALL_USERS.equals(g)) {
+                if (!members.containsKey(g) || Names.ALL_USERS_GROUP.equals(g)) {
                     throw new InvalidConfigException("users." + user.name() + ".groups: '" + g
                             + "' is not a group in the config");
                 }
@@ -127,7 +128,7 @@ final class Directory {
     private List<String> roleArns(OrgConfig.Group group, Function<String, String> accountIdOf) {
         Set<String> arns = new LinkedHashSet<>();
         for (OrgConfig.Grant grant : group.assume() == null ? List.<OrgConfig.Grant>of() : group.assume()) {
-            arns.add("arn:" + partition + ":iam::" + accountIdOf.apply(grant.account()) + ":role/" + grant.role());
+            arns.add(Names.roleArn(partition, accountIdOf.apply(grant.account()), grant.role()));
         }
         return List.copyOf(arns);
     }
@@ -194,22 +195,23 @@ final class Directory {
         Found found = find(group);
         Set<String> members;
         if (found == null) {
-            ChangeExecutor.create("iam:group", group, () -> iam.createGroup(r -> r.groupName(group).path(GROUP_PATH)));
+            ChangeExecutor.create("iam:group", group,
+                    () -> iam.createGroup(r -> r.groupName(group).path(Names.IAM_PATH)));
             found = find(group); // a lost answer may have made it with members added since: read it
         }
         if (found == null) {
             members = Set.of();
         } else {
             members = found.members();
-            if (!GROUP_PATH.equals(found.path())) {
+            if (!Names.IAM_PATH.equals(found.path())) {
                 // adopted (made by hand): moved under Palisade's path so a later removal from the config is seen
-                iam.updateGroup(r -> r.groupName(group).newPath(GROUP_PATH));
+                iam.updateGroup(r -> r.groupName(group).newPath(Names.IAM_PATH));
             }
         }
         List<String> inline = iam.listGroupPoliciesPaginator(r -> r.groupName(group)).policyNames().stream().toList();
         for (var e : policies.entrySet()) {
             String name = e.getKey();
-            boolean same = inline.contains(name) && PolicyDocuments.equivalent(PolicyDocuments.parse(
+            boolean same = inline.contains(name) && PolicyDocument.equivalent(PolicyDocument.parse(
                     iam.getGroupPolicy(r -> r.groupName(group).policyName(name)).policyDocument()), e.getValue());
             if (!same) {
                 iam.putGroupPolicy(r -> r.groupName(group).policyName(name).policyDocument(Json.write(e.getValue())));
@@ -271,19 +273,19 @@ final class Directory {
             user = iam.getUser(r -> r.userName(name)).user(); // a lost answer: made, and tagged
         }
         boolean tagged = user.hasTags() && user.tags().stream()
-                .anyMatch(t -> ApplyAccounts.MANAGED_TAG.equals(t.key()) && "true".equals(t.value()));
+                .anyMatch(t -> Names.MANAGED_TAG.equals(t.key()) && "true".equals(t.value()));
         if (!tagged) {
             iam.tagUser(r -> r.userName(name).tags(ApplyAccounts.managedTag()));
         }
     }
 
     /**
-     * Groups under {@value #GROUP_PATH} that the config no longer has: emptied, stripped of their
+     * Groups under {@value #Names.IAM_PATH} that the config no longer has: emptied, stripped of their
      * policies and deleted (a group holds no data). Returns their members that are not in the config.
      */
     private Set<String> removeStaleGroups(Set<String> managed, Set<String> configured) {
         Set<String> retired = new TreeSet<>();
-        List<String> stale = iam.listGroupsPaginator(r -> r.pathPrefix(GROUP_PATH)).groups().stream()
+        List<String> stale = iam.listGroupsPaginator(r -> r.pathPrefix(Names.IAM_PATH)).groups().stream()
                 .map(g -> g.groupName()).filter(g -> !managed.contains(g)).toList();
         for (String group : stale) {
             Found found = find(group);

@@ -1,16 +1,11 @@
 package io.palisade.applyaccounts;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.BucketBaseline;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import io.palisade.common.policy.PolicyDocument;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,69 +15,15 @@ import java.util.TreeSet;
 
 /**
  * The IAM and bucket policy documents an account's baseline consists of, and how to tell
- * whether a document read back from AWS already says the same thing.
+ * whether a document read back from AWS already says the same thing (that is
+ * {@link PolicyDocument#equivalent}).
  */
 final class PolicyDocuments {
-    static final String VERSION = "2012-10-17";
+    static final String VERSION = PolicyDocument.VERSION;
     /** Longest MFA age (seconds) a role session may start from: 12 hours. */
     static final int MFA_MAX_AGE_SECONDS = 43200;
 
     private PolicyDocuments() {}
-
-    /**
-     * A policy document as IAM returns it: URL-encoded (RFC 3986) in the API, plain JSON in
-     * some emulators. Parsed, so it can be compared with {@link #equivalent}.
-     */
-    static JsonNode parse(String document) {
-        if (document == null || document.isBlank()) {
-            return null;
-        }
-        String trimmed = document.strip();
-        String json = trimmed.startsWith("{") ? trimmed : URLDecoder.decode(trimmed, StandardCharsets.UTF_8);
-        return Json.read(json, JsonNode.class);
-    }
-
-    /**
-     * Whether two policy documents grant the same: object keys in any order, a one-element
-     * list the same as its element, and lists (statements, actions, resources) in any order.
-     */
-    static boolean equivalent(JsonNode a, JsonNode b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        return normalize(a).equals(normalize(b));
-    }
-
-    static boolean equivalent(JsonNode a, Object b) {
-        return equivalent(a, b == null ? null : (JsonNode) Json.MAPPER.valueToTree(b));
-    }
-
-    private static JsonNode normalize(JsonNode node) {
-        if (node.isObject()) {
-            ObjectNode out = JsonNodeFactory.instance.objectNode();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                out.set(e.getKey(), normalize(e.getValue()));
-            }
-            return out;
-        }
-        if (node.isArray()) {
-            List<JsonNode> items = new ArrayList<>();
-            node.forEach(item -> items.add(normalize(item)));
-            if (items.size() == 1) {
-                return items.get(0);
-            }
-            items.sort(Comparator.comparing(Json::write));
-            ArrayNode out = JsonNodeFactory.instance.arrayNode();
-            items.forEach(out::add);
-            return out;
-        }
-        if (node.isNumber() || node.isBoolean()) {
-            // IAM condition values are strings; "true" and true mean the same to it
-            return JsonNodeFactory.instance.textNode(node.asText());
-        }
-        return node;
-    }
 
     /** A role only the identity account may assume, and only with MFA (the seed trusted the root without it). */
     static Map<String, Object> roleTrust(String partition, String identityAccountId) {
@@ -90,7 +31,7 @@ final class PolicyDocuments {
                 "Statement", List.of(ordered(
                         "Sid", "AssumeFromIdentityAccountWithMfa",
                         "Effect", "Allow",
-                        "Principal", Map.of("AWS", "arn:" + partition + ":iam::" + identityAccountId + ":root"),
+                        "Principal", Map.of("AWS", Names.accountRootArn(partition, identityAccountId)),
                         "Action", "sts:AssumeRole",
                         "Condition", Map.of(
                                 "Bool", Map.of("aws:MultiFactorAuthPresent", "true"),
@@ -154,13 +95,13 @@ final class PolicyDocuments {
             List<String> arns = new ArrayList<>();
             for (String role : roles) {
                 for (String account : accounts) {
-                    arns.add("arn:" + partition + ":iam::" + account + ":role/" + role);
+                    arns.add(Names.roleArn(partition, account, role));
                 }
             }
             Map<String, Object> compact = ordered("Sid", "AssumeConfiguredRolesInAccounts" + (byAccount.size() + 1),
                     "Effect", "Allow",
                     "Action", "sts:AssumeRole",
-                    "Resource", roles.stream().map(r -> "arn:" + partition + ":iam::*:role/" + r).toList(),
+                    "Resource", roles.stream().map(r -> Names.roleArn(partition, "*", r)).toList(),
                     "Condition", Map.of("StringEquals", Map.of("aws:ResourceAccount", accounts)));
             if (Json.write(compact).length() < Json.write(arns).length()) {
                 byAccount.add(compact);
@@ -258,7 +199,7 @@ final class PolicyDocuments {
      */
     static Map<String, Object> trailBucketPolicy(String partition, String region, String bucket,
                                                  List<String> accountIds, String trailName) {
-        String bucketArn = "arn:" + partition + ":s3:::" + bucket;
+        String bucketArn = Names.bucketArn(partition, bucket);
         String trails = trailPattern(partition, region, trailName);
         List<String> accounts = accountIds.stream().distinct().sorted().toList();
         return ordered("Version", VERSION, "Statement", List.of(
@@ -296,10 +237,10 @@ final class PolicyDocuments {
      */
     static Map<String, Object> trailKeyPolicy(String partition, String region, String identityAccountId,
                                               List<String> accountIds, String trailName) {
-        String trailContexts = "arn:" + partition + ":cloudtrail:*:*:trail/" + trailName;
+        String trailContexts = Names.trailArn(partition, "*", "*", trailName);
         return ordered("Version", VERSION, "Statement", List.of(
                 ordered("Sid", "EnableIdentityAccountAdministration", "Effect", "Allow",
-                        "Principal", Map.of("AWS", "arn:" + partition + ":iam::" + identityAccountId + ":root"),
+                        "Principal", Map.of("AWS", Names.accountRootArn(partition, identityAccountId)),
                         "Action", "kms:*",
                         "Resource", "*"),
                 ordered("Sid", "AllowCloudTrailToEncryptLogs", "Effect", "Allow",
@@ -327,7 +268,7 @@ final class PolicyDocuments {
 
     /** Palisade's trail in any account: multi-region trails carry their home region in the ARN. */
     private static String trailPattern(String partition, String region, String trailName) {
-        return "arn:" + partition + ":cloudtrail:" + region + ":*:trail/" + trailName;
+        return Names.trailArn(partition, region, "*", trailName);
     }
 
     private static String requireOrganizationId(String organizationId) {
@@ -344,7 +285,7 @@ final class PolicyDocuments {
      */
     static Map<String, Object> accessLogBucketPolicy(String partition, String logBucket, String sourceBucket,
                                                      String prefix, String accountId) {
-        String logBucketArn = "arn:" + partition + ":s3:::" + logBucket;
+        String logBucketArn = Names.bucketArn(partition, logBucket);
         // the grant first and its Resource one string: moto's PutBucketLogging looks for it statement by
         // statement, fails on a "Principal": "*" it meets before, and does not recognise a Resource list
         return ordered("Version", VERSION, "Statement", List.of(
@@ -353,7 +294,7 @@ final class PolicyDocuments {
                         "Action", "s3:PutObject",
                         "Resource", logBucketArn + "/" + prefix + "*",
                         "Condition", ordered(
-                                "ArnLike", Map.of("aws:SourceArn", "arn:" + partition + ":s3:::" + sourceBucket),
+                                "ArnLike", Map.of("aws:SourceArn", Names.bucketArn(partition, sourceBucket)),
                                 "StringEquals", Map.of("aws:SourceAccount", accountId))),
                 BucketBaseline.denyInsecureTransport(logBucketArn)));
     }

@@ -1,7 +1,9 @@
 package io.palisade.applyaccounts;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.aws.PolicyLimits;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -17,7 +19,6 @@ import software.amazon.awssdk.services.kms.model.NotFoundException;
  * alias. Like the rest of the baseline it is read first and written only where it differs.
  */
 final class TrailKey {
-    static final String ALIAS = "alias/palisade-cloudtrail";
     static final String POLICY_NAME = "default";
 
     /** Tag that marks the key as this one, so a key whose CreateKey answer was lost is found again. */
@@ -41,7 +42,7 @@ final class TrailKey {
      * since its task does not know the key's own ARN (CloudTrail accepts an alias ARN).
      */
     static String aliasArn(String partition, String region, String identityAccountId) {
-        return "arn:" + partition + ":kms:" + region + ":" + identityAccountId + ":" + ALIAS;
+        return Names.kmsAliasArn(partition, region, identityAccountId, Names.TRAIL_KEY_ALIAS);
     }
 
     /**
@@ -62,13 +63,13 @@ final class TrailKey {
         if (keyArn != null) {
             return kmsKeyId.equals(keyArn);
         }
-        String keyArnPrefix = aliasArn.substring(0, aliasArn.length() - ALIAS.length()) + "key/";
+        String keyArnPrefix = aliasArn.substring(0, aliasArn.length() - Names.TRAIL_KEY_ALIAS.length()) + "key/";
         return kmsKeyId.startsWith(keyArnPrefix);
     }
 
     /** Creates or repairs the key and returns its ARN; fails before any call if KMS would refuse the policy. */
     String ensure(JsonNode policy) {
-        PolicyLimits.require(PolicyLimits.Kind.KMS_KEY, "key " + ALIAS, policy);
+        PolicyLimits.require(PolicyLimits.Kind.KMS_KEY, "key " + Names.TRAIL_KEY_ALIAS, policy);
         KeyMetadata key = find();
         if (key == null) {
             key = orphan().orElseGet(() -> keyMaker.createKey(r -> r
@@ -76,18 +77,19 @@ final class TrailKey {
                     .keySpec(KeySpec.SYMMETRIC_DEFAULT)
                     .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
                     .policy(Json.write(policy))
-                    .tags(t -> t.tagKey(ApplyAccounts.MANAGED_TAG).tagValue("true"),
+                    .tags(t -> t.tagKey(Names.MANAGED_TAG).tagValue("true"),
                             t -> t.tagKey(PURPOSE_TAG).tagValue(PURPOSE))).keyMetadata());
             String keyId = key.keyId();
-            if (ChangeExecutor.create("kms:alias", ALIAS, () -> kms.createAlias(r -> r.aliasName(ALIAS)
-                    .targetKeyId(keyId))) == ChangeExecutor.Outcome.ALREADY_DONE) {
+            if (ChangeExecutor.create("kms:alias", Names.TRAIL_KEY_ALIAS,
+                    () -> kms.createAlias(r -> r.aliasName(Names.TRAIL_KEY_ALIAS).targetKeyId(keyId)))
+                    == ChangeExecutor.Outcome.ALREADY_DONE) {
                 key = find(); // a lost answer: the alias exists; use the key it names
             }
         } else {
             requireUsable(key);
         }
         String keyId = key.keyId();
-        if (!PolicyDocuments.equivalent(PolicyDocuments.parse(
+        if (!PolicyDocument.equivalent(PolicyDocument.parse(
                 kms.getKeyPolicy(r -> r.keyId(keyId).policyName(POLICY_NAME)).policy()), policy)) {
             kms.putKeyPolicy(r -> r.keyId(keyId).policyName(POLICY_NAME).policy(Json.write(policy)));
         }
@@ -126,7 +128,7 @@ final class TrailKey {
 
     private KeyMetadata find() {
         try {
-            return kms.describeKey(r -> r.keyId(ALIAS)).keyMetadata();
+            return kms.describeKey(r -> r.keyId(Names.TRAIL_KEY_ALIAS)).keyMetadata();
         } catch (NotFoundException e) {
             return null;
         }
@@ -135,7 +137,7 @@ final class TrailKey {
     /** A key scheduled for deletion is restored and a disabled one enabled: trails cannot deliver otherwise. */
     private void requireUsable(KeyMetadata key) {
         if (key.keySpec() != null && key.keySpec() != KeySpec.SYMMETRIC_DEFAULT) {
-            throw new IllegalStateException(ALIAS + " names " + key.arn() + ", a " + key.keySpecAsString()
+            throw new IllegalStateException(Names.TRAIL_KEY_ALIAS + " names " + key.arn() + ", a " + key.keySpecAsString()
                     + " key; CloudTrail needs a symmetric one: point the alias at one or delete it");
         }
         KeyState state = key.keyState();

@@ -4,8 +4,10 @@ import static io.palisade.common.testkit.JsonText.texts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountTask;
@@ -48,7 +50,7 @@ class ApplyAccountsIT {
         clients = Emulator.clients();
         config = Emulator.config("aa" + UUID.randomUUID().toString().substring(0, 8));
         org = Emulator.accounts(clients, config);
-        phase = new ApplyAccounts(clients, (task, accountId) -> Emulator.orgAccess(clients, accountId));
+        phase = new ApplyAccounts(clients, task -> Emulator.orgAccess(clients));
     }
 
     /** As the state machine does: identity first, then every member (management included). */
@@ -82,7 +84,7 @@ class ApplyAccountsIT {
     }
 
     private static JsonNode groupPolicy(IamClient iam, String group, String policy) {
-        return PolicyDocuments.parse(iam.getGroupPolicy(r -> r.groupName(group).policyName(policy)).policyDocument());
+        return PolicyDocument.parse(iam.getGroupPolicy(r -> r.groupName(group).policyName(policy)).policyDocument());
     }
 
     @Test
@@ -110,21 +112,21 @@ class ApplyAccountsIT {
         assertThat(texts(groupPolicy(infosec, "MasterBilling", Directory.ASSUME_ROLES_POLICY)
                 .at("/Statement/0/Resource"))).containsExactly("arn:aws:iam::" + org.managementAccountId()
                 + ":role/Billing");
-        JsonNode selfService = groupPolicy(infosec, Directory.ALL_USERS, Directory.SELF_SERVICE_POLICY);
+        JsonNode selfService = groupPolicy(infosec, Names.ALL_USERS_GROUP, Directory.SELF_SERVICE_POLICY);
         assertThat(selfService.findValuesAsText("Sid")).contains("AllowManageOwnUserMFA", "DenyAllExceptListedIfNoMFA");
         assertThat(selfService.toString()).contains("${aws:username}");
         // users and memberships
-        assertThat(groupsOf(infosec, "ExampleAdmin")).containsExactlyInAnyOrder(Directory.ALL_USERS, "InfosecAdmins",
+        assertThat(groupsOf(infosec, "ExampleAdmin")).containsExactlyInAnyOrder(Names.ALL_USERS_GROUP, "InfosecAdmins",
                 "ProdAdmins", "NonProdAdmins");
-        assertThat(groupsOf(infosec, "ExampleDeveloper")).containsExactlyInAnyOrder(Directory.ALL_USERS,
+        assertThat(groupsOf(infosec, "ExampleDeveloper")).containsExactlyInAnyOrder(Names.ALL_USERS_GROUP,
                 "ProdDevelopers", "NonProdDevelopers");
-        assertThat(groupsOf(infosec, "ExampleBilling")).containsExactlyInAnyOrder(Directory.ALL_USERS, "MasterBilling");
+        assertThat(groupsOf(infosec, "ExampleBilling")).containsExactlyInAnyOrder(Names.ALL_USERS_GROUP, "MasterBilling");
         assertThat(infosec.listUserTags(r -> r.userName("ExampleAdmin")).tags())
-                .anyMatch(t -> t.key().equals(ApplyAccounts.MANAGED_TAG) && t.value().equals("true"));
+                .anyMatch(t -> t.key().equals(Names.MANAGED_TAG) && t.value().equals("true"));
         // roles: only the identity account, only with MFA, with the configured policy
         IamClient prod = iam(id("prod"));
         Role developer = prod.getRole(r -> r.roleName("Developer")).role();
-        JsonNode trust = PolicyDocuments.parse(developer.assumeRolePolicyDocument());
+        JsonNode trust = PolicyDocument.parse(developer.assumeRolePolicyDocument());
         assertThat(trust.at("/Statement/0/Principal/AWS").asText()).isEqualTo("arn:aws:iam::" + identity + ":root");
         assertThat(PolicyDocuments.requiresMfa(trust)).isTrue();
         assertThat(developer.maxSessionDuration()).isEqualTo(3600);
@@ -139,7 +141,7 @@ class ApplyAccountsIT {
         assertThat(prod.listAccountAliases().accountAliases()).containsExactly(config.aliasOf("prod"));
         assertThat(first.get("management").alias()).isNull();
         // the central bucket
-        String bucket = ApplyAccounts.trailBucket(config.organization().name(), identity);
+        String bucket = Names.trailBucket(config.organization().name(), identity);
         S3Client s3 = clients.s3(Emulator.orgAccess(clients, identity));
         assertThat(s3.getBucketVersioning(r -> r.bucket(bucket)).status()).isEqualTo(BucketVersioningStatus.ENABLED);
         assertThat(s3.getBucketEncryption(r -> r.bucket(bucket)).serverSideEncryptionConfiguration().rules())
@@ -159,9 +161,9 @@ class ApplyAccountsIT {
         }
         assertThat(bucketPolicy.findValues("aws:SourceAccount")).hasSize(2);
         assertThat(bucketPolicy.findValuesAsText("aws:SourceArn")).containsOnly("arn:aws:cloudtrail:"
-                + clients.region().id() + ":*:trail/" + ApplyAccounts.TRAIL_NAME);
+                + clients.region().id() + ":*:trail/" + Names.TRAIL);
         // its server access logs go to the log bucket, which only S3 logging may write to
-        String logBucket = ApplyAccounts.accessLogBucket(config.organization().name(), identity);
+        String logBucket = Names.accessLogBucket(config.organization().name(), identity);
         assertThat(first.get("infosec").accessLogBucket()).isEqualTo(logBucket);
         LoggingEnabled logging = s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled();
         assertThat(logging.targetBucket()).isEqualTo(logBucket);
@@ -173,15 +175,15 @@ class ApplyAccountsIT {
                 .doesNotContain("cloudtrail.amazonaws.com");
         // the trails' key: customer managed, symmetric, found by its alias, rotated
         KmsClient kms = kms(identity);
-        KeyMetadata key = kms.describeKey(r -> r.keyId(TrailKey.ALIAS)).keyMetadata();
+        KeyMetadata key = kms.describeKey(r -> r.keyId(Names.TRAIL_KEY_ALIAS)).keyMetadata();
         assertThat(first.get("infosec").trailKeyArn()).isEqualTo(key.arn());
         assertThat(first.get("prod").trailKeyArn()).isNull();
         assertThat(key.keySpec()).isEqualTo(KeySpec.SYMMETRIC_DEFAULT);
         assertThat(key.keyManager()).isEqualTo(KeyManagerType.CUSTOMER);
         assertThat(kms.listAliases(r -> r.keyId(key.keyId())).aliases()).extracting(AliasListEntry::aliasName)
-                .containsExactly(TrailKey.ALIAS);
+                .containsExactly(Names.TRAIL_KEY_ALIAS);
         assertThat(kms.getKeyRotationStatus(r -> r.keyId(key.keyId())).keyRotationEnabled()).isTrue();
-        JsonNode keyPolicy = PolicyDocuments.parse(kms.getKeyPolicy(r -> r.keyId(key.keyId())
+        JsonNode keyPolicy = PolicyDocument.parse(kms.getKeyPolicy(r -> r.keyId(key.keyId())
                 .policyName(TrailKey.POLICY_NAME)).policy());
         assertThat(keyPolicy.findValuesAsText("Service")).contains("cloudtrail.amazonaws.com");
         assertThat(keyPolicy.toString()).contains("arn:aws:iam::" + identity + ":root");
@@ -189,11 +191,11 @@ class ApplyAccountsIT {
         for (RunState.Target t : org.targets()) {
             assertThat(keyPolicy.toString()).contains("\"" + t.accountId() + "\"");
         }
-        assertThat(keyPolicy.toString()).contains("arn:aws:cloudtrail:*:*:trail/" + ApplyAccounts.TRAIL_NAME);
+        assertThat(keyPolicy.toString()).contains("arn:aws:cloudtrail:*:*:trail/" + Names.TRAIL);
         // a trail everywhere, into that bucket, encrypted with that key, logging
         for (RunState.Target t : org.targets()) {
             CloudTrailClient ct = clients.build(CloudTrailClient.builder(), Emulator.orgAccess(clients, t.accountId()));
-            Trail trail = ct.getTrail(r -> r.name(ApplyAccounts.TRAIL_NAME)).trail();
+            Trail trail = ct.getTrail(r -> r.name(Names.TRAIL)).trail();
             assertThat(trail.s3BucketName()).as(t.key()).isEqualTo(bucket);
             assertThat(trail.isMultiRegionTrail()).as(t.key()).isTrue();
             assertThat(trail.logFileValidationEnabled()).as(t.key()).isTrue();
@@ -202,7 +204,7 @@ class ApplyAccountsIT {
             assertThat(trail.kmsKeyId()).as(t.key()).isNotBlank();
             assertThat(kms.describeKey(r -> r.keyId(trail.kmsKeyId())).keyMetadata().arn()).as(t.key())
                     .isEqualTo(key.arn());
-            assertThat(ct.getTrailStatus(r -> r.name(ApplyAccounts.TRAIL_NAME)).isLogging()).as(t.key()).isTrue();
+            assertThat(ct.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging()).as(t.key()).isTrue();
             assertThat(first.get(t.key()).changes()).as(t.key()).isNotEmpty();
         }
 
@@ -227,9 +229,9 @@ class ApplyAccountsIT {
         Map<String, AccountReport> third = applyAll(changed);
 
         IamClient infosec = iam(id("infosec"));
-        assertThat(groupsOf(infosec, "ExampleDeveloper")).containsExactlyInAnyOrder(Directory.ALL_USERS,
+        assertThat(groupsOf(infosec, "ExampleDeveloper")).containsExactlyInAnyOrder(Names.ALL_USERS_GROUP,
                 "ProdDevelopers");
-        assertThat(groupsOf(infosec, "ExampleAuditor")).containsExactlyInAnyOrder(Directory.ALL_USERS,
+        assertThat(groupsOf(infosec, "ExampleAuditor")).containsExactlyInAnyOrder(Names.ALL_USERS_GROUP,
                 "InfosecAdmins");
         // dropped from the config: kept, but in no Palisade group
         assertThat(groupsOf(infosec, "ExampleBilling")).isEmpty();
@@ -281,20 +283,20 @@ class ApplyAccountsIT {
                  "Action":"sts:AssumeRole"}]}""".formatted(prodId)));
         prod.attachRolePolicy(r -> r.roleName("Developer").policyArn("arn:aws:iam::aws:policy/AdministratorAccess"));
         CloudTrailClient ct = clients.build(CloudTrailClient.builder(), Emulator.orgAccess(clients, prodId));
-        ct.stopLogging(r -> r.name(ApplyAccounts.TRAIL_NAME));
-        ct.updateTrail(r -> r.name(ApplyAccounts.TRAIL_NAME).enableLogFileValidation(false));
+        ct.stopLogging(r -> r.name(Names.TRAIL));
+        ct.updateTrail(r -> r.name(Names.TRAIL).enableLogFileValidation(false));
         CloudTrailClient nonProdTrails = clients.build(CloudTrailClient.builder(),
                 Emulator.orgAccess(clients, id("non-prod")));
-        nonProdTrails.updateTrail(r -> r.name(ApplyAccounts.TRAIL_NAME).kmsKeyId(""));
+        nonProdTrails.updateTrail(r -> r.name(Names.TRAIL).kmsKeyId(""));
         KmsClient kms = kms(id("infosec"));
-        String keyId = kms.describeKey(r -> r.keyId(TrailKey.ALIAS)).keyMetadata().keyId();
+        String keyId = kms.describeKey(r -> r.keyId(Names.TRAIL_KEY_ALIAS)).keyMetadata().keyId();
         kms.disableKeyRotation(r -> r.keyId(keyId));
         kms.putKeyPolicy(r -> r.keyId(keyId).policyName(TrailKey.POLICY_NAME).policy(Json.write(Map.of(
                 "Version", "2012-10-17", "Statement", List.of(Map.of("Effect", "Allow",
                         "Principal", Map.of("AWS", "arn:aws:iam::" + id("infosec") + ":root"),
                         "Action", "kms:*", "Resource", "*"))))));
         S3Client s3 = clients.s3(Emulator.orgAccess(clients, id("infosec")));
-        String bucket = ApplyAccounts.trailBucket(config.organization().name(), id("infosec"));
+        String bucket = Names.trailBucket(config.organization().name(), id("infosec"));
         s3.putBucketLogging(r -> r.bucket(bucket).bucketLoggingStatus(b -> {}));
         infosec.removeUserFromGroup(r -> r.groupName("ProdAdmins").userName("ExampleAdmin"));
         infosec.addUserToGroup(r -> r.groupName("ProdAdmins").userName("ExampleDeveloper"));
@@ -308,9 +310,9 @@ class ApplyAccountsIT {
                 "Iam:RemoveUserFromGroup", "Kms:PutKeyPolicy", "Kms:EnableKeyRotation", "S3:PutBucketLogging");
         assertThat(kms.getKeyRotationStatus(r -> r.keyId(keyId)).keyRotationEnabled()).isTrue();
         assertThat(s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled()).isNotNull();
-        assertThat(nonProdTrails.getTrail(r -> r.name(ApplyAccounts.TRAIL_NAME)).trail().kmsKeyId())
+        assertThat(nonProdTrails.getTrail(r -> r.name(Names.TRAIL)).trail().kmsKeyId())
                 .isEqualTo(TrailKey.aliasArn("aws", clients.region().id(), id("infosec")));
-        assertThat(PolicyDocuments.requiresMfa(PolicyDocuments.parse(
+        assertThat(PolicyDocuments.requiresMfa(PolicyDocument.parse(
                 prod.getRole(r -> r.roleName("Developer")).role().assumeRolePolicyDocument()))).isTrue();
         assertThat(attached(prod, "Developer")).containsExactly("arn:aws:iam::aws:policy/PowerUserAccess");
         assertThat(groupsOf(infosec, "ExampleDeveloper")).doesNotContain("ProdAdmins");

@@ -2,6 +2,7 @@ package io.palisade.applyaccounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Names;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountRef;
 import io.palisade.common.state.AccountTask;
@@ -14,7 +15,7 @@ import software.amazon.awssdk.services.s3.model.LoggingEnabled;
 class ApplyAccountsTest {
 
     private static Trail.Builder trail() {
-        return Trail.builder().name(ApplyAccounts.TRAIL_NAME).s3BucketName("b").isMultiRegionTrail(true)
+        return Trail.builder().name(Names.TRAIL).s3BucketName("b").isMultiRegionTrail(true)
                 .logFileValidationEnabled(true).includeGlobalServiceEvents(true);
     }
 
@@ -34,7 +35,7 @@ class ApplyAccountsTest {
 
     @Test
     void trailBucket_whenNamed_carriesTheIdentityAccountId() {
-        assertThat(ApplyAccounts.trailBucket("acme", "111122223333")).isEqualTo("acme-palisade-trail-111122223333");
+        assertThat(Names.trailBucket("acme", "111122223333")).isEqualTo("acme-palisade-trail-111122223333");
     }
 
     @Test
@@ -54,7 +55,7 @@ class ApplyAccountsTest {
 
     @Test
     void accessLogBucket_whenNamed_carriesTheIdentityAccountId() {
-        assertThat(ApplyAccounts.accessLogBucket("acme", "111122223333"))
+        assertThat(Names.accessLogBucket("acme", "111122223333"))
                 .isEqualTo("acme-palisade-access-logs-111122223333");
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
+import io.palisade.common.policy.PolicyDocument;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -22,7 +23,7 @@ class PolicyDocumentsTest {
         Map<String, Object> doc = PolicyDocuments.manageOwnCredentials("aws");
         String encoded = URLEncoder.encode(Json.write(doc), StandardCharsets.UTF_8).replace("+", "%20");
 
-        JsonNode parsed = PolicyDocuments.parse(encoded);
+        JsonNode parsed = PolicyDocument.parse(encoded);
 
         assertThat(parsed).isEqualTo(tree(doc));
         assertThat(parsed.toString()).contains("${aws:username}");
@@ -30,23 +31,23 @@ class PolicyDocumentsTest {
 
     @Test
     void parse_whenPlainJson_parsesAsIs() {
-        assertThat(PolicyDocuments.parse(" {\"Version\":\"2012-10-17\"} ").path("Version").asText())
+        assertThat(PolicyDocument.parse(" {\"Version\":\"2012-10-17\"} ").path("Version").asText())
                 .isEqualTo("2012-10-17");
     }
 
     @Test
     void parse_whenBlank_returnsNull() {
-        assertThat(PolicyDocuments.parse(null)).isNull();
-        assertThat(PolicyDocuments.parse("")).isNull();
+        assertThat(PolicyDocument.parse(null)).isNull();
+        assertThat(PolicyDocument.parse("")).isNull();
     }
 
     @Test
     void equivalent_whenKeysReorderedAndSingletonListsUnwrapped_isTrue() {
-        JsonNode stored = PolicyDocuments.parse("""
+        JsonNode stored = PolicyDocument.parse("""
                 {"Statement":[{"Resource":["arn:aws:iam::1:role/A"],"Action":["sts:AssumeRole"],
                   "Effect":"Allow","Sid":"AssumeConfiguredRoles"}],"Version":"2012-10-17"}""");
 
-        assertThat(PolicyDocuments.equivalent(stored, PolicyDocuments.assumeRoles(List.of("arn:aws:iam::1:role/A"))))
+        assertThat(PolicyDocument.equivalent(stored, PolicyDocuments.assumeRoles(List.of("arn:aws:iam::1:role/A"))))
                 .isTrue();
     }
 
@@ -55,7 +56,7 @@ class PolicyDocumentsTest {
         var a = PolicyDocuments.assumeRoles(List.of("arn:aws:iam::1:role/A", "arn:aws:iam::2:role/B"));
         var b = PolicyDocuments.assumeRoles(List.of("arn:aws:iam::2:role/B", "arn:aws:iam::1:role/A"));
 
-        assertThat(PolicyDocuments.equivalent(tree(a), b)).isTrue();
+        assertThat(PolicyDocument.equivalent(tree(a), b)).isTrue();
     }
 
     @Test
@@ -63,12 +64,12 @@ class PolicyDocumentsTest {
         var a = PolicyDocuments.assumeRoles(List.of("arn:aws:iam::1:role/A", "arn:aws:iam::2:role/B"));
         var b = PolicyDocuments.assumeRoles(List.of("arn:aws:iam::1:role/A"));
 
-        assertThat(PolicyDocuments.equivalent(tree(a), b)).isFalse();
+        assertThat(PolicyDocument.equivalent(tree(a), b)).isFalse();
     }
 
     @Test
     void equivalent_whenOneSideMissing_isFalse() {
-        assertThat(PolicyDocuments.equivalent(null, PolicyDocuments.assumeRoles(List.of("x")))).isFalse();
+        assertThat(PolicyDocument.equivalent((JsonNode) null, PolicyDocuments.assumeRoles(List.of("x")))).isFalse();
     }
 
     @Test
@@ -86,7 +87,7 @@ class PolicyDocumentsTest {
 
     @Test
     void requiresMfa_whenAnAllowStatementHasNoMfaCondition_isFalse() {
-        JsonNode trust = PolicyDocuments.parse("""
+        JsonNode trust = PolicyDocument.parse("""
                 {"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:root"},
                  "Action":"sts:AssumeRole"}}""");
 

@@ -3,6 +3,7 @@ package io.palisade.applyaccounts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.PolicyLimits;
@@ -27,7 +28,7 @@ class PolicySizesTest {
     private static final String PARTITION = "aws";
     private static final String REGION = "eu-west-1";
     private static final String ORG = "o-a1b2c3d4e5";
-    private static final String TRAIL = ApplyAccounts.TRAIL_NAME;
+    private static final String TRAIL = Names.TRAIL;
 
     /** Realistic, distinct 12-digit account ids; the first is the identity account. */
     static List<String> accountIds(int n) {
@@ -71,14 +72,14 @@ class PolicySizesTest {
     void everyPolicy_whenTheOrganizationHasThisManyAccounts_isWithinItsAwsLimit(int n) {
         List<String> ids = accountIds(n);
         String identity = ids.get(0);
-        String bucket = ApplyAccounts.trailBucket("acme-corp", identity);
+        String bucket = Names.trailBucket("acme-corp", identity);
 
         int bucketPolicy = report("trail bucket policy", n, Kind.S3_BUCKET,
                 PolicyDocuments.trailBucketPolicy(PARTITION, REGION, bucket, ids, TRAIL));
         report("trail key policy", n, Kind.KMS_KEY,
                 PolicyDocuments.trailKeyPolicy(PARTITION, REGION, identity, ids, TRAIL));
         report("access-log bucket policy", n, Kind.S3_BUCKET, PolicyDocuments.accessLogBucketPolicy(PARTITION,
-                ApplyAccounts.accessLogBucket("acme-corp", identity), bucket, ApplyAccounts.ACCESS_LOG_PREFIX,
+                Names.accessLogBucket("acme-corp", identity), bucket, ApplyAccounts.ACCESS_LOG_PREFIX,
                 identity));
         report("role trust policy", n, Kind.IAM_ROLE_TRUST, PolicyDocuments.roleTrust(PARTITION, identity));
         report("group AllUsers (self-service)", n, Kind.IAM_GROUP_INLINE,
@@ -93,7 +94,7 @@ class PolicySizesTest {
 
     @Test
     void trailBucketPolicy_growsByTheAccountIdsOnly() {
-        String bucket = ApplyAccounts.trailBucket("acme-corp", accountIds(1).get(0));
+        String bucket = Names.trailBucket("acme-corp", accountIds(1).get(0));
         int at100 = PolicyLimits.size(Kind.S3_BUCKET,
                 PolicyDocuments.trailBucketPolicy(PARTITION, REGION, bucket, accountIds(100), TRAIL));
         int at200 = PolicyLimits.size(Kind.S3_BUCKET,

@@ -1,5 +1,7 @@
 package io.palisade.awaitaccounts;
 
+import io.palisade.common.aws.OrganizationAccess;
+import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.AccountFailures;
@@ -122,23 +124,23 @@ public final class AwaitAccounts {
      */
     boolean usable(AccountRef account, String managementAccountId) {
         try {
-            var creds = clients.assume(clients.baseCredentials(), account.id(), Clients.ORGANIZATION_ACCESS_ROLE);
+            var creds = OrganizationAccess.memberAccounts(clients).in(account.id());
             IamClient iam = clients.cached("iam|" + account.id(), creds,
                     () -> clients.build(IamClient.builder(), creds));
-            return iam.getRole(r -> r.roleName(Clients.ORGANIZATION_ACCESS_ROLE)).role().arn()
+            return iam.getRole(r -> r.roleName(Names.ORGANIZATION_ACCESS_ROLE)).role().arn()
                     .contains(":" + account.id() + ":");
         } catch (SdkException | TransientAwsException e) {
             if (AccountRef.INVITED.equals(account.status()) && AwsErrors.assumeRoleDenied(e)) {
                 // Organizations makes the access role only in the accounts it creates: it will not appear
                 throw new AccessRoleMissingException("Account '" + account.key() + "' (" + account.id()
-                        + ") joined the organization by invitation and has no " + Clients.ORGANIZATION_ACCESS_ROLE
+                        + ") joined the organization by invitation and has no " + Names.ORGANIZATION_ACCESS_ROLE
                         + " that the management account can assume. In that account, create the role "
-                        + Clients.ORGANIZATION_ACCESS_ROLE + " trusting arn:aws:iam::" + managementAccountId
+                        + Names.ORGANIZATION_ACCESS_ROLE + " trusting arn:aws:iam::" + managementAccountId
                         + ":root with the AdministratorAccess policy (the AWS Organizations guide: 'Creating the "
                         + "OrganizationAccountAccessRole in an invited member account'), then run again.");
             }
             LOG.info("Account {} not usable yet: {}", account.key(), e.getMessage());
-            clients.forget(clients.baseCredentials(), account.id(), Clients.ORGANIZATION_ACCESS_ROLE);
+            OrganizationAccess.forgetMemberSession(clients, account.id());
             return false;
         }
     }

@@ -1,5 +1,7 @@
 package io.palisade.createaccounts;
 
+import io.palisade.common.aws.OrganizationAccess;
+import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.InvalidConfigException;
@@ -42,8 +44,7 @@ public final class LoadConfig {
         StateRecord latest = null;
         String from = null;
         for (StateLocator.Location location : locations) {
-            var creds = clients.assume(clients.baseCredentials(), location.accountId(),
-                    Clients.ORGANIZATION_ACCESS_ROLE);
+            var creds = OrganizationAccess.memberAccounts(clients).in(location.accountId()); // an identity account
             StateRecord record = new StateStore(clients.s3(creds), location.bucket()).read()
                     .map(StateStore.Versioned::record).orElse(null);
             if (record != null && record.config() != null
@@ -53,7 +54,7 @@ public final class LoadConfig {
             }
         }
         if (latest != null) {
-            LOG.info("Drift run uses the config of the last run, from s3://{}/{}", from, StateStore.KEY);
+            LOG.info("Drift run uses the config of the last run, from s3://{}/{}", from, Names.STATE_KEY);
             return latest.config();
         }
         throw noConfig("no account carries the " + StateStore.BUCKET_TAG + " tag of a previous run");

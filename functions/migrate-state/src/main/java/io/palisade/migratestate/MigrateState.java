@@ -1,5 +1,7 @@
 package io.palisade.migratestate;
 
+import io.palisade.common.aws.OrganizationAccess;
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.BucketBaseline;
@@ -48,11 +50,11 @@ public final class MigrateState {
         clients.calls().drain();
         OrgConfig config = input.config();
         String infosec = input.org().account(config.identityAccount()).id();
-        var creds = clients.assume(clients.baseCredentials(), infosec, Clients.ORGANIZATION_ACCESS_ROLE);
+        var creds = OrganizationAccess.memberAccounts(clients).in(infosec);
         // the state bucket lives in the organization's home region, not the function's
         Clients home = clients.inHomeRegion(config);
         S3Client s3 = home.cached("s3|" + infosec + "|org", () -> home.s3(creds));
-        String bucket = StateStore.bucketName(config.organization().name(), infosec);
+        String bucket = Names.stateBucket(config.organization().name(), infosec);
 
         new BucketBaseline(s3, home.region()).ensure(bucket, statePolicy(bucket, infosec));
 
@@ -92,8 +94,8 @@ public final class MigrateState {
                     current.history()).withRun(entry);
         });
         tagIdentity(infosec, bucket);
-        LOG.info("State record at s3://{}/{}", bucket, StateStore.KEY);
-        return new RunState.StateRef(infosec, bucket, StateStore.KEY, tookOver[0], clients.calls().drain());
+        LOG.info("State record at s3://{}/{}", bucket, Names.STATE_KEY);
+        return new RunState.StateRef(infosec, bucket, Names.STATE_KEY, tookOver[0], clients.calls().drain());
     }
 
     /**
@@ -120,7 +122,7 @@ public final class MigrateState {
     /** TLS only; only the bootstrap principals (the management account's access role, the bootstrap role). */
     JsonNode statePolicy(String bucket, String infosec) {
         String p = clients.partition();
-        String bucketArn = "arn:" + p + ":s3:::" + bucket;
+        String bucketArn = Names.bucketArn(p, bucket);
         return Json.MAPPER.valueToTree(Map.of(
                 "Version", "2012-10-17",
                 "Statement", List.of(
@@ -131,8 +133,7 @@ public final class MigrateState {
                                 "Action", "s3:*",
                                 "Resource", List.of(bucketArn, bucketArn + "/*"),
                                 "Condition", Map.of("ArnNotLike", Map.of("aws:PrincipalArn", List.of(
-                                        "arn:" + p + ":iam::" + infosec + ":role/" + Clients.ORGANIZATION_ACCESS_ROLE,
-                                        "arn:" + p + ":iam::" + infosec + ":role/"
-                                                + TempAdminSession.BOOTSTRAP_ROLE)))))));
+                                        Names.roleArn(p, infosec, Names.ORGANIZATION_ACCESS_ROLE),
+                                        Names.roleArn(p, infosec, Names.BOOTSTRAP_ROLE))))))));
     }
 }

@@ -1,5 +1,6 @@
 package io.palisade.migratestate;
 
+import io.palisade.common.Names;
 import java.util.Map;
 import java.util.HashMap;
 import static io.palisade.common.testkit.JsonText.texts;
@@ -75,8 +76,8 @@ class MigrateStateIT {
     void apply_whenFirstRun_createsAHardenedBucketWithTheLockedRecord() {
         RunState.StateRef ref = phase().apply(input("run-a"));
 
-        String bucket = StateStore.bucketName(config.organization().name(), infosec);
-        assertThat(ref).isEqualTo(new RunState.StateRef(infosec, bucket, StateStore.KEY, ref.changes()));
+        String bucket = Names.stateBucket(config.organization().name(), infosec);
+        assertThat(ref).isEqualTo(new RunState.StateRef(infosec, bucket, Names.STATE_KEY, ref.changes()));
         assertThat(ref.changes()).contains("S3:CreateBucket", "S3:PutBucketVersioning", "S3:PutBucketEncryption",
                 "S3:PutPublicAccessBlock", "S3:PutBucketPolicy", "S3:PutObject", "Organizations:TagResource");
         assertThat(organizations.listTagsForResource(r -> r.resourceId(infosec)).tags())
@@ -111,7 +112,7 @@ class MigrateStateIT {
                 "arn:aws:iam::" + infosec + ":role/OrganizationAccountAccessRole",
                 "arn:aws:iam::" + infosec + ":role/PalisadeBootstrap");
 
-        JsonNode raw = Json.read(s3.getObjectAsBytes(r -> r.bucket(bucket).key(StateStore.KEY)).asUtf8String(),
+        JsonNode raw = Json.read(s3.getObjectAsBytes(r -> r.bucket(bucket).key(Names.STATE_KEY)).asUtf8String(),
                 JsonNode.class);
         assertThat(raw.at("/lock/runId").asText()).isEqualTo("run-a");
         assertThat(raw.at("/schemaVersion").asInt()).isEqualTo(StateRecord.SCHEMA);
@@ -167,7 +168,7 @@ class MigrateStateIT {
     void apply_whenTheSameRunComesAgain_keepsItsLockAndChangesNoBucketSetting() {
         MigrateState phase = phase();
         phase.apply(input("run-a"));
-        StateRecord.Lock lock = new StateStore(s3, StateStore.bucketName(config.organization().name(), infosec))
+        StateRecord.Lock lock = new StateStore(s3, Names.stateBucket(config.organization().name(), infosec))
                 .read().orElseThrow().record().lock();
 
         RunState.StateRef again = phase.apply(input("run-a"));
@@ -210,11 +211,11 @@ class MigrateStateIT {
         assertThatThrownBy(() -> store.modify(null, current -> {
             int attempt = attempts.incrementAndGet();
             // every time: someone else writes other content after our read (a stale etag on our write)
-            s3.putObject(r -> r.bucket(bucket).key(StateStore.KEY), RequestBody.fromString(
+            s3.putObject(r -> r.bucket(bucket).key(Names.STATE_KEY), RequestBody.fromString(
                     Json.write(current.withLock(new StateRecord.Lock("intruder", "t" + attempt)))));
             return current.withLock(null);
         })).isInstanceOf(StateConflictException.class)
-                .hasMessageContaining("s3://" + bucket + "/" + StateStore.KEY);
+                .hasMessageContaining("s3://" + bucket + "/" + Names.STATE_KEY);
 
         assertThat(attempts).hasValue(4);
         assertThat(store.read().orElseThrow().record().lock().runId()).isEqualTo("intruder");
@@ -223,7 +224,7 @@ class MigrateStateIT {
     @Test
     void modify_whenNoRecordExistsAndTwoWritersCreateIt_keepsTheFirstAndReappliesTheSecond() {
         String bucket = phase().apply(input("run-a")).bucket();
-        s3.deleteObject(r -> r.bucket(bucket).key(StateStore.KEY));
+        s3.deleteObject(r -> r.bucket(bucket).key(Names.STATE_KEY));
         StateStore store = new StateStore(s3, bucket);
         StateRecord initial = new StateRecord(StateRecord.SCHEMA, "x", "1", null, null, List.of(), null, List.of());
         AtomicInteger attempts = new AtomicInteger();

@@ -2,6 +2,7 @@ package io.palisade.migratestate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.PolicyLimits;
@@ -23,8 +24,8 @@ class StatePolicyTest {
         assertThat(policy.findValuesAsText("Effect")).containsOnly("Deny");
         JsonNode others = policy.path("Statement").get(1);
         assertThat(others.at("/Condition/ArnNotLike/aws:PrincipalArn")).extracting(JsonNode::asText)
-                .containsExactlyInAnyOrder("arn:aws:iam::483920175013:role/" + Clients.ORGANIZATION_ACCESS_ROLE,
-                        "arn:aws:iam::483920175013:role/" + TempAdminSession.BOOTSTRAP_ROLE);
+                .containsExactlyInAnyOrder("arn:aws:iam::483920175013:role/" + Names.ORGANIZATION_ACCESS_ROLE,
+                        "arn:aws:iam::483920175013:role/" + Names.BOOTSTRAP_ROLE);
         int size = PolicyLimits.require(PolicyLimits.Kind.S3_BUCKET, "state bucket", policy);
         System.out.printf("policy-size accounts=any %-40s %6d / %6d bytes%n", "state bucket policy", size,
                 PolicyLimits.Kind.S3_BUCKET.limit());

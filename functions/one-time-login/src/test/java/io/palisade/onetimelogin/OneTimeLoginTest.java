@@ -3,6 +3,7 @@ package io.palisade.onetimelogin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OneTimeLoginRequest;
 import io.palisade.common.errors.InvalidPublicKeyException;
@@ -67,7 +68,7 @@ class OneTimeLoginTest {
         var org = new RunState.Org("111111111111", "o-test", List.of(), true, 1,
                 new RunState.Target("infosec", "222222222222"), List.of(), List.of(), 0, List.of());
         return new RunState(RunState.BOOTSTRAP, config, request, new RunState.Run("run-1", "2025-01-01T00:00:00Z"),
-                org, null, new RunState.TempAdmin("PalisadeTempAdmin", null, "arn:secret", "PalisadeBootstrap",
+                org, null, new RunState.TempAdmin(Names.TEMP_ADMIN_USER, null, "arn:secret", Names.BOOTSTRAP_ROLE,
                         List.of()), null, null, null, null);
     }
 }

@@ -2,12 +2,13 @@ package io.palisade.rootloginalarms;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-/** The policy documents and patterns this phase writes, as JSON trees so they compare by content. */
+/**
+ * The policy documents and patterns this phase writes, as JSON trees; read back with
+ * {@link io.palisade.common.policy.PolicyDocument#parse} and compared with its {@code equivalent}.
+ */
 final class Policies {
     private Policies() {}
 
@@ -15,19 +16,6 @@ final class Policies {
     static final String ROOT_USAGE_PATTERN =
             "{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS"
                     + " && $.eventType != \"AwsServiceEvent\" }";
-
-    static String trailArn(String partition, String region, String account, String trail) {
-        return "arn:" + partition + ":cloudtrail:" + region + ":" + account + ":trail/" + trail;
-    }
-
-    /** The log group's ARN as CloudTrail wants it (with the {@code :*} stream wildcard). */
-    static String logGroupArn(String partition, String region, String account, String logGroup) {
-        return "arn:" + partition + ":logs:" + region + ":" + account + ":log-group:" + logGroup + ":*";
-    }
-
-    static String topicArn(String partition, String region, String account, String topic) {
-        return "arn:" + partition + ":sns:" + region + ":" + account + ":" + topic;
-    }
 
     /** Only CloudTrail, and only for this trail (confused-deputy guard), may assume the delivery role. */
     static JsonNode cloudTrailTrust(String trailArn) {
@@ -66,25 +54,6 @@ final class Policies {
         return tree(Map.of(
                 "detail-type", List.of("AWS Console Sign In via CloudTrail", "AWS API Call via CloudTrail"),
                 "detail", Map.of("userIdentity", Map.of("type", List.of("Root")))));
-    }
-
-    /**
-     * A policy document as IAM or SNS returns it: IAM's {@code Get*} calls URL-encode it, SNS and
-     * emulators may not; {@code null} when absent.
-     */
-    static JsonNode parse(String document) {
-        if (document == null || document.isBlank()) {
-            return null;
-        }
-        String json = document.strip();
-        if (!json.startsWith("{")) {
-            json = URLDecoder.decode(json, StandardCharsets.UTF_8);
-        }
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("Unreadable policy document: " + e.getMessage(), e);
-        }
     }
 
     static String write(JsonNode document) {

@@ -1,6 +1,9 @@
 package io.palisade.rootloginalarms;
 
+import io.palisade.common.Names;
+import io.palisade.common.aws.AccountAccess;
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.errors.PrerequisiteMissingException;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -57,22 +60,12 @@ import software.amazon.awssdk.services.sns.model.Subscription;
  * <p>Every resource is read first and written only when it differs, so a re-run changes nothing.
  */
 public final class RootLoginAlarms {
-    public static final String LOG_GROUP = "palisade/cloudtrail";
     public static final int RETENTION_DAYS = 365;
-    public static final String DELIVERY_ROLE = io.palisade.common.config.ReservedNames.DELIVERY_ROLE;
-    public static final String DELIVERY_POLICY = "DeliverToPalisadeLogGroup";
-    /** Created by the apply-accounts phase in every account. */
-    public static final String TRAIL = "palisade-trail";
-    public static final String TOPIC = "palisade-root-alerts";
-    public static final String METRIC_FILTER = "palisade-root-usage";
     public static final String METRIC = "RootAccountUsage";
     public static final String NAMESPACE = "CISBenchmark";
-    public static final String ALARM = "palisade-root-usage";
-    public static final String RULE = "palisade-root-activity";
-    static final String TARGET_ID = "palisade-root-alerts";
     static final String PATTERN = Policies.ROOT_USAGE_PATTERN;
     static final String ALARM_DESCRIPTION = "The root user of this account was used (CIS AWS Foundations)";
-    static final String RULE_DESCRIPTION = "Root user console sign-in or API call: notify " + TOPIC;
+    static final String RULE_DESCRIPTION = "Root user console sign-in or API call: notify " + Names.ROOT_ALERTS_TOPIC;
     private static final String EMAIL = "email";
     /** Where CloudTrail records root console sign-ins (AWS CloudTrail User Guide, console sign-in events). */
     static final Region SIGN_IN_REGION = Region.US_EAST_1;
@@ -80,41 +73,40 @@ public final class RootLoginAlarms {
     private static final Logger LOG = LoggerFactory.getLogger(RootLoginAlarms.class);
 
     private final Clients clients;
-    private final BiFunction<AccountTask, String, AwsCredentialsProvider> credentials;
+    private final Function<AccountTask, AccountAccess> access;
     private final Duration roleWait;
 
     /**
-     * @param credentials credentials that administer the given account of the task
+     * @param access how to act in a task's account ({@link AccountAccess#bootstrapRole} on AWS)
      */
-    public RootLoginAlarms(Clients clients, BiFunction<AccountTask, String, AwsCredentialsProvider> credentials) {
-        this(clients, credentials, Duration.ofSeconds(5));
+    public RootLoginAlarms(Clients clients, Function<AccountTask, AccountAccess> access) {
+        this(clients, access, Duration.ofSeconds(5));
     }
 
     /** @param roleWait pause between attempts while a new IAM role becomes usable by CloudTrail */
-    RootLoginAlarms(Clients clients, BiFunction<AccountTask, String, AwsCredentialsProvider> credentials,
-                    Duration roleWait) {
+    RootLoginAlarms(Clients clients, Function<AccountTask, AccountAccess> access, Duration roleWait) {
         this.clients = clients;
-        this.credentials = credentials;
+        this.access = access;
         this.roleWait = roleWait;
     }
 
     public AlarmReport apply(AccountTask task) {
         clients.calls().drain();
         String account = task.target().accountId();
-        AwsCredentialsProvider creds = credentials.apply(task, account);
+        AwsCredentialsProvider creds = access.apply(task).in(account);
         Clients home = clients.inHomeRegion(task.config());
         Account a = new Account(home, account, creds);
 
         // the one precondition, checked before anything is written
         Trail trail = trail(a.client(CloudTrailClient.builder(), "cloudtrail"), account, home.region());
-        String logGroupArn = Policies.logGroupArn(home.partition(), home.region().id(), account, LOG_GROUP);
+        String logGroupArn = Names.logGroupArn(home.partition(), home.region().id(), account, Names.LOG_GROUP);
 
         CloudWatchLogsClient logs = a.client(CloudWatchLogsClient.builder(), "logs");
         ensureLogGroup(logs);
         IamClient iam = a.client(IamClient.builder(), "iam");
         boolean roleChanged = ensureDeliveryRole(iam, trail.trailARN(), logGroupArn);
         ensureTrailDelivery(a.client(CloudTrailClient.builder(), "cloudtrail"), trail, logGroupArn,
-                "arn:" + home.partition() + ":iam::" + account + ":role/" + DELIVERY_ROLE, roleChanged);
+                Names.roleArn(home.partition(), account, Names.DELIVERY_ROLE), roleChanged);
 
         SnsClient sns = a.client(SnsClient.builder(), "sns");
         String topicArn = ensureTopic(sns, home, account);
@@ -128,8 +120,9 @@ public final class RootLoginAlarms {
         List<String> changes = clients.calls().drain();
         LOG.info("Root-login alarms in {} ({}, {}{}): {} change(s)", task.target().key(), account, home.region().id(),
                 signIn == null ? "" : " and " + signIn.region(), changes.size());
-        return new AlarmReport(task.target().key(), account, home.region().id(), LOG_GROUP, METRIC_FILTER, PATTERN,
-                ALARM, alarmArn, topicArn, subscriptions, RULE, signIn, changes);
+        return new AlarmReport(task.target().key(), account, home.region().id(), Names.LOG_GROUP,
+                Names.ROOT_USAGE_METRIC_FILTER, PATTERN,
+                Names.ROOT_USAGE_ALARM, alarmArn, topicArn, subscriptions, Names.ROOT_ACTIVITY_RULE, signIn, changes);
     }
 
     /**
@@ -154,27 +147,29 @@ public final class RootLoginAlarms {
         String topicArn = ensureTopic(sns, there, account);
         List<AlarmReport.Subscription> subscriptions = ensureSubscriptions(sns, topicArn, emails);
         ensureRule(a.client(EventBridgeClient.builder(), "events"), topicArn);
-        return new AlarmReport.SignInRule(region.id(), RULE, topicArn, subscriptions,
+        return new AlarmReport.SignInRule(region.id(), Names.ROOT_ACTIVITY_RULE, topicArn, subscriptions,
                 "root console sign-ins are recorded in " + region.id() + " only");
     }
 
     private Trail trail(CloudTrailClient cloudTrail, String account, Region region) {
         try {
-            return cloudTrail.getTrail(r -> r.name(TRAIL)).trail();
+            return cloudTrail.getTrail(r -> r.name(Names.TRAIL)).trail();
         } catch (TrailNotFoundException e) {
-            throw new PrerequisiteMissingException("CloudTrail trail '" + TRAIL + "' does not exist in account " + account
+            throw new PrerequisiteMissingException("CloudTrail trail '" + Names.TRAIL + "' does not exist in account "
+                    + account
                     + " (" + region.id() + "): the apply-accounts phase creates it; run it first", e);
         }
     }
 
     private void ensureLogGroup(CloudWatchLogsClient logs) {
-        Optional<LogGroup> existing = logs.describeLogGroupsPaginator(r -> r.logGroupNamePrefix(LOG_GROUP))
-                .logGroups().stream().filter(g -> LOG_GROUP.equals(g.logGroupName())).findFirst();
+        Optional<LogGroup> existing = logs.describeLogGroupsPaginator(r -> r.logGroupNamePrefix(Names.LOG_GROUP))
+                .logGroups().stream().filter(g -> Names.LOG_GROUP.equals(g.logGroupName())).findFirst();
         if (existing.isEmpty()) {
-            ChangeExecutor.create("logs:log-group", LOG_GROUP, () -> logs.createLogGroup(r -> r.logGroupName(LOG_GROUP)));
+            ChangeExecutor.create("logs:log-group", Names.LOG_GROUP,
+                    () -> logs.createLogGroup(r -> r.logGroupName(Names.LOG_GROUP)));
         }
         if (existing.map(LogGroup::retentionInDays).filter(d -> d == RETENTION_DAYS).isEmpty()) {
-            logs.putRetentionPolicy(r -> r.logGroupName(LOG_GROUP).retentionInDays(RETENTION_DAYS));
+            logs.putRetentionPolicy(r -> r.logGroupName(Names.LOG_GROUP).retentionInDays(RETENTION_DAYS));
         }
     }
 
@@ -184,21 +179,23 @@ public final class RootLoginAlarms {
         JsonNode trust = Policies.cloudTrailTrust(trailArn);
         Role role = role(iam);
         if (role == null) {
-            if (ChangeExecutor.create("iam:role", DELIVERY_ROLE, () -> iam.createRole(r -> r.roleName(DELIVERY_ROLE)
+            if (ChangeExecutor.create("iam:role", Names.DELIVERY_ROLE, () -> iam.createRole(r -> r
+                    .roleName(Names.DELIVERY_ROLE)
                     .assumeRolePolicyDocument(Policies.write(trust))
-                    .description("CloudTrail delivers " + TRAIL + " events to the " + LOG_GROUP + " log group")))
+                    .description("CloudTrail delivers " + Names.TRAIL + " events to the " + Names.LOG_GROUP
+                            + " log group")))
                     == ChangeExecutor.Outcome.ALREADY_DONE) {
                 // a lost answer: made with this trust
-                iam.updateAssumeRolePolicy(r -> r.roleName(DELIVERY_ROLE).policyDocument(Policies.write(trust)));
+                iam.updateAssumeRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE).policyDocument(Policies.write(trust)));
             }
             changed = true;
-        } else if (!trust.equals(Policies.parse(role.assumeRolePolicyDocument()))) {
-            iam.updateAssumeRolePolicy(r -> r.roleName(DELIVERY_ROLE).policyDocument(Policies.write(trust)));
+        } else if (!PolicyDocument.equivalent(PolicyDocument.parse(role.assumeRolePolicyDocument()), trust)) {
+            iam.updateAssumeRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE).policyDocument(Policies.write(trust)));
             changed = true;
         }
         JsonNode policy = Policies.logDelivery(logGroupArn);
-        if (!policy.equals(Policies.parse(rolePolicy(iam)))) {
-            iam.putRolePolicy(r -> r.roleName(DELIVERY_ROLE).policyName(DELIVERY_POLICY)
+        if (!PolicyDocument.equivalent(PolicyDocument.parse(rolePolicy(iam)), policy)) {
+            iam.putRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE).policyName(Names.DELIVERY_POLICY)
                     .policyDocument(Policies.write(policy)));
             changed = true;
         }
@@ -207,7 +204,7 @@ public final class RootLoginAlarms {
 
     private static Role role(IamClient iam) {
         try {
-            return iam.getRole(r -> r.roleName(DELIVERY_ROLE)).role();
+            return iam.getRole(r -> r.roleName(Names.DELIVERY_ROLE)).role();
         } catch (NoSuchEntityException e) {
             return null;
         }
@@ -215,7 +212,8 @@ public final class RootLoginAlarms {
 
     private static String rolePolicy(IamClient iam) {
         try {
-            return iam.getRolePolicy(r -> r.roleName(DELIVERY_ROLE).policyName(DELIVERY_POLICY)).policyDocument();
+            return iam.getRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE).policyName(Names.DELIVERY_POLICY))
+                    .policyDocument();
         } catch (NoSuchEntityException e) {
             return null;
         }
@@ -237,7 +235,7 @@ public final class RootLoginAlarms {
                 if (!roleIsNew || attempt >= TRAIL_UPDATE_ATTEMPTS) {
                     throw e;
                 }
-                LOG.info("CloudTrail cannot use role {} yet (attempt {}): {}", DELIVERY_ROLE, attempt,
+                LOG.info("CloudTrail cannot use role {} yet (attempt {}): {}", Names.DELIVERY_ROLE, attempt,
                         e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
                 pause();
             }
@@ -255,16 +253,16 @@ public final class RootLoginAlarms {
 
     /** @param in the clients of the topic's region: its ARN carries that region */
     private static String ensureTopic(SnsClient sns, Clients in, String account) {
-        String topicArn = Policies.topicArn(in.partition(), in.region().id(), account, TOPIC);
+        String topicArn = Names.topicArn(in.partition(), in.region().id(), account, Names.ROOT_ALERTS_TOPIC);
         String current;
         try {
             current = sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes().get("Policy");
         } catch (NotFoundException e) {
-            sns.createTopic(r -> r.name(TOPIC));
+            sns.createTopic(r -> r.name(Names.ROOT_ALERTS_TOPIC));
             current = null;
         }
         JsonNode policy = Policies.topicPolicy(topicArn, account);
-        if (!policy.equals(Policies.parse(current))) {
+        if (!PolicyDocument.equivalent(PolicyDocument.parse(current), policy)) {
             sns.setTopicAttributes(r -> r.topicArn(topicArn).attributeName("Policy")
                     .attributeValue(Policies.write(policy)));
         }
@@ -290,14 +288,15 @@ public final class RootLoginAlarms {
     }
 
     private static void ensureMetricFilter(CloudWatchLogsClient logs) {
-        List<MetricFilter> filters = logs.describeMetricFiltersPaginator(r -> r.logGroupName(LOG_GROUP)
-                .filterNamePrefix(METRIC_FILTER)).metricFilters().stream()
-                .filter(f -> METRIC_FILTER.equals(f.filterName())).toList();
+        List<MetricFilter> filters = logs.describeMetricFiltersPaginator(r -> r.logGroupName(Names.LOG_GROUP)
+                .filterNamePrefix(Names.ROOT_USAGE_METRIC_FILTER)).metricFilters().stream()
+                .filter(f -> Names.ROOT_USAGE_METRIC_FILTER.equals(f.filterName())).toList();
         // PutMetricFilter replaces a filter of the same name; put only when it differs
         if (filters.size() == 1 && matches(filters.get(0))) {
             return;
         }
-        logs.putMetricFilter(r -> r.logGroupName(LOG_GROUP).filterName(METRIC_FILTER).filterPattern(PATTERN)
+        logs.putMetricFilter(r -> r.logGroupName(Names.LOG_GROUP).filterName(Names.ROOT_USAGE_METRIC_FILTER)
+                .filterPattern(PATTERN)
                 .metricTransformations(MetricTransformation.builder()
                         .metricName(METRIC).metricNamespace(NAMESPACE).metricValue("1").build()));
     }
@@ -315,7 +314,7 @@ public final class RootLoginAlarms {
         if (existing.isPresent() && matches(existing.get(), topicArn)) {
             return existing.get().alarmArn();
         }
-        cloudWatch.putMetricAlarm(r -> r.alarmName(ALARM)
+        cloudWatch.putMetricAlarm(r -> r.alarmName(Names.ROOT_USAGE_ALARM)
                 .alarmDescription(ALARM_DESCRIPTION)
                 .metricName(METRIC).namespace(NAMESPACE)
                 .statistic(Statistic.SUM).period(300).evaluationPeriods(1).threshold(1.0)
@@ -327,8 +326,8 @@ public final class RootLoginAlarms {
     }
 
     private static Optional<MetricAlarm> alarm(CloudWatchClient cloudWatch) {
-        return cloudWatch.describeAlarms(r -> r.alarmNames(ALARM)).metricAlarms().stream()
-                .filter(m -> ALARM.equals(m.alarmName())).findFirst();
+        return cloudWatch.describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms().stream()
+                .filter(m -> Names.ROOT_USAGE_ALARM.equals(m.alarmName())).findFirst();
     }
 
     static boolean matches(MetricAlarm a, String topicArn) {
@@ -347,20 +346,24 @@ public final class RootLoginAlarms {
         JsonNode pattern = Policies.rootActivityPattern();
         DescribeRuleResponse rule;
         try {
-            rule = events.describeRule(r -> r.name(RULE));
+            rule = events.describeRule(r -> r.name(Names.ROOT_ACTIVITY_RULE));
         } catch (ResourceNotFoundException e) {
             rule = null;
         }
-        if (rule == null || !pattern.equals(Policies.parse(rule.eventPattern()))
+        // an event pattern is no policy: its lists are kept as written (EventBridge wants lists)
+        if (rule == null || !pattern.equals(PolicyDocument.parse(rule.eventPattern()))
                 || rule.state() != RuleState.ENABLED || !RULE_DESCRIPTION.equals(rule.description())) {
-            events.putRule(r -> r.name(RULE).eventPattern(Policies.write(pattern)).state(RuleState.ENABLED)
+            events.putRule(r -> r.name(Names.ROOT_ACTIVITY_RULE).eventPattern(Policies.write(pattern))
+                    .state(RuleState.ENABLED)
                     .description(RULE_DESCRIPTION));
         }
-        boolean targeted = events.listTargetsByRule(r -> r.rule(RULE)).targets().stream()
-                .anyMatch(t -> TARGET_ID.equals(t.id()) && topicArn.equals(t.arn()) && t.input() == null
+        boolean targeted = events.listTargetsByRule(r -> r.rule(Names.ROOT_ACTIVITY_RULE)).targets().stream()
+                .anyMatch(t -> Names.ROOT_ACTIVITY_TARGET_ID.equals(t.id()) && topicArn.equals(t.arn())
+                        && t.input() == null
                         && t.inputPath() == null && t.inputTransformer() == null);
         if (!targeted) {
-            events.putTargets(r -> r.rule(RULE).targets(t -> t.id(TARGET_ID).arn(topicArn)));
+            events.putTargets(r -> r.rule(Names.ROOT_ACTIVITY_RULE)
+                    .targets(t -> t.id(Names.ROOT_ACTIVITY_TARGET_ID).arn(topicArn)));
         }
     }
 

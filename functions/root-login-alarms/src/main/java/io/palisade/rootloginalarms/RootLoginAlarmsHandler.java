@@ -1,11 +1,11 @@
 package io.palisade.rootloginalarms;
 
 import io.palisade.common.PhaseHandler;
+import io.palisade.common.aws.AccountAccess;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.state.AccountTask;
-import java.util.function.BiFunction;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import java.util.function.Function;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Lambda entry point of the root-login-alarms phase (one account per invocation). */
@@ -34,9 +34,9 @@ public final class RootLoginAlarmsHandler extends PhaseHandler<AccountTask, Alar
      * The temp-admin's bootstrap role in a member account (the state machine runs this before
      * teardown); this function's own, scoped role in the management account.
      */
-    private static BiFunction<AccountTask, String, AwsCredentialsProvider> accountAccess(Clients clients) {
+    private static Function<AccountTask, AccountAccess> accountAccess(Clients clients) {
         TempAdminSession session = new TempAdminSession(clients, clients.build(SecretsManagerClient.builder()));
-        return (task, account) -> task.isManagement() ? clients.baseCredentials()
-                : session.in(task.tempAdmin().secretArn(), account);
+        return task -> session.bootstrapRole(task.tempAdminSecretArn(),
+                task.managementAccountId());
     }
 }

@@ -2,7 +2,9 @@ package io.palisade.rootloginalarms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.Json;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,11 +28,11 @@ class PoliciesTest {
 
     @Test
     void arns_whenPartitionAndRegion_expectedPartitionSafeArns() {
-        assertThat(Policies.trailArn("aws-us-gov", "us-gov-west-1", "1", "palisade-trail"))
+        assertThat(Names.trailArn("aws-us-gov", "us-gov-west-1", "1", "palisade-trail"))
                 .isEqualTo("arn:aws-us-gov:cloudtrail:us-gov-west-1:1:trail/palisade-trail");
-        assertThat(Policies.logGroupArn("aws", "eu-west-1", "1", "palisade/cloudtrail"))
+        assertThat(Names.logGroupArn("aws", "eu-west-1", "1", "palisade/cloudtrail"))
                 .isEqualTo("arn:aws:logs:eu-west-1:1:log-group:palisade/cloudtrail:*");
-        assertThat(Policies.topicArn("aws-cn", "cn-north-1", "1", "t")).isEqualTo("arn:aws-cn:sns:cn-north-1:1:t");
+        assertThat(Names.topicArn("aws-cn", "cn-north-1", "1", "t")).isEqualTo("arn:aws-cn:sns:cn-north-1:1:t");
     }
 
     @Test
@@ -83,8 +85,8 @@ class PoliciesTest {
         JsonNode trust = Policies.cloudTrailTrust(TRAIL);
         String encoded = URLEncoder.encode(Policies.write(trust), StandardCharsets.UTF_8);
 
-        assertThat(Policies.parse(encoded)).isEqualTo(trust);
-        assertThat(Policies.parse(Policies.write(trust))).isEqualTo(trust);
+        assertThat(PolicyDocument.parse(encoded)).isEqualTo(trust);
+        assertThat(PolicyDocument.parse(Policies.write(trust))).isEqualTo(trust);
     }
 
     @Test
@@ -96,18 +98,18 @@ class PoliciesTest {
                 + "\"events.amazonaws.com\"},\"Action\":\"sns:Publish\",\"Resource\":\"" + TOPIC + "\","
                 + "\"Condition\":{\"StringEquals\":{\"aws:SourceAccount\":\"1\"}}}],\n \"Version\": \"2012-10-17\" }";
 
-        assertThat(Policies.parse(reordered)).isEqualTo(Policies.topicPolicy(TOPIC, "1"));
+        assertThat(PolicyDocument.parse(reordered)).isEqualTo(Policies.topicPolicy(TOPIC, "1"));
     }
 
     @Test
     void parse_whenAbsent_expectedNull() {
-        assertThat(Policies.parse(null)).isNull();
-        assertThat(Policies.parse("")).isNull();
+        assertThat(PolicyDocument.parse(null)).isNull();
+        assertThat(PolicyDocument.parse("")).isNull();
     }
 
     @Test
     void matchesFilter_whenOtherPatternOrMetric_expectedFalse() {
-        MetricFilter good = MetricFilter.builder().filterName(RootLoginAlarms.METRIC_FILTER)
+        MetricFilter good = MetricFilter.builder().filterName(Names.ROOT_USAGE_METRIC_FILTER)
                 .filterPattern(RootLoginAlarms.PATTERN)
                 .metricTransformations(MetricTransformation.builder().metricName("RootAccountUsage")
                         .metricNamespace("CISBenchmark").metricValue("1").build())
@@ -123,7 +125,7 @@ class PoliciesTest {
 
     @Test
     void matchesAlarm_whenAnyFieldDiffers_expectedFalse() {
-        MetricAlarm good = MetricAlarm.builder().alarmName(RootLoginAlarms.ALARM)
+        MetricAlarm good = MetricAlarm.builder().alarmName(Names.ROOT_USAGE_ALARM)
                 .alarmDescription(RootLoginAlarms.ALARM_DESCRIPTION)
                 .metricName("RootAccountUsage").namespace("CISBenchmark").statistic(Statistic.SUM).period(300)
                 .evaluationPeriods(1).threshold(1.0)

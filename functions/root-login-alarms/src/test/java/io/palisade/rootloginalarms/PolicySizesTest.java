@@ -2,6 +2,7 @@ package io.palisade.rootloginalarms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Names;
 import io.palisade.common.aws.PolicyLimits;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,14 +18,14 @@ class PolicySizesTest {
     void everyPolicy_whenTheOrganizationHasThisManyAccounts_isWithinItsAwsLimit(int n) {
         // the last (largest-numbered) account of the organization: the documents only ever name their own
         String account = String.format("%012d", 483_920_175_013L + (n - 1) * 7_919_003L);
-        String trail = Policies.trailArn("aws", "ap-southeast-2", account, "palisade-trail");
+        String trail = Names.trailArn("aws", "ap-southeast-2", account, "palisade-trail");
 
         int trust = report(n, "delivery role trust policy", PolicyLimits.Kind.IAM_ROLE_TRUST,
                 Policies.cloudTrailTrust(trail));
         report(n, "delivery role inline policy", PolicyLimits.Kind.IAM_ROLE_INLINE, Policies.logDelivery(
-                Policies.logGroupArn("aws", "ap-southeast-2", account, "palisade-trail-root-activity")));
+                Names.logGroupArn("aws", "ap-southeast-2", account, "palisade-trail-root-activity")));
         int topic = report(n, "alert topic policy", PolicyLimits.Kind.SNS_TOPIC, Policies.topicPolicy(
-                Policies.topicArn("aws", "ap-southeast-2", account, "palisade-root-alerts"), account));
+                Names.topicArn("aws", "ap-southeast-2", account, "palisade-root-alerts"), account));
 
         assertThat(trust).isLessThan(PolicyLimits.Kind.IAM_ROLE_TRUST.limit() / 4);
         assertThat(topic).isLessThan(PolicyLimits.Kind.SNS_TOPIC.limit() / 20);

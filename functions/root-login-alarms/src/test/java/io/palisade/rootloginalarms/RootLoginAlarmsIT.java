@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.palisade.common.Names;
 import io.palisade.common.Json;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountTask;
@@ -41,7 +43,7 @@ class RootLoginAlarmsIT {
         clients = Emulator.clients();
         config = Emulator.config("rla-" + UUID.randomUUID().toString().substring(0, 8));
         org = Emulator.accounts(clients, config);
-        phase = new RootLoginAlarms(clients, (task, account) -> Emulator.orgAccess(clients, account), Duration.ZERO);
+        phase = new RootLoginAlarms(clients, task -> Emulator.orgAccess(clients), Duration.ZERO);
     }
 
     @Test
@@ -66,22 +68,22 @@ class RootLoginAlarmsIT {
         assertThat(first.subscriptions()).singleElement()
                 .satisfies(s -> assertThat(s.endpoint()).isEqualTo("security@example.com"));
 
-        Trail trail = clients.build(CloudTrailClient.builder(), creds).getTrail(r -> r.name("palisade-trail")).trail();
+        Trail trail = clients.build(CloudTrailClient.builder(), creds).getTrail(r -> r.name(Names.TRAIL)).trail();
         assertThat(trail.cloudWatchLogsLogGroupArn())
                 .isEqualTo("arn:aws:logs:us-east-1:" + account + ":log-group:palisade/cloudtrail:*");
         assertThat(trail.cloudWatchLogsRoleArn())
                 .isEqualTo("arn:aws:iam::" + account + ":role/PalisadeCloudTrailToLogs");
 
         IamClient iam = clients.build(IamClient.builder(), creds);
-        String trust = iam.getRole(r -> r.roleName("PalisadeCloudTrailToLogs")).role().assumeRolePolicyDocument();
-        assertThat(Policies.parse(trust).toString()).contains("cloudtrail.amazonaws.com")
+        String trust = iam.getRole(r -> r.roleName(Names.DELIVERY_ROLE)).role().assumeRolePolicyDocument();
+        assertThat(PolicyDocument.parse(trust).toString()).contains("cloudtrail.amazonaws.com")
                 .contains(trail.trailARN());
 
         CloudWatchLogsClient logs = clients.build(CloudWatchLogsClient.builder(), creds);
-        assertThat(logs.describeLogGroups(r -> r.logGroupNamePrefix("palisade/cloudtrail")).logGroups())
+        assertThat(logs.describeLogGroups(r -> r.logGroupNamePrefix(Names.LOG_GROUP)).logGroups())
                 .singleElement().satisfies(g -> assertThat(g.retentionInDays()).isEqualTo(365));
-        MetricFilter filter = logs.describeMetricFilters(r -> r.logGroupName("palisade/cloudtrail"))
-                .metricFilters().stream().filter(f -> f.filterName().equals("palisade-root-usage"))
+        MetricFilter filter = logs.describeMetricFilters(r -> r.logGroupName(Names.LOG_GROUP))
+                .metricFilters().stream().filter(f -> f.filterName().equals(Names.ROOT_USAGE_ALARM))
                 .reduce((a, b) -> { throw new AssertionError("duplicate metric filter"); }).orElseThrow();
         assertThat(filter.filterPattern()).isEqualTo("{ $.userIdentity.type = \"Root\" && "
                 + "$.userIdentity.invokedBy NOT EXISTS && $.eventType != \"AwsServiceEvent\" }");
@@ -92,7 +94,7 @@ class RootLoginAlarmsIT {
         });
 
         MetricAlarm alarm = clients.build(CloudWatchClient.builder(), creds)
-                .describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms().get(0);
+                .describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms().get(0);
         assertThat(alarm.statistic()).isEqualTo(Statistic.SUM);
         assertThat(alarm.period()).isEqualTo(300);
         assertThat(alarm.evaluationPeriods()).isEqualTo(1);
@@ -109,15 +111,15 @@ class RootLoginAlarmsIT {
                     assertThat(s.endpoint()).isEqualTo("security@example.com");
                 });
         String topicPolicy = sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes().get("Policy");
-        assertThat(Policies.parse(topicPolicy)).isEqualTo(Policies.topicPolicy(topicArn, account));
+        assertThat(PolicyDocument.parse(topicPolicy)).isEqualTo(Policies.topicPolicy(topicArn, account));
 
         EventBridgeClient events = clients.build(EventBridgeClient.builder(), creds);
-        var rule = events.describeRule(r -> r.name("palisade-root-activity"));
-        assertThat(Policies.parse(rule.eventPattern())).isEqualTo(Policies.rootActivityPattern());
+        var rule = events.describeRule(r -> r.name(Names.ROOT_ACTIVITY_RULE));
+        assertThat(PolicyDocument.parse(rule.eventPattern())).isEqualTo(Policies.rootActivityPattern());
         assertThat(rule.stateAsString()).isEqualTo("ENABLED");
-        assertThat(events.listTargetsByRule(r -> r.rule("palisade-root-activity")).targets())
+        assertThat(events.listTargetsByRule(r -> r.rule(Names.ROOT_ACTIVITY_RULE)).targets())
                 .extracting(Target::id, Target::arn).containsExactly(
-                        tuple("palisade-root-alerts", topicArn));
+                        tuple(Names.ROOT_ALERTS_TOPIC, topicArn));
 
         AlarmReport second = phase.apply(task(prod));
 
@@ -128,7 +130,7 @@ class RootLoginAlarmsIT {
 
         // drift: someone loosened the alarm; the next run repairs only that
         CloudWatchClient cloudWatch = clients.build(CloudWatchClient.builder(), creds);
-        cloudWatch.putMetricAlarm(r -> r.alarmName("palisade-root-usage").metricName("RootAccountUsage")
+        cloudWatch.putMetricAlarm(r -> r.alarmName(Names.ROOT_USAGE_ALARM).metricName("RootAccountUsage")
                 .namespace("CISBenchmark").statistic(Statistic.SUM).period(300).evaluationPeriods(1).threshold(5.0)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .alarmActions(topicArn));
@@ -137,7 +139,7 @@ class RootLoginAlarmsIT {
         AlarmReport third = phase.apply(task(prod));
 
         assertThat(third.changes()).containsExactly("CloudWatch:PutMetricAlarm");
-        assertThat(cloudWatch.describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms().get(0)
+        assertThat(cloudWatch.describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms().get(0)
                 .threshold()).isEqualTo(1.0);
     }
 
@@ -164,31 +166,31 @@ class RootLoginAlarmsIT {
         assertThat(first.signIn().topicArn()).isEqualTo(signInTopic);
         assertThat(first.signIn().subscriptions()).extracting(AlarmReport.Subscription::endpoint)
                 .containsExactly("security@example.com");
-        assertThat(euWest1.build(CloudTrailClient.builder(), creds).getTrail(r -> r.name("palisade-trail")).trail()
+        assertThat(euWest1.build(CloudTrailClient.builder(), creds).getTrail(r -> r.name(Names.TRAIL)).trail()
                 .cloudWatchLogsLogGroupArn())
                 .isEqualTo("arn:aws:logs:eu-west-1:" + account + ":log-group:palisade/cloudtrail:*");
         assertThat(euWest1.build(CloudWatchLogsClient.builder(), creds)
-                .describeLogGroups(r -> r.logGroupNamePrefix("palisade/cloudtrail")).logGroups()).hasSize(1);
+                .describeLogGroups(r -> r.logGroupNamePrefix(Names.LOG_GROUP)).logGroups()).hasSize(1);
         assertThat(euWest1.build(CloudWatchClient.builder(), creds)
-                .describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms())
+                .describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms())
                 .singleElement().satisfies(a -> assertThat(a.alarmActions()).containsExactly(homeTopic));
         for (var where : java.util.Map.of(euWest1, homeTopic, clients.inRegion(Region.US_EAST_1), signInTopic)
                 .entrySet()) {
             String topic = where.getValue();
             SnsClient sns = where.getKey().build(SnsClient.builder(), creds);
-            assertThat(Policies.parse(sns.getTopicAttributes(r -> r.topicArn(topic)).attributes().get("Policy")))
+            assertThat(PolicyDocument.parse(sns.getTopicAttributes(r -> r.topicArn(topic)).attributes().get("Policy")))
                     .isEqualTo(Policies.topicPolicy(topic, account));
             assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topic)).subscriptions())
                     .extracting(x -> x.endpoint()).containsExactly("security@example.com");
             EventBridgeClient events = where.getKey().build(EventBridgeClient.builder(), creds);
-            assertThat(Policies.parse(events.describeRule(r -> r.name("palisade-root-activity")).eventPattern()))
+            assertThat(PolicyDocument.parse(events.describeRule(r -> r.name(Names.ROOT_ACTIVITY_RULE)).eventPattern()))
                     .isEqualTo(Policies.rootActivityPattern());
-            assertThat(events.listTargetsByRule(r -> r.rule("palisade-root-activity")).targets())
+            assertThat(events.listTargetsByRule(r -> r.rule(Names.ROOT_ACTIVITY_RULE)).targets())
                     .extracting(Target::arn).containsExactly(topic);
         }
         // nothing of this account's alerting in us-east-1 but the sign-in rule and its topic
         assertThat(clients.inRegion(Region.US_EAST_1).build(CloudWatchClient.builder(), creds)
-                .describeAlarms(r -> r.alarmNames("palisade-root-usage")).metricAlarms()).isEmpty();
+                .describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms()).isEmpty();
 
         AlarmReport second = phase.apply(task);
 
@@ -219,7 +221,7 @@ class RootLoginAlarmsIT {
             }
         });
         CloudTrailClient cloudTrail = in.build(CloudTrailClient.builder(), creds);
-        cloudTrail.createTrail(r -> r.name("palisade-trail").s3BucketName(bucket).isMultiRegionTrail(true)
+        cloudTrail.createTrail(r -> r.name(Names.TRAIL).s3BucketName(bucket).isMultiRegionTrail(true)
                 .enableLogFileValidation(true));
         clients.calls().drain();
     }

@@ -1,5 +1,6 @@
 package io.palisade.teardown;
 
+import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminRemoval;
 import io.palisade.common.config.OrgConfig;
@@ -140,7 +141,7 @@ public final class Teardown {
     }
 
     private StateStore store(StateLocator.Location where) {
-        var creds = clients.assume(clients.baseCredentials(), where.accountId(), Clients.ORGANIZATION_ACCESS_ROLE);
+        var creds = OrganizationAccess.memberAccounts(clients).in(where.accountId()); // the identity account
         S3Client s3 = clients.cached("s3|" + where.accountId() + "|org", () -> clients.s3(creds));
         return new StateStore(s3, where.bucket());
     }
@@ -185,8 +186,7 @@ public final class Teardown {
     }
 
     private IamClient iamIn(String accountId, String management) {
-        AwsCredentialsProvider creds = accountId.equals(management) ? clients.baseCredentials()
-                : clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE);
+        AwsCredentialsProvider creds = OrganizationAccess.organizationAccess(clients, management).in(accountId);
         return clients.cached("iam|" + accountId + "|org", () -> clients.build(IamClient.builder(), creds));
     }
 

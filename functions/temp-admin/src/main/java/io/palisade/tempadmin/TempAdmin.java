@@ -1,10 +1,13 @@
 package io.palisade.tempadmin;
 
+import io.palisade.common.aws.OrganizationAccess;
+import io.palisade.common.Names;
 import io.palisade.common.Json;
 import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.PolicyLimits;
 import io.palisade.common.aws.TempAdminRemoval;
+import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.errors.LockLostException;
 import io.palisade.common.state.StateStore;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -12,8 +15,6 @@ import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.errors.TempAdminNotReadyException;
 import io.palisade.common.errors.TransientAwsException;
 import io.palisade.common.state.RunState;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,18 +33,12 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
 
 /**
  * Creates the run's short-lived bootstrap identity: a user in the identity account that may do
- * nothing but assume {@value TempAdminSession#BOOTSTRAP_ROLE} in each account, that role (trusted
+ * nothing but assume {@value Names#BOOTSTRAP_ROLE} in each account, that role (trusted
  * by exactly that user), and an access key that is written only to Secrets Manager. The payload
  * carries the secret's ARN, never the key. Safe to run again: an existing key that matches the
  * secret is reused; a stray key (from a run that died) is deleted.
  */
 public final class TempAdmin {
-    public static final String SECRET_NAME = TempAdminSession.SECRET_NAME;
-    static final String USER_POLICY = "AssumeBootstrapRoleOnly";
-    static final String ROLE_POLICY = "PalisadeBaseline";
-    /** Tag on the temp-admin user: the run that made (or adopted) it. */
-    static final String RUN_TAG = "palisade:run";
-    private static final String PATH = "/palisade/";
     private static final Logger LOG = LoggerFactory.getLogger(TempAdmin.class);
 
     private final Clients clients;
@@ -97,7 +92,8 @@ public final class TempAdmin {
             return true;
         }
         String account = input.state().accountId();
-        var creds = clients.assume(clients.baseCredentials(), account, Clients.ORGANIZATION_ACCESS_ROLE);
+        // the state bucket is in the identity account, never the management account
+        var creds = OrganizationAccess.memberAccounts(clients).in(account);
         Clients home = clients.inHomeRegion(input.config()); // where the state bucket is
         S3Client s3 = home.cached("s3|" + account + "|org", () -> home.s3(creds));
         return new StateStore(s3, input.state().bucket()).read()
@@ -119,14 +115,14 @@ public final class TempAdmin {
         IamClient iam = iamIn(identity);
 
         User user = ensureUser(iam, input.runId());
-        iam.putUserPolicy(r -> r.userName(user.userName()).policyName(USER_POLICY)
+        iam.putUserPolicy(r -> r.userName(user.userName()).policyName(Names.TEMP_ADMIN_USER_POLICY)
                 .policyDocument(Json.write(userPolicy(org.organizationId()))));
         // a key another run made is never reused: a run that took the lock of an ended execution,
         // or found a temp-admin a failed cleanup left, replaces every key (a retry of this phase
         // within the same run keeps its own)
         boolean rotate = !madeBy(user, input.runId());
         if (rotate) {
-            iam.tagUser(r -> r.userName(user.userName()).tags(t -> t.key(RUN_TAG).value(input.runId())));
+            iam.tagUser(r -> r.userName(user.userName()).tags(t -> t.key(Names.RUN_TAG).value(input.runId())));
         }
         String secretArn = ensureKey(iam, keyMakerIn(identity), user, rotate);
 
@@ -139,7 +135,7 @@ public final class TempAdmin {
         }
         waitUntilUsable(secretArn, members);
         LOG.info("Temp-admin {} ready in {} member accounts", user.arn(), members.size());
-        return new RunState.TempAdmin(user.userName(), user.arn(), secretArn, TempAdminSession.BOOTSTRAP_ROLE,
+        return new RunState.TempAdmin(user.userName(), user.arn(), secretArn, Names.BOOTSTRAP_ROLE,
                 clients.calls().drain());
     }
 
@@ -157,25 +153,24 @@ public final class TempAdmin {
     }
 
     private software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentialsIn(String accountId) {
-        return accountId.equals(management) ? clients.baseCredentials()
-                : clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE);
+        return OrganizationAccess.organizationAccess(clients, management).in(accountId);
     }
 
     private String management;
 
     private User ensureUser(IamClient iam, String runId) {
         try {
-            return iam.getUser(r -> r.userName(TempAdminSession.USER_NAME)).user();
+            return iam.getUser(r -> r.userName(Names.TEMP_ADMIN_USER)).user();
         } catch (NoSuchEntityException e) {
-            return ChangeExecutor.create("iam:user", TempAdminSession.USER_NAME,
-                    () -> iam.createUser(r -> r.userName(TempAdminSession.USER_NAME).path(PATH)
-                            .tags(t -> t.key(RUN_TAG).value(runId))).user(),
-                    () -> iam.getUser(r -> r.userName(TempAdminSession.USER_NAME)).user());
+            return ChangeExecutor.create("iam:user", Names.TEMP_ADMIN_USER,
+                    () -> iam.createUser(r -> r.userName(Names.TEMP_ADMIN_USER).path(Names.IAM_PATH)
+                            .tags(t -> t.key(Names.RUN_TAG).value(runId))).user(),
+                    () -> iam.getUser(r -> r.userName(Names.TEMP_ADMIN_USER)).user());
         }
     }
 
     /**
-     * Only {@value TempAdminSession#BOOTSTRAP_ROLE}, in accounts of this organization. IAM allows
+     * Only {@value Names#BOOTSTRAP_ROLE}, in accounts of this organization. IAM allows
      * 2,048 characters for a user's inline policies: one role ARN per account (~50 each) broke at
      * about 30 accounts, so the role is named in any account and {@code aws:ResourceOrgID} (the
      * organization of the account that owns the role) keeps it to the organization. The roles it
@@ -190,9 +185,9 @@ public final class TempAdmin {
         }
         Map<String, Object> policy = Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
                 "Sid", "AssumeBootstrapRoleOnly", "Effect", "Allow", "Action", "sts:AssumeRole",
-                "Resource", "arn:" + clients.partition() + ":iam::*:role/" + TempAdminSession.BOOTSTRAP_ROLE,
+                "Resource", Names.roleArn(clients.partition(), "*", Names.BOOTSTRAP_ROLE),
                 "Condition", Map.of("StringEquals", Map.of("aws:ResourceOrgID", organizationId)))));
-        PolicyLimits.require(PolicyLimits.Kind.IAM_USER_INLINE, "user " + TempAdminSession.USER_NAME, policy);
+        PolicyLimits.require(PolicyLimits.Kind.IAM_USER_INLINE, "user " + Names.TEMP_ADMIN_USER, policy);
         return policy;
     }
 
@@ -202,7 +197,7 @@ public final class TempAdmin {
         List<AccessKeyMetadata> keys = iam.listAccessKeys(r -> r.userName(user.userName())).accessKeyMetadata();
         Optional<String> secretArn = describeSecret();
         if (secretArn.isPresent() && !rotate) {
-            var stored = Json.read(secrets.getSecretValue(r -> r.secretId(SECRET_NAME)).secretString(),
+            var stored = Json.read(secrets.getSecretValue(r -> r.secretId(Names.TEMP_ADMIN_SECRET)).secretString(),
                     TempAdminSession.AccessKey.class);
             if (keys.stream().anyMatch(k -> k.accessKeyId().equals(stored.accessKeyId()))) {
                 for (AccessKeyMetadata k : keys) {
@@ -222,17 +217,17 @@ public final class TempAdmin {
         String value = Json.write(new TempAdminSession.AccessKey(created.accessKeyId(), created.secretAccessKey()));
         String arn;
         if (secretArn.isPresent()) {
-            secrets.putSecretValue(r -> r.secretId(SECRET_NAME).secretString(value));
+            secrets.putSecretValue(r -> r.secretId(Names.TEMP_ADMIN_SECRET).secretString(value));
             arn = secretArn.get();
         } else {
             // CreateSecret carries an idempotency token the SDK reuses on its retries; across
             // attempts, "already exists" means a lost answer: then the value is put instead
-            arn = ChangeExecutor.create("secretsmanager:secret", SECRET_NAME,
-                    () -> secrets.createSecret(r -> r.name(SECRET_NAME)
+            arn = ChangeExecutor.create("secretsmanager:secret", Names.TEMP_ADMIN_SECRET,
+                    () -> secrets.createSecret(r -> r.name(Names.TEMP_ADMIN_SECRET)
                             .description("Palisade temp-admin access key; deleted at the end of every run")
                             .secretString(value)
-                            .tags(t -> t.key("palisade:managed").value("true"))).arn(),
-                    () -> secrets.putSecretValue(r -> r.secretId(SECRET_NAME).secretString(value)).arn());
+                            .tags(t -> t.key(Names.MANAGED_TAG).value("true"))).arn(),
+                    () -> secrets.putSecretValue(r -> r.secretId(Names.TEMP_ADMIN_SECRET).secretString(value)).arn());
         }
         if (!secretReaders.isEmpty()) {
             secrets.putResourcePolicy(r -> r.secretId(arn).resourcePolicy(Json.write(secretPolicy())));
@@ -241,7 +236,8 @@ public final class TempAdmin {
     }
 
     private static boolean madeBy(User user, String runId) {
-        return user.hasTags() && user.tags().stream().anyMatch(t -> RUN_TAG.equals(t.key()) && runId.equals(t.value()));
+        return user.hasTags()
+                && user.tags().stream().anyMatch(t -> Names.RUN_TAG.equals(t.key()) && runId.equals(t.value()));
     }
 
     private static void deleteKey(IamClient iam, User user, String keyId) {
@@ -261,7 +257,7 @@ public final class TempAdmin {
 
     private Optional<String> describeSecret() {
         try {
-            return Optional.of(secrets.describeSecret(r -> r.secretId(SECRET_NAME)).arn());
+            return Optional.of(secrets.describeSecret(r -> r.secretId(Names.TEMP_ADMIN_SECRET)).arn());
         } catch (ResourceNotFoundException e) {
             return Optional.empty();
         }
@@ -272,22 +268,21 @@ public final class TempAdmin {
         String trust = Json.write(trustPolicy(userArn));
         Role role;
         try {
-            role = iam.getRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE)).role();
-            if (!Json.read(URLDecoder.decode(role.assumeRolePolicyDocument(), StandardCharsets.UTF_8), Map.class)
-                    .equals(Json.read(trust, Map.class))) {
-                iam.updateAssumeRolePolicy(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE).policyDocument(trust));
+            role = iam.getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE)).role();
+            if (!PolicyDocument.equivalent(role.assumeRolePolicyDocument(), trustPolicy(userArn))) {
+                iam.updateAssumeRolePolicy(r -> r.roleName(Names.BOOTSTRAP_ROLE).policyDocument(trust));
             }
         } catch (NoSuchEntityException e) {
             try {
-                if (ChangeExecutor.create("iam:role", TempAdminSession.BOOTSTRAP_ROLE,
-                        () -> iam.createRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE)
+                if (ChangeExecutor.create("iam:role", Names.BOOTSTRAP_ROLE,
+                        () -> iam.createRole(r -> r.roleName(Names.BOOTSTRAP_ROLE)
                                 .assumeRolePolicyDocument(trust).maxSessionDuration(3600)
                                 .description("Palisade bootstrap role: assumable only by the temp-admin, "
                                         + "only during a run")
-                                .tags(t -> t.key("palisade:managed").value("true"))))
+                                .tags(t -> t.key(Names.MANAGED_TAG).value("true"))))
                         == ChangeExecutor.Outcome.ALREADY_DONE) {
                     // a lost answer: the role exists; its trust is made exactly this user's
-                    iam.updateAssumeRolePolicy(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE).policyDocument(trust));
+                    iam.updateAssumeRolePolicy(r -> r.roleName(Names.BOOTSTRAP_ROLE).policyDocument(trust));
                 }
             } catch (software.amazon.awssdk.services.iam.model.MalformedPolicyDocumentException notYet) {
                 // IAM has not propagated the new user yet: the state machine retries with backoff
@@ -295,7 +290,7 @@ public final class TempAdmin {
                         + target.accountId(), notYet);
             }
         }
-        iam.putRolePolicy(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE).policyName(ROLE_POLICY)
+        iam.putRolePolicy(r -> r.roleName(Names.BOOTSTRAP_ROLE).policyName(Names.BOOTSTRAP_ROLE_POLICY)
                 .policyDocument(Json.write(baselinePolicy())));
     }
 
@@ -326,7 +321,7 @@ public final class TempAdmin {
                 AwsCredentialsProvider creds = session.in(secretArn, target.accountId());
                 IamClient iam = clients.cached("iam|" + target.accountId() + "|bootstrap", creds,
                         () -> clients.build(IamClient.builder(), creds));
-                String arn = iam.getRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE)).role().arn();
+                String arn = iam.getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE)).role().arn();
                 if (!arn.contains(":" + target.accountId() + ":")) {
                     notReady.add(target.key());
                 }

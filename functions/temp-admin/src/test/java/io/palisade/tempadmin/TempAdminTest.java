@@ -3,6 +3,7 @@ package io.palisade.tempadmin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.Clients;
@@ -78,7 +79,7 @@ class TempAdminTest {
         // the targets are not an input of any of them any more: n only labels the output
         report(n, "temp-admin user policy", PolicyLimits.Kind.IAM_USER_INLINE, phase.userPolicy("o-a1b2c3d4e5"));
         report(n, "bootstrap role trust policy", PolicyLimits.Kind.IAM_ROLE_TRUST,
-                TempAdmin.trustPolicy("arn:aws:iam::483920175013:user/palisade/" + TempAdminSession.USER_NAME));
+                TempAdmin.trustPolicy("arn:aws:iam::483920175013:user/palisade/" + Names.TEMP_ADMIN_USER));
         report(n, "bootstrap role inline policy", PolicyLimits.Kind.IAM_ROLE_INLINE, TempAdmin.baselinePolicy());
         report(n, "temp-admin secret policy", PolicyLimits.Kind.SECRETS_MANAGER, phase.secretPolicy());
     }

@@ -43,8 +43,13 @@ public final class ChangeExecutor {
      * what {@code read} finds: the caller gets the resource either way.
      */
     public static <T> T create(String resource, String name, Supplier<T> call, Supplier<T> read) {
+        return create(Change.create(resource, name), call, read);
+    }
+
+    /** {@link #create(String, String, Supplier, Supplier)} for a change that names its account. */
+    public static <T> T create(Change change, Supplier<T> call, Supplier<T> read) {
         Object[] created = new Object[1];
-        Outcome outcome = apply(Change.create(resource, name), () -> created[0] = call.get());
+        Outcome outcome = apply(expect(change, Change.Action.CREATE), () -> created[0] = call.get());
         @SuppressWarnings("unchecked")
         T result = outcome == Outcome.APPLIED ? (T) created[0] : read.get();
         return result;
@@ -52,15 +57,35 @@ public final class ChangeExecutor {
 
     /** Creates a resource whose create returns nothing the caller needs. */
     public static Outcome create(String resource, String name, Runnable call) {
-        return apply(Change.create(resource, name), call);
+        return create(Change.create(resource, name), call);
+    }
+
+    public static Outcome create(Change change, Runnable call) {
+        return apply(expect(change, Change.Action.CREATE), call);
     }
 
     public static void update(String resource, String name, Runnable call) {
-        apply(Change.update(resource, name), call);
+        update(Change.update(resource, name), call);
+    }
+
+    public static void update(Change change, Runnable call) {
+        apply(expect(change, Change.Action.UPDATE), call);
     }
 
     /** @return whether this call removed it ({@code false}: it was already gone) */
     public static boolean remove(String resource, String name, Runnable call) {
-        return apply(Change.remove(resource, name), call) == Outcome.APPLIED;
+        return remove(Change.remove(resource, name), call);
+    }
+
+    /** @return whether this call removed it ({@code false}: it was already gone) */
+    public static boolean remove(Change change, Runnable call) {
+        return apply(expect(change, Change.Action.REMOVE), call) == Outcome.APPLIED;
+    }
+
+    private static Change expect(Change change, Change.Action action) {
+        if (change.action() != action) {
+            throw new IllegalArgumentException("not a " + action + ": " + change.render());
+        }
+        return change;
     }
 }

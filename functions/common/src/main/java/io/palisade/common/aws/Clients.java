@@ -1,5 +1,6 @@
 package io.palisade.common.aws;
 
+import io.palisade.common.Names;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -61,8 +62,6 @@ public final class Clients {
             .maxAttempts(5)
             .circuitBreakerEnabled(false)
             .build();
-    /** The role AWS Organizations creates in each new member account, trusted by the management account. */
-    public static final String ORGANIZATION_ACCESS_ROLE = "OrganizationAccountAccessRole";
 
     private final Region region;
     /** The function's own region (AWS_REGION): where {@link #control} clients go, whatever the view. */
@@ -255,7 +254,7 @@ public final class Clients {
 
     /** Credentials for {@code roleName} in {@code accountId}, assumed from {@code source}; refreshed automatically. */
     public AwsCredentialsProvider assume(AwsCredentialsProvider source, String accountId, String roleName) {
-        String arn = "arn:" + partition() + ":iam::" + accountId + ":role/" + roleName;
+        String arn = Names.roleArn(partition(), accountId, roleName);
         return sessions.computeIfAbsent(System.identityHashCode(source) + "|" + arn, k -> {
             StsClient sts = build(StsClient.builder(), source);
             return StsAssumeRoleCredentialsProvider.builder()
@@ -268,7 +267,7 @@ public final class Clients {
 
     /** Drops a cached session (e.g. after a role's trust policy changed). */
     public void forget(AwsCredentialsProvider source, String accountId, String roleName) {
-        String arn = "arn:" + partition() + ":iam::" + accountId + ":role/" + roleName;
+        String arn = Names.roleArn(partition(), accountId, roleName);
         sessions.remove(System.identityHashCode(source) + "|" + arn);
     }
 

@@ -1,5 +1,6 @@
 package io.palisade.common.aws;
 
+import io.palisade.common.Names;
 import io.palisade.common.errors.CleanupIncompleteException;
 import io.palisade.common.errors.TransientAwsException;
 import java.util.ArrayList;
@@ -52,23 +53,23 @@ public final class TempAdminRemoval {
         List<String> left = new ArrayList<>();
         boolean[] transientOnly = {true};
         for (var e : accounts.entrySet()) {
-            String what = "role " + TempAdminSession.BOOTSTRAP_ROLE + " in " + e.getKey();
+            String what = "role " + Names.BOOTSTRAP_ROLE + " in " + e.getKey();
             attempt(what, removed, left, transientOnly, () -> deleteRole(iamIn.apply(e.getValue())));
-            String user = "user " + TempAdminSession.USER_NAME + " in " + e.getKey();
+            String user = "user " + Names.TEMP_ADMIN_USER + " in " + e.getKey();
             attempt(user, removed, left, transientOnly, () -> deleteUser(iamIn.apply(e.getValue())));
         }
-        attempt("secret " + TempAdminSession.SECRET_NAME, removed, left, transientOnly, this::deleteSecret);
+        attempt("secret " + Names.TEMP_ADMIN_SECRET, removed, left, transientOnly, this::deleteSecret);
         if (left.isEmpty()) {
             // removal answered; prove it with a read of each
             for (var e : accounts.entrySet()) {
-                check("role " + TempAdminSession.BOOTSTRAP_ROLE + " in " + e.getKey(), left, transientOnly,
-                        () -> iamIn.apply(e.getValue()).getRole(r -> r.roleName(TempAdminSession.BOOTSTRAP_ROLE)));
-                check("user " + TempAdminSession.USER_NAME + " in " + e.getKey(), left, transientOnly,
-                        () -> iamIn.apply(e.getValue()).getUser(r -> r.userName(TempAdminSession.USER_NAME)));
+                check("role " + Names.BOOTSTRAP_ROLE + " in " + e.getKey(), left, transientOnly,
+                        () -> iamIn.apply(e.getValue()).getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE)));
+                check("user " + Names.TEMP_ADMIN_USER + " in " + e.getKey(), left, transientOnly,
+                        () -> iamIn.apply(e.getValue()).getUser(r -> r.userName(Names.TEMP_ADMIN_USER)));
             }
-            check("secret " + TempAdminSession.SECRET_NAME, left, transientOnly, () -> {
+            check("secret " + Names.TEMP_ADMIN_SECRET, left, transientOnly, () -> {
                 // a force-deleted secret may still be described for a moment, with its deletion date
-                if (secrets.describeSecret(r -> r.secretId(TempAdminSession.SECRET_NAME)).deletedDate() != null) {
+                if (secrets.describeSecret(r -> r.secretId(Names.TEMP_ADMIN_SECRET)).deletedDate() != null) {
                     throw ResourceNotFoundException.builder().message("deleted").build();
                 }
             });
@@ -116,7 +117,7 @@ public final class TempAdminRemoval {
     }
 
     static boolean deleteRole(IamClient iam) {
-        String role = TempAdminSession.BOOTSTRAP_ROLE;
+        String role = Names.BOOTSTRAP_ROLE;
         try {
             for (String p : iam.listRolePolicies(r -> r.roleName(role)).policyNames()) {
                 ChangeExecutor.remove("iam:role-policy", role + " " + p,
@@ -136,7 +137,7 @@ public final class TempAdminRemoval {
     }
 
     static boolean deleteUser(IamClient iam) {
-        String user = TempAdminSession.USER_NAME;
+        String user = Names.TEMP_ADMIN_USER;
         try {
             for (var k : iam.listAccessKeys(r -> r.userName(user)).accessKeyMetadata()) {
                 ChangeExecutor.remove("iam:access-key", k.accessKeyId(),
@@ -167,11 +168,11 @@ public final class TempAdminRemoval {
         String arn;
         try {
             // look first: a run that failed before the temp-admin existed changes nothing
-            arn = secrets.describeSecret(r -> r.secretId(TempAdminSession.SECRET_NAME)).arn();
+            arn = secrets.describeSecret(r -> r.secretId(Names.TEMP_ADMIN_SECRET)).arn();
         } catch (ResourceNotFoundException e) {
             return false;
         }
-        return ChangeExecutor.remove("secretsmanager:secret", TempAdminSession.SECRET_NAME,
+        return ChangeExecutor.remove("secretsmanager:secret", Names.TEMP_ADMIN_SECRET,
                 () -> secrets.deleteSecret(r -> r.secretId(arn).forceDeleteWithoutRecovery(true)));
     }
 }

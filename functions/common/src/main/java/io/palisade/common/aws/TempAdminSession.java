@@ -1,5 +1,6 @@
 package io.palisade.common.aws;
 
+import io.palisade.common.Names;
 import io.palisade.common.Json;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,12 +14,6 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * payload) and used only to assume the bootstrap role in the target account.
  */
 public final class TempAdminSession {
-    /** The role in every account that only the temp-admin may assume, and only during a run. */
-    public static final String BOOTSTRAP_ROLE = "PalisadeBootstrap";
-    public static final String USER_NAME = "PalisadeTempAdmin";
-    /** Secrets Manager name of the temp-admin's access key (management account). */
-    public static final String SECRET_NAME = "palisade/temp-admin";
-
     /** The secret's JSON; {@code toString} never shows the secret key. */
     public record AccessKey(String accessKeyId, String secretAccessKey) {
         @Override
@@ -36,14 +31,30 @@ public final class TempAdminSession {
         this.secrets = secrets;
     }
 
+    /**
+     * As the run's temp-admin (the key in {@code secretArn}): {@value Names#BOOTSTRAP_ROLE} in
+     * member accounts, the function's own credentials in the management account.
+     */
+    public AccountAccess bootstrapRole(String secretArn, String managementAccountId) {
+        return accountId -> {
+            if (accountId.equals(managementAccountId)) {
+                return clients.baseCredentials();
+            }
+            if (secretArn == null) {
+                throw new IllegalArgumentException("The task has no tempAdmin.secretArn: run the temp-admin phase first");
+            }
+            return in(secretArn, accountId);
+        };
+    }
+
     /** Bootstrap-role credentials in {@code accountId}, assumed as the temp-admin of {@code secretArn}. */
     public AwsCredentialsProvider in(String secretArn, String accountId) {
-        return clients.assume(tempAdmin(secretArn), accountId, BOOTSTRAP_ROLE);
+        return clients.assume(tempAdmin(secretArn), accountId, Names.BOOTSTRAP_ROLE);
     }
 
     /** Drops the cached role session in {@code accountId} so the next call assumes the role again. */
     public void forget(String secretArn, String accountId) {
-        clients.forget(tempAdmin(secretArn), accountId, BOOTSTRAP_ROLE);
+        clients.forget(tempAdmin(secretArn), accountId, Names.BOOTSTRAP_ROLE);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.palisade.common.config;
 
+import io.palisade.common.Names;
 import io.palisade.common.errors.InvalidConfigException;
 import java.util.ArrayList;
 import java.util.HashSet;

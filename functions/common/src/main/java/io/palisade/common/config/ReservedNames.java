@@ -1,7 +1,6 @@
 package io.palisade.common.config;
 
-import io.palisade.common.aws.Clients;
-import io.palisade.common.aws.TempAdminSession;
+import io.palisade.common.Names;
 import java.util.Set;
 
 /**
@@ -10,15 +9,10 @@ import java.util.Set;
  * teardown), so {@link ConfigValidator} refuses them, naming the field.
  */
 public final class ReservedNames {
-    /** The group every configured user joins (manage own credentials, nothing without MFA). */
-    public static final String ALL_USERS_GROUP = "AllUsers";
-    /** The role CloudTrail assumes to deliver to the root-login log group, in every account. */
-    public static final String DELIVERY_ROLE = "PalisadeCloudTrailToLogs";
-
-    public static final Set<String> USERS = Set.of(TempAdminSession.USER_NAME);
-    public static final Set<String> GROUPS = Set.of(ALL_USERS_GROUP);
-    public static final Set<String> ROLES = Set.of(TempAdminSession.BOOTSTRAP_ROLE, DELIVERY_ROLE,
-            Clients.ORGANIZATION_ACCESS_ROLE);
+    public static final Set<String> USERS = Set.of(Names.TEMP_ADMIN_USER);
+    public static final Set<String> GROUPS = Set.of(Names.ALL_USERS_GROUP);
+    public static final Set<String> ROLES = Set.of(Names.BOOTSTRAP_ROLE, Names.DELIVERY_ROLE,
+            Names.ORGANIZATION_ACCESS_ROLE);
 
     /**
      * Role-name prefixes of Palisade's own stack ({@code palisade-*}, the deploy role

@@ -20,4 +20,14 @@ public record AccountTask(
     public boolean isManagement() {
         return OrgConfig.MANAGEMENT.equals(target.key());
     }
+
+    /** The management account's id: this task's own account if it is the management account's task. */
+    public String managementAccountId() {
+        return isManagement() ? target.accountId() : org == null ? null : org.managementAccountId();
+    }
+
+    /** The temp-admin's secret, or {@code null} before the temp-admin phase ran. */
+    public String tempAdminSecretArn() {
+        return tempAdmin == null ? null : tempAdmin.secretArn();
+    }
 }

@@ -1,5 +1,6 @@
 package io.palisade.common.state;
 
+import io.palisade.common.Names;
 import io.palisade.common.Json;
 import io.palisade.common.errors.StateConflictException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * absent ({@code If-None-Match: *}), an update only if unchanged since read ({@code If-Match}).
  */
 public final class StateStore {
-    public static final String KEY = "palisade/state.json";
     /** Tag on the identity account naming the state bucket, so a run without config can find it. */
     public static final String BUCKET_TAG = "palisade:state-bucket";
     private static final int ATTEMPTS = 4;
@@ -28,16 +28,11 @@ public final class StateStore {
         this.bucket = bucket;
     }
 
-    /** The state bucket's name for an identity account: global, so it carries the account id. */
-    public static String bucketName(String organizationName, String accountId) {
-        return organizationName + "-palisade-state-" + accountId;
-    }
-
     public record Versioned(StateRecord record, String etag) {}
 
     public Optional<Versioned> read() {
         try {
-            var response = s3.getObjectAsBytes(r -> r.bucket(bucket).key(KEY));
+            var response = s3.getObjectAsBytes(r -> r.bucket(bucket).key(Names.STATE_KEY));
             return Optional.of(new Versioned(Json.read(response.asUtf8String(), StateRecord.class),
                     response.response().eTag()));
         } catch (NoSuchKeyException e) {
@@ -59,10 +54,11 @@ public final class StateStore {
             byte[] body = Json.write(next).getBytes(StandardCharsets.UTF_8);
             try {
                 if (current.isEmpty()) {
-                    s3.putObject(r -> r.bucket(bucket).key(KEY).ifNoneMatch("*").contentType("application/json"),
+                    s3.putObject(r -> r.bucket(bucket).key(Names.STATE_KEY).ifNoneMatch("*")
+                                    .contentType("application/json"),
                             RequestBody.fromBytes(body));
                 } else {
-                    s3.putObject(r -> r.bucket(bucket).key(KEY).ifMatch(current.get().etag())
+                    s3.putObject(r -> r.bucket(bucket).key(Names.STATE_KEY).ifMatch(current.get().etag())
                                     .contentType("application/json"),
                             RequestBody.fromBytes(body));
                 }
@@ -73,7 +69,7 @@ public final class StateStore {
                     throw e;
                 }
                 if (attempt >= ATTEMPTS) {
-                    throw new StateConflictException("The state record s3://" + bucket + "/" + KEY
+                    throw new StateConflictException("The state record s3://" + bucket + "/" + Names.STATE_KEY
                             + " kept changing while this run wrote it (" + attempt + " attempts)", e);
                 }
             }

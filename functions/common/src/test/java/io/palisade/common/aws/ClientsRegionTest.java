@@ -2,6 +2,7 @@ package io.palisade.common.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Names;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.testkit.CannedHttpClient;
 import java.net.URI;
@@ -81,7 +82,7 @@ class ClientsRegionTest {
     void assumedSessions_areSharedAcrossRegions_credentialsBeingGlobal() {
         Clients home = clients.inRegion(Region.EU_WEST_1);
 
-        assertThat(home.assume(BASE, "123456789012", Clients.ORGANIZATION_ACCESS_ROLE))
-                .isSameAs(clients.assume(BASE, "123456789012", Clients.ORGANIZATION_ACCESS_ROLE));
+        assertThat(home.assume(BASE, "123456789012", Names.ORGANIZATION_ACCESS_ROLE))
+                .isSameAs(clients.assume(BASE, "123456789012", Names.ORGANIZATION_ACCESS_ROLE));
     }
 }

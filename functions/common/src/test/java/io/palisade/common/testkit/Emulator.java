@@ -1,5 +1,7 @@
 package io.palisade.common.testkit;
 
+import io.palisade.common.aws.AccountAccess;
+import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountRef;
@@ -103,10 +105,14 @@ public final class Emulator {
      * (which has no access role: assuming one there is refused, on AWS and in the enforcing emulator).
      */
     public static AwsCredentialsProvider orgAccess(Clients clients, String accountId) {
+        return orgAccess(clients).in(accountId);
+    }
+
+    /** {@link AccountAccess#organizationAccess} from the emulator's management account (whoever the test is). */
+    public static AccountAccess orgAccess(Clients clients) {
         String self = clients.cached("sts|self", () -> clients.build(
                 software.amazon.awssdk.services.sts.StsClient.builder())).getCallerIdentity().account();
-        return accountId.equals(self) ? clients.baseCredentials()
-                : clients.assume(clients.baseCredentials(), accountId, Clients.ORGANIZATION_ACCESS_ROLE);
+        return OrganizationAccess.organizationAccess(clients, self);
     }
 
     public static Map<String, String> env() {
