@@ -19,54 +19,17 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 import types
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from harness_testkit import aws_client, check, eq, free_port, launch, make_tls, stop, summary  # noqa: E402
+
 PROXY = os.path.join(HERE, "fault_proxy.py")
-RESULTS = {"passed": 0, "failed": 0}
 T0 = time.time()
-
-
-def check(name, fn):
-    try:
-        fn()
-        RESULTS["passed"] += 1
-        print(f"PASS {name}")
-    except Exception:  # noqa: BLE001
-        RESULTS["failed"] += 1
-        print(f"FAIL {name}\n{traceback.format_exc()}")
-
-
-def eq(actual, expected, what=""):
-    assert actual == expected, f"{what + ': ' if what else ''}expected {expected!r}, got {actual!r}"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def make_tls(tmp):
-    """CA + server cert for localhost/127.0.0.1 (same recipe as pal_ensure_tls in scripts/emulators.sh)."""
-    def run(*args):
-        subprocess.run(["openssl", *args], cwd=tmp, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "2", "-keyout", "ca.key", "-out",
-        "ca.pem", "-subj", "/CN=Fault Proxy Test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-addext", "subjectKeyIdentifier=hash")
-    run("req", "-newkey", "rsa:2048", "-nodes", "-sha256", "-keyout", "server.key", "-out", "server.csr",
-        "-subj", "/CN=localhost")
-    with open(os.path.join(tmp, "server.ext"), "w") as f:
-        f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-                "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n"
-                "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid,issuer\n")
-    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
-        "-sha256", "-extfile", "server.ext", "-out", "server.pem")
-    return {k: os.path.join(tmp, f) for k, f in (("ca", "ca.pem"), ("cert", "server.pem"), ("key", "server.key"))}
 
 
 # --- the upstream (stands in for moto) ------------------------------------------
@@ -657,30 +620,24 @@ def upstream_down_check():
             c.close()
             eq(proc.poll(), None, "proxy still running")
         finally:
-            proc.terminate()
-            proc.wait(10)
+            stop(proc)
             log.close()
     check("upstream down: 502 (also for a 'lost' pick), proxy keeps running", down)
 
 
 def botocore_checks():
     try:
-        import botocore.session
-        from botocore.config import Config
+        import boto3  # noqa: F401  (aws_client's)
         from botocore.exceptions import ClientError
         from botocore.retries.standard import RetryContext, StandardRetryConditions
     except ImportError:
         print("SKIP botocore checks (botocore not importable; run with .palisade/venv/bin/python for them)")
         return
-    session = botocore.session.get_session()
     url = f"https://localhost:{Env.port}"
 
     def client(service, attempts=1):
-        return session.create_client(
-            service, region_name="us-east-1", endpoint_url=url, verify=Env.tls["ca"],
-            aws_access_key_id="testing", aws_secret_access_key="testing",
-            config=Config(retries={"mode": "standard", "total_max_attempts": attempts},
-                          s3={"addressing_style": "path"}, connect_timeout=5, read_timeout=15))
+        return aws_client(service, url, Env.tls["ca"], retries={"mode": "standard", "total_max_attempts": attempts},
+                          s3={"addressing_style": "path"}, connect_timeout=5, read_timeout=15)
 
     def error_of(c, op, **kw):
         try:
@@ -772,23 +729,14 @@ def main():
     Env.port = free_port()
     Env.stats_file = os.path.join(tmp, "faults.json")
     Env.log_file = os.path.join(tmp, "proxy.log")
-    log = open(Env.log_file, "w")
-    Env.proc = subprocess.Popen(
-        [sys.executable, PROXY, "--listen-port", str(Env.port), "--upstream",
-         f"https://localhost:{upstream.server_address[1]}", "--cert", Env.tls["cert"], "--key", Env.tls["key"],
-         "--ca", Env.tls["ca"], "--rate", "0", "--seed", "7", "--stats-file", Env.stats_file],
-        stdout=log, stderr=subprocess.STDOUT)
+    Env.proc = None
     try:
-        for _ in range(100):
-            if Env.proc.poll() is not None:
-                raise RuntimeError(f"proxy exited {Env.proc.returncode}: {open(Env.log_file).read()}")
-            try:
-                control()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"proxy not ready: {open(Env.log_file).read()}")
+        Env.proc = launch(
+            [sys.executable, PROXY, "--listen-port", str(Env.port), "--upstream",
+             f"https://localhost:{upstream.server_address[1]}", "--cert", Env.tls["cert"], "--key", Env.tls["key"],
+             "--ca", Env.tls["ca"], "--rate", "0", "--seed", "7", "--stats-file", Env.stats_file],
+            Env.log_file, f"https://localhost:{Env.port}", "/__palisade/faults", ctx=Env.ctx, interval=0.1, tries=100,
+            name="proxy")
 
         def startup():
             with open(Env.stats_file) as f:
@@ -801,19 +749,13 @@ def main():
         upstream_down_check()
         botocore_checks()
     finally:
-        Env.proc.terminate()
-        try:
-            Env.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            Env.proc.kill()
+        stop(Env.proc)
         upstream.shutdown()
-        log.close()
         for name in os.listdir(tmp):
             os.remove(os.path.join(tmp, name))
         os.rmdir(tmp)
     print(f"({time.time() - T0:.1f}s)")
-    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
-    return 1 if RESULTS["failed"] else 0
+    return summary()
 
 
 if __name__ == "__main__":

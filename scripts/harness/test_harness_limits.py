@@ -10,53 +10,20 @@ Also checks the patches directly (idempotent, size functions). The server is sto
 """
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import traceback
-import urllib.request
-
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 import moto_limits  # noqa: E402  (importing it patches nothing)
+from harness_testkit import aws_client, check, eq, harness_failure, refused, start_moto, stop, summary  # noqa: E402
 
-RESERVED_PORTS = {4566, 5443, 5444}
-RESULTS = {"passed": 0, "failed": 0}
 TRUST_HEAD = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},'
               '"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"')
 TRUST_TAIL = '"}}}]}'
 IAM_HEAD = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/'
 IAM_TAIL = '"}]}'
-
-
-def check(name, fn):
-    try:
-        fn()
-        RESULTS["passed"] += 1
-        print(f"PASS {name}", flush=True)
-    except Exception:  # noqa: BLE001
-        RESULTS["failed"] += 1
-        print(f"FAIL {name}\n{traceback.format_exc()}", flush=True)
-
-
-def eq(actual, expected):
-    assert actual == expected, f"expected {expected!r}, got {actual!r}"
-
-
-def free_port():
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in RESERVED_PORTS:
-            return port
 
 
 def padded(head, tail, size, pad="a"):
@@ -84,40 +51,8 @@ def pretty(compact):
     return json.dumps(json.loads(compact), indent=8)
 
 
-def refused(fn, code, status, message=None):
-    try:
-        fn()
-    except ClientError as e:
-        err, meta = e.response["Error"], e.response["ResponseMetadata"]
-        eq((err["Code"], meta["HTTPStatusCode"]), (code, status))
-        if message is not None:
-            eq(err.get("Message"), message)
-        return
-    raise AssertionError(f"accepted; expected {code}")
-
-
-def start(port, tmp):
-    args = [sys.executable, os.path.join(HERE, "moto_server.py"), "-H", "127.0.0.1", "-p", str(port)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
-    log = open(f"{tmp}/moto-{port}.log", "w")
-    proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError(f"launcher exited {proc.returncode}: {open(log.name).read()}")
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=2)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError(f"launcher not ready on {url}: {open(log.name).read()}")
-
-
 def client(service, url):
-    return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
-                        aws_secret_access_key="testing",
-                        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+    return aws_client(service, url, s3={"addressing_style": "path"})
 
 
 def e2e_iam(iam):
@@ -231,22 +166,14 @@ def main():
     with tempfile.TemporaryDirectory(prefix="harness-limits-") as tmp:
         try:
             direct()
-            server, url = start(free_port(), tmp)
+            server, url = start_moto(tmp, host="127.0.0.1")
             e2e_iam(client("iam", url))
             e2e_s3(client("s3", url))
         except Exception:  # noqa: BLE001
-            RESULTS["failed"] += 1
-            print(f"FAIL harness\n{traceback.format_exc()}", flush=True)
+            harness_failure()
         finally:
-            if server is not None:
-                server.terminate()
-                try:
-                    server.wait(10)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait()
-    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
-    return 1 if RESULTS["failed"] else 0
+            stop(server)
+    return summary()
 
 
 if __name__ == "__main__":

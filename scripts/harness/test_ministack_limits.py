@@ -3,9 +3,9 @@
 
   .palisade/venv-ministack/bin/python scripts/harness/test_ministack_limits.py        (exit status != 0 on failure)
 
-Run it with the MiniStack venv's interpreter. It starts the launcher the way test_ministack_patch.py does (its
-start_ministack/stop_ministack: free 127.0.0.1 port, own process group, temp TMPDIR, the environment of
-scripts/emulators.sh) and checks over the wire with boto3: StartExecution/StartSyncExecution inputs at and over
+Run it with the MiniStack venv's interpreter. It starts the launcher the way test_ministack_patch.py does
+(harness_testkit.start_ministack/stop_ministack: free 127.0.0.1 port, own process group, temp TMPDIR, the environment
+of scripts/emulators.sh) and checks over the wire with boto3: StartExecution/StartSyncExecution inputs at and over
 262,144 UTF-8 bytes, state outputs and Task results over the quota fail the execution with States.DataLimitExceeded,
 which neither Retry nor Catch on States.ALL / States.TaskFailed intercept. The Lambda is a local python3.12 function
 returning a string of the requested length. The process group is killed at the end.
@@ -14,52 +14,22 @@ import io
 import json
 import os
 import sys
-import tempfile
-import time
-import traceback
 import zipfile
-
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 import ministack_server  # noqa: E402
-from test_ministack_patch import ROLE, free_port, poll, start_ministack, stop_ministack  # noqa: E402
+from harness_testkit import (MINISTACK_ROLE as ROLE, aws_client, check, eq, ministack_main, poll,  # noqa: E402
+                             refused)
 
 LIMIT = ministack_server.PAYLOAD_LIMIT_BYTES
-RESULTS = {"passed": 0, "failed": 0}
 LAMBDA_CODE = """def handler(event, context):
     if event["n"] < 0:
         raise ValueError("ordinary failure")
     return "x" * event["n"]
 """
 CAUSE = "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit."
-
-
-def check(name, fn):
-    try:
-        fn()
-        RESULTS["passed"] += 1
-        print(f"PASS {name}", flush=True)
-    except Exception:  # noqa: BLE001
-        RESULTS["failed"] += 1
-        print(f"FAIL {name}\n{traceback.format_exc()}", flush=True)
-
-
-def eq(actual, expected):
-    assert actual == expected, f"expected {expected!r}, got {actual!r}"
-
-
-def refused(fn, code, status):
-    try:
-        fn()
-    except ClientError as e:
-        eq((e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]), (code, status))
-        return
-    raise AssertionError(f"accepted; expected {code}")
 
 
 def json_string(size):
@@ -85,9 +55,7 @@ def direct():
 
 
 def e2e(url):
-    kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing",
-              config=Config(retries={"max_attempts": 1}, read_timeout=60, inject_host_prefix=False))
-    lam, sfn = boto3.client("lambda", **kw), boto3.client("stepfunctions", **kw)
+    lam, sfn = (aws_client(s, url, read_timeout=60, inject_host_prefix=False) for s in ("lambda", "stepfunctions"))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("h.py", LAMBDA_CODE)
@@ -172,25 +140,7 @@ def e2e(url):
 
 
 def main():
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="ministack-limits-") as tmp:
-        proc = None
-        try:
-            direct()
-            proc, url = start_ministack(free_port(), tmp)
-            print(f"info: patched MiniStack ready on {url} after {time.monotonic() - started:.1f} s", flush=True)
-            e2e(url)
-        except Exception:  # noqa: BLE001
-            RESULTS["failed"] += 1
-            print(f"FAIL harness\n{traceback.format_exc()}", flush=True)
-            if proc is not None and os.path.exists(f"{tmp}/ministack.log"):
-                print("--- ministack.log (tail) ---\n" + "".join(open(f"{tmp}/ministack.log").readlines()[-40:]))
-        finally:
-            if proc is not None:
-                stop_ministack(proc)
-    print(f"info: took {time.monotonic() - started:.1f} s", flush=True)
-    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
-    return 1 if RESULTS["failed"] else 0
+    return ministack_main("ministack-limits-", lambda tmp: direct(), lambda url, tmp: e2e(url))
 
 
 if __name__ == "__main__":

@@ -15,29 +15,21 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import traceback
 import urllib.request
 import zipfile
-
-import boto3
-from botocore.config import Config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 import ministack_server  # noqa: E402  (the launcher under test; importing it does not start anything)
+from harness_testkit import (MINISTACK_ROLE as ROLE, aws_client, check, eq, free_port,  # noqa: E402
+                             ministack_env, ministack_main, poll, wait_for)
 
-ACCOUNT = "000000000000"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/palisade-test"
 DETAIL_TYPE = "Step Functions Execution Status Change"
-RESERVED_PORTS = {4566, 5443, 5444}
-RESULTS = {"passed": 0, "failed": 0}
 LAMBDA_CODE = """import time
 def handler(event, context):
     open(event["started"], "w").close()
@@ -45,92 +37,6 @@ def handler(event, context):
     open(event["done"], "w").close()
     raise RuntimeError("late failure after %s s" % event["sleep"])
 """
-
-
-def check(name, fn):
-    try:
-        fn()
-        RESULTS["passed"] += 1
-        print(f"PASS {name}", flush=True)
-    except Exception:  # noqa: BLE001
-        RESULTS["failed"] += 1
-        print(f"FAIL {name}\n{traceback.format_exc()}", flush=True)
-
-
-def eq(actual, expected):
-    assert actual == expected, f"expected {expected!r}, got {actual!r}"
-
-
-def free_port():
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in RESERVED_PORTS:
-            return port
-
-
-def wait_for(what, predicate, timeout, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def server_env(port, tmp):
-    """As scripts/emulators.sh pal_start_ministack (plus IOT_MTLS_ENABLED=0: no MQTT listener on 8883)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LOCALSTACK_"))}
-    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
-               AWS_REGION="us-east-1", GATEWAY_PORT=str(port), BIND_HOST="127.0.0.1", MINISTACK_HOST="localhost",
-               MINISTACK_REGION="us-east-1", IOT_MTLS_ENABLED="0", SFN_WAIT_SCALE="0", TMPDIR=tmp)
-    return env
-
-
-def poll(get, done, timeout, interval=0.05):
-    """The first get() for which done(value), or the last one after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    value = get()
-    while not done(value) and time.monotonic() < deadline:
-        time.sleep(interval)
-        value = get()
-    return value
-
-
-def start_ministack(port, tmp):
-    log = open(f"{tmp}/ministack.log", "w")
-    proc = subprocess.Popen([sys.executable, os.path.join(HERE, "ministack_server.py")], env=server_env(port, tmp),
-                            cwd=tmp,
-                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError(f"launcher exited {proc.returncode}: {open(log.name).read()}")
-        try:
-            urllib.request.urlopen(f"{url}/_ministack/health", timeout=2)
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"launcher not ready on {url}: {open(log.name).read()}")
-
-
-def stop_ministack(proc):
-    """SIGTERM the launcher's process group (it also holds the local Lambda workers), then SIGKILL what is left."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
 
 
 def post_config(url, body):
@@ -183,7 +89,7 @@ def direct(tmp):
         port = free_port()
         try:
             r = subprocess.run([sys.executable, os.path.join(HERE, "ministack_server.py"), "--detach"], cwd=tmp,
-                               env=server_env(port, tmp), capture_output=True, text=True, timeout=30)
+                               env=ministack_env(port, tmp), capture_output=True, text=True, timeout=30)
             eq((r.returncode != 0, "unpatched" in r.stderr), (True, True))
         finally:  # had it detached, MiniStack's pid file names the new session's leader: end that session
             pid_file = f"{tmp}/ministack-{port}.pid"
@@ -196,10 +102,8 @@ def direct(tmp):
 
 
 def e2e(url, tmp):
-    kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
-              aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}, read_timeout=30,
-                                                             inject_host_prefix=False))  # no "sync-" host prefix
-    lam, sfn, events, sqs = (boto3.client(s, **kw) for s in ("lambda", "stepfunctions", "events", "sqs"))
+    lam, sfn, events, sqs = (aws_client(s, url, read_timeout=30, inject_host_prefix=False)  # no "sync-" host prefix
+                             for s in ("lambda", "stepfunctions", "events", "sqs"))
     eq(post_config(url, {"stepfunctions._SFN_WAIT_SCALE": "1"}), {"applied": {"stepfunctions._SFN_WAIT_SCALE": 1.0}})
 
     queue_url = sqs.create_queue(QueueName="sfn-status")["QueueUrl"]
@@ -314,25 +218,7 @@ def e2e(url, tmp):
 
 
 def main():
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="ministack-patch-") as tmp:
-        proc = None
-        try:
-            direct(tmp)
-            proc, url = start_ministack(free_port(), tmp)
-            print(f"info: patched MiniStack ready on {url} after {time.monotonic() - started:.1f} s", flush=True)
-            e2e(url, tmp)
-        except Exception:  # noqa: BLE001
-            RESULTS["failed"] += 1
-            print(f"FAIL harness\n{traceback.format_exc()}", flush=True)
-            if proc is not None and os.path.exists(f"{tmp}/ministack.log"):
-                print("--- ministack.log (tail) ---\n" + "".join(open(f"{tmp}/ministack.log").readlines()[-40:]))
-        finally:
-            if proc is not None:
-                stop_ministack(proc)
-    print(f"info: took {time.monotonic() - started:.1f} s", flush=True)
-    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
-    return 1 if RESULTS["failed"] else 0
+    return ministack_main("ministack-patch-", direct, e2e)
 
 
 if __name__ == "__main__":

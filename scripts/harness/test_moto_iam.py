@@ -3,52 +3,32 @@
 
   python3 scripts/harness/test_moto_iam.py        (exit status != 0 on failure)
 
-Starts one launcher (moto_server.py) with TLS (self-signed cert, SAN localhost + 127.0.0.1, made with openssl in a
-temp dir) on a free port, with INITIAL_NO_AUTH_ACTION_COUNT=0 (enforcement on from the first request) and
+Starts one launcher (moto_server.py) with TLS (a throwaway CA + localhost/127.0.0.1 certificate made with openssl in
+a temp dir) on a free port, with INITIAL_NO_AUTH_ACTION_COUNT=0 (enforcement on from the first request) and
 MOTO_IAM_LOAD_MANAGED_POLICIES=true (the AWS managed policies exist). The harness root key "testing" sets things up
 (it is not checked: patch 1); every assertion is made with the access keys of users created here or with the
 sessions of roles they assume. The server started here is stopped at the end.
 """
 import json
 import os
-import socket
-import ssl
-import subprocess
 import sys
 import tempfile
-import time
-import traceback
-import urllib.request
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
+from harness_testkit import (RESULTS, TESTING_KEY, aws_client, check, eq, error_code,  # noqa: E402
+                             harness_failure, log_tail, make_tls, start_moto, stop, summary)
 
 ACCOUNT = "123456789012"  # the account moto maps the root key to: the management account
 OUTSIDER = "210987654321"  # an account in no organization
 OTHER_ORG = "310987654321"  # the management account of a second organization
 REGION = "us-east-1"
-ROOT = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+ROOT = TESTING_KEY
 OAAR = "OrganizationAccountAccessRole"
-RESULTS = {"passed": 0, "failed": 0}
 ENV = {}  # url, verify (cert path), member (account id of the organization's member)
-
-
-def check(name, fn):
-    try:
-        fn()
-        RESULTS["passed"] += 1
-        print(f"PASS {name}")
-    except Exception:  # noqa: BLE001
-        RESULTS["failed"] += 1
-        print(f"FAIL {name}\n{traceback.format_exc()}")
-
-
-def eq(actual, expected):
-    assert actual == expected, f"expected {expected!r}, got {actual!r}"
 
 
 def denial(fn):
@@ -67,48 +47,11 @@ def denied(fn, code=None):
     return err
 
 
-def error_code(fn):
-    try:
-        fn()
-    except ClientError as e:
-        return e.response["Error"]["Code"]
-    return None
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(port, tmp):
-    args = [sys.executable, os.path.join(HERE, "moto_server.py"), "-H", "127.0.0.1", "-p", str(port),
-            "--ssl-cert", f"{tmp}/cert.pem", "--ssl-key", f"{tmp}/key.pem"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "PALISADE_MOTO_"))}
-    env.update({"INITIAL_NO_AUTH_ACTION_COUNT": "0", "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
-                "PYTHONDONTWRITEBYTECODE": "1"})
-    log = open(f"{tmp}/moto-{port}.log", "w")
-    proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"https://localhost:{port}"
-    ctx = ssl.create_default_context(cafile=f"{tmp}/cert.pem")
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError(f"launcher exited {proc.returncode}: {open(log.name).read()}")
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/data.json", context=ctx, timeout=2)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError(f"launcher not ready on {url}: {open(log.name).read()}")
-
-
 # ------------------------------------------------------------------ clients and principals
 def client(service, creds=None, account=None):
     """A client with creds (default: the harness root key); account: act in that account (root key only), as moto
     selects the account of a request by its x-moto-account-id header."""
-    c = boto3.client(service, endpoint_url=ENV["url"], region_name=REGION, verify=ENV["verify"],
-                     config=Config(retries={"max_attempts": 1}), **(creds or ROOT))
+    c = aws_client(service, ENV["url"], ENV["verify"], creds or ROOT)
     if account:
         c.meta.events.register("before-sign.*.*", lambda request, **_: request.headers.__setitem__(
             "x-moto-account-id", account))
@@ -463,36 +406,26 @@ def main():
     server = None
     with tempfile.TemporaryDirectory(prefix="moto-iam-") as tmp:
         try:
-            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                            "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                            "-keyout", f"{tmp}/key.pem", "-out", f"{tmp}/cert.pem"], check=True, capture_output=True)
-            server, ENV["url"] = start(free_port(), tmp)
-            ENV["verify"] = f"{tmp}/cert.pem"
+            tls = make_tls(tmp)
+            server, ENV["url"] = start_moto(tmp, tls, env={"INITIAL_NO_AUTH_ACTION_COUNT": "0",
+                                                           "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
+            ENV["verify"] = tls["ca"]
             for group in (t_root_and_users, t_secret_scoping, t_conditions_and_deny, t_policy_sources, t_cloudwatch, t_assume_role,
                           t_org_conditions, t_tag_conditions, t_wire_shape, t_deleted_role):
                 try:
                     group()
                 except Exception:  # noqa: BLE001 - a set-up step failed: count it, go on with the next group
-                    RESULTS["failed"] += 1
-                    print(f"FAIL {group.__name__} (set-up)\n{traceback.format_exc()}")
+                    harness_failure(f"{group.__name__} (set-up)")
         except Exception:  # noqa: BLE001
-            RESULTS["failed"] += 1
-            print(f"FAIL harness\n{traceback.format_exc()}")
+            harness_failure()
         finally:
-            if server:
-                server.terminate()
-                try:
-                    server.wait(10)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait()
+            stop(server)
             if RESULTS["failed"] and os.path.exists(tmp):
                 for name in os.listdir(tmp):
                     if name.endswith(".log"):
                         print(f"--- {name} (last 40 lines)")
-                        print("".join(open(f"{tmp}/{name}").readlines()[-40:]))
-    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
-    return 1 if RESULTS["failed"] else 0
+                        print(log_tail(f"{tmp}/{name}"))
+    return summary()
 
 
 if __name__ == "__main__":

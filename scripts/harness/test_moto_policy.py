@@ -3,30 +3,24 @@
 
   python3 scripts/harness/test_moto_policy.py        (exit status != 0 on failure)
 
-Starts two launcher processes on free ports: one with TLS (self-signed cert, SAN localhost + 127.0.0.1, made with
-openssl in a temp dir) and one plain-HTTP (moto serves either https or http per process, never both; state is
+Starts two launcher processes on free ports: one with TLS (a throwaway CA + localhost/127.0.0.1 certificate made
+with openssl in a temp dir) and one plain-HTTP (moto serves either https or http per process, never both; state is
 per process, so each gets its own bucket + policy). Also calls the patched permission check directly.
 Every server started here is stopped at the end.
 """
 import json
 import os
-import socket
-import ssl
-import subprocess
 import sys
 import tempfile
-import time
-import traceback
-import urllib.request
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 import moto_server  # noqa: E402  (the launcher under test; importing it does not start anything)
+from harness_testkit import (aws_client, check, eq, error_code, harness_failure, make_tls, start_moto,  # noqa: E402
+                             stop, summary)
 
 ACCOUNT = "123456789012"
 BUCKET = "palisade-trail-logs"
@@ -45,25 +39,6 @@ POLICY = {"Version": "2012-10-17", "Statement": [
     {"Sid": "Control", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:GetObject", "s3:PutObject"],
      "Resource": f"{ARN}/no-tls-please/*", "Condition": {"StringNotEqualsIfExists": {"aws:SecureTransport": ["false"]}}},
 ]}
-RESULTS = {"passed": 0, "failed": 0}
-
-
-def check(name, fn):
-    try:
-        fn()
-        RESULTS["passed"] += 1
-        print(f"PASS {name}")
-    except Exception:  # noqa: BLE001
-        RESULTS["failed"] += 1
-        print(f"FAIL {name}\n{traceback.format_exc()}")
-
-
-def error_code(fn):
-    try:
-        fn()
-    except ClientError as e:
-        return e.response["Error"]["Code"]
-    return None
 
 
 def denied(fn):
@@ -77,41 +52,8 @@ def denied(fn):
     raise AssertionError("request was not denied")
 
 
-def eq(actual, expected):
-    assert actual == expected, f"expected {expected!r}, got {actual!r}"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(port, tmp, tls):
-    args = [sys.executable, os.path.join(HERE, "moto_server.py"), "-H", "127.0.0.1", "-p", str(port)]
-    if tls:
-        args += ["--ssl-cert", f"{tmp}/cert.pem", "--ssl-key", f"{tmp}/key.pem"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
-    log = open(f"{tmp}/moto-{port}.log", "w")
-    proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"{'https' if tls else 'http'}://localhost:{port}"
-    ctx = ssl.create_default_context(cafile=f"{tmp}/cert.pem") if tls else None
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError(f"launcher exited {proc.returncode}: {open(log.name).read()}")
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/data.json", context=ctx, timeout=2)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError(f"launcher not ready on {url}: {open(log.name).read()}")
-
-
 def s3_client(url, verify):
-    return boto3.client("s3", endpoint_url=url, region_name="us-east-1", verify=verify,
-                        aws_access_key_id="testing", aws_secret_access_key="testing",
-                        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+    return aws_client("s3", url, verify, s3={"addressing_style": "path"})
 
 
 def e2e_https(s3):
@@ -225,30 +167,20 @@ def main():
     servers = []
     with tempfile.TemporaryDirectory(prefix="moto-policy-") as tmp:
         try:
-            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                            "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                            "-keyout", f"{tmp}/key.pem", "-out", f"{tmp}/cert.pem"], check=True, capture_output=True)
-            https_port, http_port = free_port(), free_port()
-            proc, url = start(https_port, tmp, tls=True)
+            tls = make_tls(tmp)
+            proc, url = start_moto(tmp, tls)
             servers.append(proc)
-            e2e_https(s3_client(url, f"{tmp}/cert.pem"))
-            proc, url = start(http_port, tmp, tls=False)
+            e2e_https(s3_client(url, tls["ca"]))
+            proc, url = start_moto(tmp)
             servers.append(proc)
             e2e_http(s3_client(url, False))
             direct()
         except Exception:  # noqa: BLE001
-            RESULTS["failed"] += 1
-            print(f"FAIL harness\n{traceback.format_exc()}")
+            harness_failure()
         finally:
             for proc in servers:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-    print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
-    return 1 if RESULTS["failed"] else 0
+                stop(proc)
+    return summary()
 
 
 if __name__ == "__main__":
