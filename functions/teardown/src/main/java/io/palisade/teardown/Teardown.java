@@ -107,7 +107,9 @@ public final class Teardown {
         if (releaseFirst) {
             List<String> first = removal(management).remove(accounts).removed();
             recordRun(runId, mode, where.get(), outcome);
-            TempAdminRemoval.Result second = removal(management).remove(accounts);
+            // the lock is free now: a new run may already be making its own temp-admin; this pass
+            // removes only what this run made (a stopped run's late work), never the new run's
+            TempAdminRemoval.Result second = removal(management).ownedBy(runId).remove(accounts);
             List<String> removed = new java.util.ArrayList<>(first);
             removed.addAll(second.removed());
             result = new TempAdminRemoval.Result(List.copyOf(removed), second.left(), second.transientOnly())

@@ -107,8 +107,12 @@ public final class TempAdmin {
         new TempAdminRemoval(this::iamIn, secrets).remove(accounts).requireComplete();
     }
 
+    /** The run this invocation works for (tags the secret and the bootstrap roles). */
+    private String run;
+
     private RunState.TempAdmin create(RunState input) {
         clients.calls().drain();
+        run = input.runId();
         RunState.Org org = input.org();
         String identity = org.identity().accountId();
         management = org.managementAccountId();
@@ -226,12 +230,15 @@ public final class TempAdmin {
                     () -> secrets.createSecret(r -> r.name(Names.TEMP_ADMIN_SECRET)
                             .description("Palisade temp-admin access key; deleted at the end of every run")
                             .secretString(value)
-                            .tags(t -> t.key(Names.MANAGED_TAG).value("true"))).arn(),
+                            .tags(t -> t.key(Names.MANAGED_TAG).value("true"),
+                                    t -> t.key(Names.RUN_TAG).value(run))).arn(),
                     () -> secrets.putSecretValue(r -> r.secretId(Names.TEMP_ADMIN_SECRET).secretString(value)).arn());
         }
         if (!secretReaders.isEmpty()) {
             secrets.putResourcePolicy(r -> r.secretId(arn).resourcePolicy(Json.write(secretPolicy())));
         }
+        // the secret carries the run that holds it: a cleanup of an earlier run leaves it alone
+        secrets.tagResource(r -> r.secretId(arn).tags(t -> t.key(Names.RUN_TAG).value(run)));
         return arn;
     }
 
@@ -279,7 +286,8 @@ public final class TempAdmin {
                                 .assumeRolePolicyDocument(trust).maxSessionDuration(3600)
                                 .description("Palisade bootstrap role: assumable only by the temp-admin, "
                                         + "only during a run")
-                                .tags(t -> t.key(Names.MANAGED_TAG).value("true"))))
+                                .tags(t -> t.key(Names.MANAGED_TAG).value("true"),
+                                        t -> t.key(Names.RUN_TAG).value(run))))
                         == ChangeExecutor.Outcome.ALREADY_DONE) {
                     // a lost answer: the role exists; its trust is made exactly this user's
                     iam.updateAssumeRolePolicy(r -> r.roleName(Names.BOOTSTRAP_ROLE).policyDocument(trust));
@@ -292,6 +300,8 @@ public final class TempAdmin {
         }
         iam.putRolePolicy(r -> r.roleName(Names.BOOTSTRAP_ROLE).policyName(Names.BOOTSTRAP_ROLE_POLICY)
                 .policyDocument(Json.write(baselinePolicy())));
+        // the role carries the run that uses it: a cleanup of an earlier run leaves it alone
+        iam.tagRole(r -> r.roleName(Names.BOOTSTRAP_ROLE).tags(t -> t.key(Names.RUN_TAG).value(run)));
     }
 
     static Map<String, Object> trustPolicy(String userArn) {

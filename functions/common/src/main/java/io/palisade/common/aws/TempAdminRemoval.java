@@ -19,6 +19,12 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
  * that holds the key; then reads each back to prove it is gone. Used by the teardown, the
  * compensation, the execution-status cleanup and the temp-admin phase's own fence, so they
  * all remove the same things the same way, whatever their payload knows.
+ *
+ * <p>{@link #ownedBy(String)} fences a removal to one run: the temp-admin user, the secret and each
+ * bootstrap role carry the {@code palisade:run} tag of the run that made (or last took over)
+ * them, and a fenced removal leaves alone whatever a later run tagged as its own. A cleanup that
+ * releases the lock before its last pass (so a stopped run's late work is removed too) would
+ * otherwise delete the temp-admin of the next run, started the moment the lock was free.
  */
 public final class TempAdminRemoval {
     private static final Logger LOG = LoggerFactory.getLogger(TempAdminRemoval.class);
@@ -43,8 +49,41 @@ public final class TempAdminRemoval {
 
     /** @param iamIn IAM acting in an account (by id) with rights to delete those names there */
     public TempAdminRemoval(Function<String, IamClient> iamIn, SecretsManagerClient secrets) {
+        this(iamIn, secrets, null);
+    }
+
+    private TempAdminRemoval(Function<String, IamClient> iamIn, SecretsManagerClient secrets, String owner) {
         this.iamIn = iamIn;
         this.secrets = secrets;
+        this.owner = owner;
+    }
+
+    /** The same removal, touching only what run {@code runId} made or has no run tag (made before tags). */
+    public TempAdminRemoval ownedBy(String runId) {
+        return new TempAdminRemoval(iamIn, secrets, runId);
+    }
+
+    private final String owner;
+
+    /** Whether a resource with this run tag (null: none) may be removed by this removal. */
+    boolean mine(String runTag) {
+        return owner == null || runTag == null || owner.equals(runTag);
+    }
+
+    private static String runTag(List<? extends Object> tags) {
+        if (tags == null) {
+            return null;
+        }
+        for (Object t : tags) {
+            if (t instanceof software.amazon.awssdk.services.iam.model.Tag i && Names.RUN_TAG.equals(i.key())) {
+                return i.value();
+            }
+            if (t instanceof software.amazon.awssdk.services.secretsmanager.model.Tag m
+                    && Names.RUN_TAG.equals(m.key())) {
+                return m.value();
+            }
+        }
+        return null;
     }
 
     /** @param accounts account ids by a label for messages (e.g. the config key) */
@@ -63,15 +102,19 @@ public final class TempAdminRemoval {
             // removal answered; prove it with a read of each
             for (var e : accounts.entrySet()) {
                 check("role " + Names.BOOTSTRAP_ROLE + " in " + e.getKey(), left, transientOnly,
-                        () -> iamIn.apply(e.getValue()).getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE)));
+                        () -> notAnother(runTag(iamIn.apply(e.getValue())
+                                .getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE)).role().tags())));
                 check("user " + Names.TEMP_ADMIN_USER + " in " + e.getKey(), left, transientOnly,
-                        () -> iamIn.apply(e.getValue()).getUser(r -> r.userName(Names.TEMP_ADMIN_USER)));
+                        () -> notAnother(runTag(iamIn.apply(e.getValue())
+                                .getUser(r -> r.userName(Names.TEMP_ADMIN_USER)).user().tags())));
             }
             check("secret " + Names.TEMP_ADMIN_SECRET, left, transientOnly, () -> {
                 // a force-deleted secret may still be described for a moment, with its deletion date
-                if (secrets.describeSecret(r -> r.secretId(Names.TEMP_ADMIN_SECRET)).deletedDate() != null) {
+                var secret = secrets.describeSecret(r -> r.secretId(Names.TEMP_ADMIN_SECRET));
+                if (secret.deletedDate() != null) {
                     throw ResourceNotFoundException.builder().message("deleted").build();
                 }
+                notAnother(runTag(secret.tags()));
             });
         }
         LOG.info("Temp-admin removal: removed {}, left {}", removed, left);
@@ -102,6 +145,13 @@ public final class TempAdminRemoval {
         }
     }
 
+    /** A resource a later run owns is not this removal's leftover: read as "not found". */
+    private void notAnother(String runTag) {
+        if (!mine(runTag)) {
+            throw ResourceNotFoundException.builder().message("belongs to run " + runTag).build();
+        }
+    }
+
     /** Records {@code what} as left unless {@code read} answers "not found". */
     private static void check(String what, List<String> left, boolean[] transientOnly, Runnable read) {
         try {
@@ -116,9 +166,14 @@ public final class TempAdminRemoval {
         }
     }
 
-    static boolean deleteRole(IamClient iam) {
+    boolean deleteRole(IamClient iam) {
         String role = Names.BOOTSTRAP_ROLE;
         try {
+            String tag = runTag(iam.getRole(r -> r.roleName(role)).role().tags());
+            if (!mine(tag)) {
+                LOG.info("Role {} belongs to run {}: left to it", role, tag);
+                return false;
+            }
             for (String p : iam.listRolePolicies(r -> r.roleName(role)).policyNames()) {
                 ChangeExecutor.remove("iam:role-policy", role + " " + p,
                         () -> iam.deleteRolePolicy(r -> r.roleName(role).policyName(p)));
@@ -136,9 +191,14 @@ public final class TempAdminRemoval {
         return ChangeExecutor.remove("iam:role", role, () -> iam.deleteRole(r -> r.roleName(role)));
     }
 
-    static boolean deleteUser(IamClient iam) {
+    boolean deleteUser(IamClient iam) {
         String user = Names.TEMP_ADMIN_USER;
         try {
+            String tag = runTag(iam.getUser(r -> r.userName(user)).user().tags());
+            if (!mine(tag)) {
+                LOG.info("User {} belongs to run {}: left to it", user, tag);
+                return false;
+            }
             for (var k : iam.listAccessKeys(r -> r.userName(user)).accessKeyMetadata()) {
                 ChangeExecutor.remove("iam:access-key", k.accessKeyId(),
                         () -> iam.deleteAccessKey(r -> r.userName(user).accessKeyId(k.accessKeyId())));
@@ -168,7 +228,13 @@ public final class TempAdminRemoval {
         String arn;
         try {
             // look first: a run that failed before the temp-admin existed changes nothing
-            arn = secrets.describeSecret(r -> r.secretId(Names.TEMP_ADMIN_SECRET)).arn();
+            var secret = secrets.describeSecret(r -> r.secretId(Names.TEMP_ADMIN_SECRET));
+            String tag = runTag(secret.tags());
+            if (!mine(tag)) {
+                LOG.info("Secret {} belongs to run {}: left to it", Names.TEMP_ADMIN_SECRET, tag);
+                return false;
+            }
+            arn = secret.arn();
         } catch (ResourceNotFoundException e) {
             return false;
         }

@@ -61,7 +61,15 @@ class TempAdminRemovalTest {
 
     /** One account's IAM with a temp-admin user (one key, one policy) and a bootstrap role, until deleted. */
     private IamClient iam(Set<String> denied) {
+        return iam(denied, null);
+    }
+
+    /** @param runTag the palisade:run tag the user and the role carry (null: none) */
+    private IamClient iam(Set<String> denied, String runTag) {
         Set<String> gone = new HashSet<>();
+        List<software.amazon.awssdk.services.iam.model.Tag> tags = runTag == null ? List.of()
+                : List.of(software.amazon.awssdk.services.iam.model.Tag.builder().key("palisade:run").value(runTag)
+                        .build());
         return Recording.stub(IamClient.class, calls, request -> {
             String op = request.getClass().getSimpleName().replace("Request", "");
             if (denied.contains(op)) {
@@ -92,20 +100,27 @@ class TempAdminRemovalTest {
                     yield DeleteUserResponse.builder().build();
                 }
                 case GetRoleRequest r -> roleGone ? error(404, "NoSuchEntity")
-                        : GetRoleResponse.builder().role(x -> x.roleName("PalisadeBootstrap")).build();
+                        : GetRoleResponse.builder().role(x -> x.roleName("PalisadeBootstrap").tags(tags)).build();
                 case GetUserRequest r -> userGone ? error(404, "NoSuchEntity")
-                        : GetUserResponse.builder().user(x -> x.userName("PalisadeTempAdmin")).build();
+                        : GetUserResponse.builder().user(x -> x.userName("PalisadeTempAdmin").tags(tags)).build();
                 default -> new UnsupportedOperationException(String.valueOf(request));
             };
         });
     }
 
     private SecretsManagerClient secrets() {
+        return secrets(null);
+    }
+
+    private SecretsManagerClient secrets(String runTag) {
+        List<software.amazon.awssdk.services.secretsmanager.model.Tag> tags = runTag == null ? List.of()
+                : List.of(software.amazon.awssdk.services.secretsmanager.model.Tag.builder().key("palisade:run")
+                        .value(runTag).build());
         boolean[] deleted = {false};
         return Recording.stub(SecretsManagerClient.class, calls, request -> switch (request) {
             case DescribeSecretRequest r -> deleted[0] ? ResourceNotFoundException.builder().message("no").build()
                     : DescribeSecretResponse.builder().arn("arn:aws:secretsmanager:us-east-1:1:secret:palisade/temp-admin-abcdef")
-                            .build();
+                            .tags(tags).build();
             case DeleteSecretRequest r -> {
                 deleted[0] = true;
                 yield DeleteSecretResponse.builder().build();
@@ -164,5 +179,31 @@ class TempAdminRemovalTest {
         assertThat(result.left()).hasSize(2);
         assertThatThrownBy(result::requireComplete).isInstanceOf(TransientAwsException.class)
                 .hasMessageContaining("role PalisadeBootstrap in prod");
+    }
+
+    @Test
+    void ownedBy_whenALaterRunTaggedTheTempAdmin_leavesItsUserRoleAndSecretAlone() {
+        IamClient iam = iam(Set.of(), "run-b");
+
+        TempAdminRemoval.Result result = new TempAdminRemoval(id -> iam, secrets("run-b")).ownedBy("run-a")
+                .remove(Map.of("infosec", "111")).requireComplete();
+
+        assertThat(result.removed()).isEmpty();
+        assertThat(result.left()).isEmpty();
+        assertThat(calls).doesNotContain("deleteUser", "deleteAccessKey", "deleteRole", "deleteRolePolicy",
+                "deleteSecret");
+    }
+
+    @Test
+    void ownedBy_whenTheTempAdminIsThisRunsOrUntagged_removesIt() {
+        IamClient mine = iam(Set.of(), "run-a");
+        assertThat(new TempAdminRemoval(id -> mine, secrets("run-a")).ownedBy("run-a")
+                .remove(Map.of("infosec", "111")).requireComplete().removed())
+                .contains("user PalisadeTempAdmin in infosec", "role PalisadeBootstrap in infosec",
+                        "secret palisade/temp-admin");
+        IamClient untagged = iam(Set.of());
+        assertThat(new TempAdminRemoval(id -> untagged, secrets()).ownedBy("run-a")
+                .remove(Map.of("infosec", "111")).requireComplete().removed())
+                .contains("user PalisadeTempAdmin in infosec", "secret palisade/temp-admin");
     }
 }
