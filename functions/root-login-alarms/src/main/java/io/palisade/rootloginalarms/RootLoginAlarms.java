@@ -11,7 +11,9 @@ import io.palisade.common.errors.PrerequisiteMissingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
+import io.palisade.common.errors.InvalidConfigException;
 import io.palisade.common.state.AccountTask;
+import io.palisade.common.state.RunState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,6 +82,7 @@ public final class RootLoginAlarms {
     static final Region SIGN_IN_REGION = Region.US_EAST_1;
     private static final int TRAIL_UPDATE_ATTEMPTS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(RootLoginAlarms.class);
+    static final List<String> MODES = List.of(RunState.BOOTSTRAP, AccountTask.PLAN, RunState.DRIFT);
 
     /** Change resource types of this phase. */
     static final String LOG_GROUP = "logs:log-group";
@@ -130,6 +133,10 @@ public final class RootLoginAlarms {
      * task with {@code repair: true}; otherwise the plan alone, with no changing call made.
      */
     public AlarmReport report(AccountTask task) {
+        if (task.mode() != null && !MODES.contains(task.mode())) {
+            // an unknown mode must never fall through to a write
+            throw new InvalidConfigException("Invalid input: mode '" + task.mode() + "' must be one of " + MODES);
+        }
         return run(task, task.mayChange());
     }
 

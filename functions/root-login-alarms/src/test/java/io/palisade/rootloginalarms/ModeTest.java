@@ -30,6 +30,20 @@ class ModeTest {
         assertThat(Json.read("{\"mode\":\"drift\",\"repair\":true}", AccountTask.class).mayChange()).isTrue();
     }
 
+    @Test
+    void report_whenModeUnknown_expectedInvalidConfigBeforeAnyCall() {
+        var http = new io.palisade.common.testkit.CannedHttpClient(500, "InternalFailure");
+        var clients = new io.palisade.common.aws.Clients(software.amazon.awssdk.regions.Region.US_EAST_1,
+                java.net.URI.create("https://localhost:1"), http,
+                software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider.create());
+        RootLoginAlarms phase = new RootLoginAlarms(clients, t -> account -> clients.baseCredentials());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> phase.report(task("apply", true)))
+                .isInstanceOf(io.palisade.common.errors.InvalidConfigException.class)
+                .hasMessageContaining("mode 'apply'");
+        assertThat(http.requests).hasValue(0);
+    }
+
     private static AccountTask task(String mode, Boolean repair) {
         return new AccountTask(new RunState.Target("prod", "1"), null, null, null, null, mode, repair);
     }
