@@ -54,8 +54,14 @@ class RootLoginAlarmsIT {
         String account = prod.accountId();
         String topicArn = "arn:aws:sns:us-east-1:" + account + ":palisade-root-alerts";
 
+        AlarmReport planned = phase.report(task(prod, "plan", null));
+        assertThat(clients.calls().drain()).as("a plan makes no changing call").isEmpty();
+        assertThat(planned.applied()).isFalse();
+        assertThat(planned.alarmArn()).isNull();
+
         AlarmReport first = phase.apply(task(prod));
 
+        assertThat(first.changes()).as("the plan is what apply made").isEqualTo(planned.changes());
         assertThat(first.changes()).containsExactly(
                 "+ logs:log-group prod/palisade/cloudtrail",
                 "+ iam:role prod/PalisadeCloudTrailToLogs",
@@ -195,6 +201,11 @@ class RootLoginAlarmsIT {
 
         AlarmReport first = phase.apply(task);
 
+        assertThat(first.changes()).contains(
+                "+ sns:topic infosec/us-east-1/palisade-root-alerts",
+                "+ sns:subscription infosec/us-east-1/palisade-root-alerts/security@example.com",
+                "+ events:rule infosec/us-east-1/palisade-root-activity",
+                "+ events:target infosec/us-east-1/palisade-root-activity/palisade-root-alerts");
         assertThat(first.region()).isEqualTo("eu-west-1");
         assertThat(first.topicArn()).isEqualTo(homeTopic);
         assertThat(first.signIn()).isNotNull();
@@ -237,6 +248,12 @@ class RootLoginAlarmsIT {
     @Test
     void apply_whenTrailMissing_expectedClearErrorAndNothingWritten() {
         RunState.Target nonProd = target("non-prod");
+        AlarmReport planned = phase.report(task(nonProd, "plan", null));
+        assertThat(planned.changes()).contains("+ logs:log-group non-prod/palisade/cloudtrail",
+                "~ cloudtrail:trail non-prod/palisade-trail cloudWatchLogsRoleArn: expected \"arn:aws:iam::"
+                        + nonProd.accountId() + ":role/PalisadeCloudTrailToLogs\" actual null");
+        assertThat(planned.changes()).filteredOn(c -> !c.startsWith("~ cloudtrail:trail "))
+                .allSatisfy(c -> assertThat(c).startsWith("+ "));
 
         assertThatThrownBy(() -> phase.apply(task(nonProd)))
                 .isInstanceOf(io.palisade.common.errors.PrerequisiteMissingException.class)
