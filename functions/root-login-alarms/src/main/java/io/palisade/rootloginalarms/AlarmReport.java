@@ -10,7 +10,12 @@ import java.util.List;
  *     {@code PendingConfirmation} on AWS until the recipient follows the link AWS sends
  * @param signIn the root sign-in rule and its topic in the region where CloudTrail records root
  *     console sign-ins (us-east-1), when that is not the home region; {@code null} otherwise
- * @param changes the changing AWS calls made, in both regions; empty when the account already matched
+ * @param changes the changes, in both regions, one line each as {@link io.palisade.common.aws.Change#render}
+ *     gives them ({@code + logs:log-group prod/palisade/cloudtrail}, {@code ~ events:rule
+ *     prod/palisade-root-activity state: expected "ENABLED" actual "DISABLED"}): made when
+ *     {@code applied}, only planned otherwise; empty when the account already matched
+ * @param mode the task's mode ({@code bootstrap} when it named none)
+ * @param applied whether the changes were made ({@code false}: a plan, or a drift run without repair)
  */
 public record AlarmReport(
         String key,
@@ -25,7 +30,9 @@ public record AlarmReport(
         List<Subscription> subscriptions,
         String ruleName,
         SignInRule signIn,
-        List<String> changes) {
+        List<String> changes,
+        String mode,
+        boolean applied) {
 
     /** The root-activity rule and the topic it targets, made again in {@code region}, and why. */
     public record SignInRule(String region, String ruleName, String topicArn, List<Subscription> subscriptions,
@@ -34,5 +41,7 @@ public record AlarmReport(
     public record Subscription(String protocol, String endpoint, String status) {
         public static final String CONFIRMED = "Confirmed";
         public static final String PENDING = "PendingConfirmation";
+        /** Not subscribed yet: only in a report of changes planned but not made. */
+        public static final String MISSING = "Missing";
     }
 }

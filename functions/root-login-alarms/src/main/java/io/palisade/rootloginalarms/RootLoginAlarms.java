@@ -2,16 +2,22 @@ package io.palisade.rootloginalarms;
 
 import io.palisade.common.Names;
 import io.palisade.common.aws.AccountAccess;
+import io.palisade.common.aws.Change;
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.aws.Plan;
 import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.errors.PrerequisiteMissingException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
+import io.palisade.common.errors.InvalidConfigException;
 import io.palisade.common.state.AccountTask;
+import io.palisade.common.state.RunState;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,8 +43,8 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.MetricFilter;
 import software.amazon.awssdk.services.cloudwatchlogs.model.MetricTransformation;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.DescribeRuleResponse;
-import software.amazon.awssdk.services.eventbridge.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.eventbridge.model.RuleState;
+import software.amazon.awssdk.services.eventbridge.model.Target;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Role;
@@ -57,7 +63,12 @@ import software.amazon.awssdk.services.sns.model.Subscription;
  * sees an event only in the region where it was recorded: outside us-east-1 the rule (and the
  * topic it targets, since a rule publishes only to a topic of its own region) is made there too.
  *
- * <p>Every resource is read first and written only when it differs, so a re-run changes nothing.
+ * <p>{@link #plan} only reads: it returns one {@link Change} per difference between what this
+ * phase makes and what the account has, each with the call that makes it. {@link #apply} is that
+ * plan applied (through {@link io.palisade.common.aws.ChangeExecutor}), so a re-run on a
+ * converged account plans nothing and changes nothing. {@link #report} honours the task's mode:
+ * a {@code plan} task, or a {@code drift} task without {@code repair}, gets the planned changes
+ * and no changing call is made.
  */
 public final class RootLoginAlarms {
     public static final int RETENTION_DAYS = 365;
@@ -71,6 +82,19 @@ public final class RootLoginAlarms {
     static final Region SIGN_IN_REGION = Region.US_EAST_1;
     private static final int TRAIL_UPDATE_ATTEMPTS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(RootLoginAlarms.class);
+    static final List<String> MODES = List.of(RunState.BOOTSTRAP, AccountTask.PLAN, RunState.DRIFT);
+
+    /** Change resource types of this phase. */
+    static final String LOG_GROUP = "logs:log-group";
+    static final String ROLE = "iam:role";
+    static final String ROLE_POLICY = "iam:role-policy";
+    static final String TRAIL = "cloudtrail:trail";
+    static final String METRIC_FILTER = "logs:metric-filter";
+    static final String ALARM = "cloudwatch:alarm";
+    static final String TOPIC = "sns:topic";
+    static final String SUBSCRIPTION = "sns:subscription";
+    static final String RULE = "events:rule";
+    static final String RULE_TARGET = "events:target";
 
     private final Clients clients;
     private final Function<AccountTask, AccountAccess> access;
@@ -90,39 +114,129 @@ public final class RootLoginAlarms {
         this.roleWait = roleWait;
     }
 
+    /**
+     * Reads the account and returns what differs from what this phase makes, one change per
+     * difference, in the order they must be made. Changes nothing. A missing trail is planned
+     * too (its CloudWatch Logs settings as updates from {@code null}); {@link #apply} refuses it.
+     */
+    public Plan plan(AccountTask task) {
+        return survey(task).plan();
+    }
+
+    /** Plans and applies: the account ends as this phase makes it; the report lists the changes made. */
     public AlarmReport apply(AccountTask task) {
+        return run(task, true);
+    }
+
+    /**
+     * What the task's mode asks: {@link #apply} for a bootstrap (or mode-less) task and a drift
+     * task with {@code repair: true}; otherwise the plan alone, with no changing call made.
+     */
+    public AlarmReport report(AccountTask task) {
+        if (task.mode() != null && !MODES.contains(task.mode())) {
+            // an unknown mode must never fall through to a write
+            throw new InvalidConfigException("Invalid input: mode '" + task.mode() + "' must be one of " + MODES);
+        }
+        return run(task, task.mayChange());
+    }
+
+    private AlarmReport run(AccountTask task, boolean write) {
         clients.calls().drain();
+        Survey survey = survey(task);
+        List<String> unexpected = clients.calls().drain();
+        if (!unexpected.isEmpty()) {
+            // planning only reads: a changing call here is a bug, never something to report as done
+            throw new IllegalStateException("Planning made changing calls: " + unexpected);
+        }
+        if (!write) {
+            List<Change> planned = survey.plan().changes();
+            LOG.info("Root-login alarms in {} ({}): {} planned change(s), none made ({} mode)", task.target().key(),
+                    task.target().accountId(), planned.size(), mode(task));
+            return report(task, survey, planned, false);
+        }
+        if (survey.trail() == null) {
+            // the one precondition, checked before anything is written
+            throw new PrerequisiteMissingException("CloudTrail trail '" + Names.TRAIL + "' does not exist in account "
+                    + task.target().accountId() + " (" + survey.region().id()
+                    + "): the apply-accounts phase creates it; run it first", null);
+        }
+        List<Change> made = survey.plan().apply();
+        List<String> calls = clients.calls().drain();
+        // the ARNs and subscription states of what was just made
+        Survey after = made.isEmpty() ? survey : survey(task);
+        LOG.info("Root-login alarms in {} ({}, {}{}): {} change(s) by {} call(s)", task.target().key(),
+                task.target().accountId(), survey.region().id(),
+                after.signIn() == null ? "" : " and " + after.signIn().region(), made.size(), calls.size());
+        return report(task, after, made, true);
+    }
+
+    private static String mode(AccountTask task) {
+        return task.mode() == null ? "bootstrap" : task.mode();
+    }
+
+    private AlarmReport report(AccountTask task, Survey survey, List<Change> changes, boolean applied) {
+        return new AlarmReport(task.target().key(), task.target().accountId(), survey.region().id(), Names.LOG_GROUP,
+                Names.ROOT_USAGE_METRIC_FILTER, PATTERN, Names.ROOT_USAGE_ALARM, survey.alarmArn(),
+                survey.home().topicArn(), survey.home().subscriptions(), Names.ROOT_ACTIVITY_RULE,
+                survey.signIn() == null ? null : new AlarmReport.SignInRule(survey.signIn().region(),
+                        Names.ROOT_ACTIVITY_RULE, survey.signIn().topicArn(), survey.signIn().subscriptions(),
+                        "root console sign-ins are recorded in " + survey.signIn().region() + " only"),
+                changes.stream().map(Change::render).toList(), mode(task), applied);
+    }
+
+    /** What one reading of the account found, and the plan made from it. */
+    record Survey(Region region, Trail trail, String alarmArn, Alerting home, Alerting signIn, Plan plan) {}
+
+    /** The topic and rule of one region, as found: subscription states of the configured addresses. */
+    record Alerting(String region, String topicArn, List<AlarmReport.Subscription> subscriptions) {}
+
+    private Survey survey(AccountTask task) {
         String account = task.target().accountId();
+        Change.Account who = new Change.Account(account, task.target().key());
         AwsCredentialsProvider creds = access.apply(task).in(account);
         Clients home = clients.inHomeRegion(task.config());
         Account a = new Account(home, account, creds);
+        List<String> emails = emails(task.config());
+        Plan plan = new Plan();
 
-        // the one precondition, checked before anything is written
-        Trail trail = trail(a.client(CloudTrailClient.builder(), "cloudtrail"), account, home.region());
+        CloudTrailClient cloudTrail = a.client(CloudTrailClient.builder(), "cloudtrail");
+        Trail trail = trail(cloudTrail);
+        String trailArn = trail != null ? trail.trailARN()
+                : Names.trailArn(home.partition(), home.region().id(), account, Names.TRAIL);
         String logGroupArn = Names.logGroupArn(home.partition(), home.region().id(), account, Names.LOG_GROUP);
+        String roleArn = Names.roleArn(home.partition(), account, Names.DELIVERY_ROLE);
 
         CloudWatchLogsClient logs = a.client(CloudWatchLogsClient.builder(), "logs");
-        ensureLogGroup(logs);
+        LogGroup logGroup = logGroup(logs);
+        planLogGroup(plan, who, logGroup, logs);
+
         IamClient iam = a.client(IamClient.builder(), "iam");
-        boolean roleChanged = ensureDeliveryRole(iam, trail.trailARN(), logGroupArn);
-        ensureTrailDelivery(a.client(CloudTrailClient.builder(), "cloudtrail"), trail, logGroupArn,
-                Names.roleArn(home.partition(), account, Names.DELIVERY_ROLE), roleChanged);
+        Role role = role(iam);
+        String rolePolicy = role == null ? null : rolePolicy(iam);
+        boolean roleChanges = planDeliveryRole(plan, who, role, rolePolicy, trailArn, logGroupArn, iam);
+        planTrail(plan, who, trail, logGroupArn, roleArn, cloudTrail, roleChanges);
 
         SnsClient sns = a.client(SnsClient.builder(), "sns");
-        String topicArn = ensureTopic(sns, home, account);
-        List<AlarmReport.Subscription> subscriptions = ensureSubscriptions(sns, topicArn, emails(task.config()));
+        String topicArn = Names.topicArn(home.partition(), home.region().id(), account, Names.ROOT_ALERTS_TOPIC);
+        Alerting homeAlerting = planTopic(plan, who, "", topicArn, account, emails, sns);
 
-        ensureMetricFilter(logs);
-        String alarmArn = ensureAlarm(a.client(CloudWatchClient.builder(), "cloudwatch"), topicArn);
-        ensureRule(a.client(EventBridgeClient.builder(), "events"), topicArn);
-        AlarmReport.SignInRule signIn = ensureSignInRule(home, account, creds, emails(task.config()));
+        planMetricFilter(plan, who, logGroup == null ? null : metricFilter(logs), logs);
+        CloudWatchClient cloudWatch = a.client(CloudWatchClient.builder(), "cloudwatch");
+        MetricAlarm alarm = alarm(cloudWatch).orElse(null);
+        planAlarm(plan, who, alarm, topicArn, cloudWatch);
+        planRule(plan, who, "", a.client(EventBridgeClient.builder(), "events"), topicArn);
 
-        List<String> changes = clients.calls().drain();
-        LOG.info("Root-login alarms in {} ({}, {}{}): {} change(s)", task.target().key(), account, home.region().id(),
-                signIn == null ? "" : " and " + signIn.region(), changes.size());
-        return new AlarmReport(task.target().key(), account, home.region().id(), Names.LOG_GROUP,
-                Names.ROOT_USAGE_METRIC_FILTER, PATTERN,
-                Names.ROOT_USAGE_ALARM, alarmArn, topicArn, subscriptions, Names.ROOT_ACTIVITY_RULE, signIn, changes);
+        Alerting signIn = null;
+        Region region = signInRegion(home.region(), home.partition());
+        if (region != null) {
+            Clients there = clients.inRegion(region);
+            Account b = new Account(there, account, creds);
+            String prefix = region.id() + "/";
+            String signInTopic = Names.topicArn(there.partition(), region.id(), account, Names.ROOT_ALERTS_TOPIC);
+            signIn = planTopic(plan, who, prefix, signInTopic, account, emails, b.client(SnsClient.builder(), "sns"));
+            planRule(plan, who, prefix, b.client(EventBridgeClient.builder(), "events"), signInTopic);
+        }
+        return new Survey(home.region(), trail, alarm == null ? null : alarm.alarmArn(), homeAlerting, signIn, plan);
     }
 
     /**
@@ -134,72 +248,19 @@ public final class RootLoginAlarms {
         return "aws".equals(partition) && !SIGN_IN_REGION.equals(home) ? SIGN_IN_REGION : null;
     }
 
-    /** The same topic (policy, subscriptions) and rule in {@link #signInRegion}, if the home region is not it. */
-    private AlarmReport.SignInRule ensureSignInRule(Clients home, String account, AwsCredentialsProvider creds,
-                                                    List<String> emails) {
-        Region region = signInRegion(home.region(), home.partition());
-        if (region == null) {
-            return null;
-        }
-        Clients there = clients.inRegion(region);
-        Account a = new Account(there, account, creds);
-        SnsClient sns = a.client(SnsClient.builder(), "sns");
-        String topicArn = ensureTopic(sns, there, account);
-        List<AlarmReport.Subscription> subscriptions = ensureSubscriptions(sns, topicArn, emails);
-        ensureRule(a.client(EventBridgeClient.builder(), "events"), topicArn);
-        return new AlarmReport.SignInRule(region.id(), Names.ROOT_ACTIVITY_RULE, topicArn, subscriptions,
-                "root console sign-ins are recorded in " + region.id() + " only");
-    }
+    // ---- reading: every read answers "absent" with null, never fails on a missing resource
 
-    private Trail trail(CloudTrailClient cloudTrail, String account, Region region) {
+    private static Trail trail(CloudTrailClient cloudTrail) {
         try {
             return cloudTrail.getTrail(r -> r.name(Names.TRAIL)).trail();
         } catch (TrailNotFoundException e) {
-            throw new PrerequisiteMissingException("CloudTrail trail '" + Names.TRAIL + "' does not exist in account "
-                    + account
-                    + " (" + region.id() + "): the apply-accounts phase creates it; run it first", e);
+            return null;
         }
     }
 
-    private void ensureLogGroup(CloudWatchLogsClient logs) {
-        Optional<LogGroup> existing = logs.describeLogGroupsPaginator(r -> r.logGroupNamePrefix(Names.LOG_GROUP))
-                .logGroups().stream().filter(g -> Names.LOG_GROUP.equals(g.logGroupName())).findFirst();
-        if (existing.isEmpty()) {
-            ChangeExecutor.create("logs:log-group", Names.LOG_GROUP,
-                    () -> logs.createLogGroup(r -> r.logGroupName(Names.LOG_GROUP)));
-        }
-        if (existing.map(LogGroup::retentionInDays).filter(d -> d == RETENTION_DAYS).isEmpty()) {
-            logs.putRetentionPolicy(r -> r.logGroupName(Names.LOG_GROUP).retentionInDays(RETENTION_DAYS));
-        }
-    }
-
-    /** @return whether the role or its policy was written (CloudTrail may not see it for a few seconds) */
-    private boolean ensureDeliveryRole(IamClient iam, String trailArn, String logGroupArn) {
-        boolean changed = false;
-        JsonNode trust = Policies.cloudTrailTrust(trailArn);
-        Role role = role(iam);
-        if (role == null) {
-            if (ChangeExecutor.create("iam:role", Names.DELIVERY_ROLE, () -> iam.createRole(r -> r
-                    .roleName(Names.DELIVERY_ROLE)
-                    .assumeRolePolicyDocument(Policies.write(trust))
-                    .description("CloudTrail delivers " + Names.TRAIL + " events to the " + Names.LOG_GROUP
-                            + " log group")))
-                    == ChangeExecutor.Outcome.ALREADY_DONE) {
-                // a lost answer: made with this trust
-                iam.updateAssumeRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE).policyDocument(Policies.write(trust)));
-            }
-            changed = true;
-        } else if (!PolicyDocument.equivalent(PolicyDocument.parse(role.assumeRolePolicyDocument()), trust)) {
-            iam.updateAssumeRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE).policyDocument(Policies.write(trust)));
-            changed = true;
-        }
-        JsonNode policy = Policies.logDelivery(logGroupArn);
-        if (!PolicyDocument.equivalent(PolicyDocument.parse(rolePolicy(iam)), policy)) {
-            iam.putRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE).policyName(Names.DELIVERY_POLICY)
-                    .policyDocument(Policies.write(policy)));
-            changed = true;
-        }
-        return changed;
+    private static LogGroup logGroup(CloudWatchLogsClient logs) {
+        return logs.describeLogGroupsPaginator(r -> r.logGroupNamePrefix(Names.LOG_GROUP))
+                .logGroups().stream().filter(g -> Names.LOG_GROUP.equals(g.logGroupName())).findFirst().orElse(null);
     }
 
     private static Role role(IamClient iam) {
@@ -219,14 +280,100 @@ public final class RootLoginAlarms {
         }
     }
 
-    private void ensureTrailDelivery(CloudTrailClient cloudTrail, Trail trail, String logGroupArn, String roleArn,
-                                     boolean roleIsNew) {
-        if (logGroupArn.equals(trail.cloudWatchLogsLogGroupArn()) && roleArn.equals(trail.cloudWatchLogsRoleArn())) {
-            return;
+    private static MetricFilter metricFilter(CloudWatchLogsClient logs) {
+        try {
+            return logs.describeMetricFiltersPaginator(r -> r.logGroupName(Names.LOG_GROUP)
+                            .filterNamePrefix(Names.ROOT_USAGE_METRIC_FILTER)).metricFilters().stream()
+                    .filter(f -> Names.ROOT_USAGE_METRIC_FILTER.equals(f.filterName())).findFirst().orElse(null);
+        } catch (software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException e) {
+            return null;
         }
+    }
+
+    private static Optional<MetricAlarm> alarm(CloudWatchClient cloudWatch) {
+        return cloudWatch.describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms().stream()
+                .filter(m -> Names.ROOT_USAGE_ALARM.equals(m.alarmName())).findFirst();
+    }
+
+    private static String topicPolicy(SnsClient sns, String topicArn) {
+        return sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes().get("Policy");
+    }
+
+    // ---- planning: given what was found, the changes and their calls; nothing is called here
+
+    static void planLogGroup(Plan plan, Change.Account who, LogGroup found, CloudWatchLogsClient logs) {
+        Runnable retention = () -> logs.putRetentionPolicy(r -> r.logGroupName(Names.LOG_GROUP)
+                .retentionInDays(RETENTION_DAYS));
+        if (found == null) {
+            Change create = Change.create(who, LOG_GROUP, Names.LOG_GROUP);
+            plan.add(create, () -> {
+                ChangeExecutor.create(create, () -> logs.createLogGroup(r -> r.logGroupName(Names.LOG_GROUP)));
+                retention.run();
+            });
+        } else if (!Objects.equals(found.retentionInDays(), RETENTION_DAYS)) {
+            plan.add(Change.update(who, LOG_GROUP, Names.LOG_GROUP, "retentionInDays", RETENTION_DAYS,
+                    found.retentionInDays()), retention);
+        }
+    }
+
+    /** @return whether the role or its policy will be written (CloudTrail may not see it for a few seconds) */
+    static boolean planDeliveryRole(Plan plan, Change.Account who, Role role, String rolePolicy, String trailArn,
+                                    String logGroupArn, IamClient iam) {
+        JsonNode trust = Policies.cloudTrailTrust(trailArn);
+        Runnable updateTrust = () -> iam.updateAssumeRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE)
+                .policyDocument(Policies.write(trust)));
+        int before = plan.changes().size();
+        if (role == null) {
+            Change create = Change.create(who, ROLE, Names.DELIVERY_ROLE);
+            plan.add(create, () -> {
+                if (ChangeExecutor.create(create, () -> iam.createRole(r -> r
+                        .roleName(Names.DELIVERY_ROLE)
+                        .assumeRolePolicyDocument(Policies.write(trust))
+                        .description("CloudTrail delivers " + Names.TRAIL + " events to the " + Names.LOG_GROUP
+                                + " log group")))
+                        == ChangeExecutor.Outcome.ALREADY_DONE) {
+                    updateTrust.run(); // a lost answer: made, but maybe with another trust
+                }
+            });
+        } else if (!PolicyDocument.equivalent(PolicyDocument.parse(role.assumeRolePolicyDocument()), trust)) {
+            plan.add(Change.update(who, ROLE, Names.DELIVERY_ROLE, "trust", trust,
+                    PolicyDocument.parse(role.assumeRolePolicyDocument())), updateTrust);
+        }
+        JsonNode policy = Policies.logDelivery(logGroupArn);
+        Runnable putPolicy = () -> iam.putRolePolicy(r -> r.roleName(Names.DELIVERY_ROLE)
+                .policyName(Names.DELIVERY_POLICY).policyDocument(Policies.write(policy)));
+        String policyName = Names.DELIVERY_ROLE + "/" + Names.DELIVERY_POLICY;
+        if (rolePolicy == null) {
+            plan.add(Change.create(who, ROLE_POLICY, policyName), putPolicy);
+        } else if (!PolicyDocument.equivalent(PolicyDocument.parse(rolePolicy), policy)) {
+            plan.add(Change.update(who, ROLE_POLICY, policyName, "document", policy,
+                    PolicyDocument.parse(rolePolicy)), putPolicy);
+        }
+        return plan.changes().size() > before;
+    }
+
+    /** @param trail {@code null} when missing: planned from nothing, and {@link #apply} refuses it */
+    void planTrail(Plan plan, Change.Account who, Trail trail, String logGroupArn, String roleArn,
+                   CloudTrailClient cloudTrail, boolean roleChanges) {
+        String groupFound = trail == null ? null : trail.cloudWatchLogsLogGroupArn();
+        String roleFound = trail == null ? null : trail.cloudWatchLogsRoleArn();
+        String name = trail == null ? Names.TRAIL : trail.trailARN();
+        // one UpdateTrail sets both: made once, whichever of the two changes comes first
+        Runnable update = once(() -> updateTrail(cloudTrail, name, logGroupArn, roleArn, roleChanges));
+        if (!logGroupArn.equals(groupFound)) {
+            plan.add(Change.update(who, TRAIL, Names.TRAIL, "cloudWatchLogsLogGroupArn", logGroupArn, groupFound),
+                    update);
+        }
+        if (!roleArn.equals(roleFound)) {
+            plan.add(Change.update(who, TRAIL, Names.TRAIL, "cloudWatchLogsRoleArn", roleArn, roleFound), update);
+        }
+    }
+
+    private void updateTrail(CloudTrailClient cloudTrail, String trail, String logGroupArn, String roleArn,
+                             boolean roleIsNew) {
         for (int attempt = 1; ; attempt++) {
             try {
-                cloudTrail.updateTrail(r -> r.name(trail.trailARN())
+                cloudTrail.updateTrail(r -> r.name(trail)
                         .cloudWatchLogsLogGroupArn(logGroupArn)
                         .cloudWatchLogsRoleArn(roleArn));
                 return;
@@ -251,120 +398,213 @@ public final class RootLoginAlarms {
         }
     }
 
-    /** @param in the clients of the topic's region: its ARN carries that region */
-    private static String ensureTopic(SnsClient sns, Clients in, String account) {
-        String topicArn = Names.topicArn(in.partition(), in.region().id(), account, Names.ROOT_ALERTS_TOPIC);
-        String current;
-        try {
-            current = sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes().get("Policy");
-        } catch (NotFoundException e) {
-            sns.createTopic(r -> r.name(Names.ROOT_ALERTS_TOPIC));
-            current = null;
-        }
+    /**
+     * The topic (and its policy) and a subscription per configured address, in the region of
+     * {@code topicArn}; {@code prefix} names that region in the changes when it is not the home one.
+     * A missing topic has no subscriptions: they are planned without listing them.
+     */
+    static Alerting planTopic(Plan plan, Change.Account who, String prefix, String topicArn, String account,
+                              List<String> emails, SnsClient sns) {
+        String name = prefix + Names.ROOT_ALERTS_TOPIC;
         JsonNode policy = Policies.topicPolicy(topicArn, account);
-        if (!PolicyDocument.equivalent(PolicyDocument.parse(current), policy)) {
-            sns.setTopicAttributes(r -> r.topicArn(topicArn).attributeName("Policy")
-                    .attributeValue(Policies.write(policy)));
+        Runnable putPolicy = () -> sns.setTopicAttributes(r -> r.topicArn(topicArn).attributeName("Policy")
+                .attributeValue(Policies.write(policy)));
+        String current;
+        boolean exists;
+        try {
+            current = topicPolicy(sns, topicArn);
+            exists = true;
+        } catch (NotFoundException e) {
+            current = null;
+            exists = false;
         }
-        return topicArn;
+        if (!exists) {
+            // CreateTopic is idempotent: it answers an existing topic's ARN
+            plan.add(Change.create(who, TOPIC, name), () -> {
+                sns.createTopic(r -> r.name(Names.ROOT_ALERTS_TOPIC));
+                putPolicy.run();
+            });
+        } else if (!PolicyDocument.equivalent(PolicyDocument.parse(current), policy)) {
+            plan.add(Change.update(who, TOPIC, name, "policy", policy, PolicyDocument.parse(current)), putPolicy);
+        }
+        List<Subscription> existing = exists
+                ? sns.listSubscriptionsByTopicPaginator(r -> r.topicArn(topicArn)).subscriptions().stream().toList()
+                : List.of();
+        return new Alerting(topicArn.split(":")[3], topicArn,
+                planSubscriptions(plan, who, name, topicArn, existing, emails, sns));
     }
 
     /** Subscribes each configured address the topic does not have yet; never re-subscribes one. */
-    private static List<AlarmReport.Subscription> ensureSubscriptions(SnsClient sns, String topicArn,
-                                                                     List<String> emails) {
-        List<Subscription> existing = sns.listSubscriptionsByTopicPaginator(r -> r.topicArn(topicArn))
-                .subscriptions().stream().toList();
+    static List<AlarmReport.Subscription> planSubscriptions(Plan plan, Change.Account who, String topicName,
+                                                            String topicArn, List<Subscription> existing,
+                                                            List<String> emails, SnsClient sns) {
         List<AlarmReport.Subscription> result = new ArrayList<>();
         for (String email : emails) {
             Optional<Subscription> found = existing.stream()
                     .filter(s -> EMAIL.equals(s.protocol()) && email.equalsIgnoreCase(s.endpoint()))
                     .findFirst();
-            String arn = found.isPresent() ? found.get().subscriptionArn()
-                    : sns.subscribe(r -> r.topicArn(topicArn).protocol(EMAIL).endpoint(email)).subscriptionArn();
-            result.add(new AlarmReport.Subscription(EMAIL, email, arn != null && arn.startsWith("arn:")
-                    ? AlarmReport.Subscription.CONFIRMED : AlarmReport.Subscription.PENDING));
+            if (found.isEmpty()) {
+                plan.add(Change.create(who, SUBSCRIPTION, topicName + "/" + email),
+                        () -> sns.subscribe(r -> r.topicArn(topicArn).protocol(EMAIL).endpoint(email)));
+                result.add(new AlarmReport.Subscription(EMAIL, email, AlarmReport.Subscription.MISSING));
+            } else {
+                String arn = found.get().subscriptionArn();
+                result.add(new AlarmReport.Subscription(EMAIL, email, arn != null && arn.startsWith("arn:")
+                        ? AlarmReport.Subscription.CONFIRMED : AlarmReport.Subscription.PENDING));
+            }
         }
         return result;
     }
 
-    private static void ensureMetricFilter(CloudWatchLogsClient logs) {
-        List<MetricFilter> filters = logs.describeMetricFiltersPaginator(r -> r.logGroupName(Names.LOG_GROUP)
-                .filterNamePrefix(Names.ROOT_USAGE_METRIC_FILTER)).metricFilters().stream()
-                .filter(f -> Names.ROOT_USAGE_METRIC_FILTER.equals(f.filterName())).toList();
-        // PutMetricFilter replaces a filter of the same name; put only when it differs
-        if (filters.size() == 1 && matches(filters.get(0))) {
-            return;
-        }
-        logs.putMetricFilter(r -> r.logGroupName(Names.LOG_GROUP).filterName(Names.ROOT_USAGE_METRIC_FILTER)
+    static void planMetricFilter(Plan plan, Change.Account who, MetricFilter found, CloudWatchLogsClient logs) {
+        // PutMetricFilter replaces a filter of the same name
+        Runnable put = once(() -> logs.putMetricFilter(r -> r.logGroupName(Names.LOG_GROUP)
+                .filterName(Names.ROOT_USAGE_METRIC_FILTER)
                 .filterPattern(PATTERN)
                 .metricTransformations(MetricTransformation.builder()
-                        .metricName(METRIC).metricNamespace(NAMESPACE).metricValue("1").build()));
+                        .metricName(METRIC).metricNamespace(NAMESPACE).metricValue("1").build())));
+        if (found == null) {
+            plan.add(Change.create(who, METRIC_FILTER, Names.ROOT_USAGE_METRIC_FILTER), put);
+            return;
+        }
+        differences(filterSettings(found)).forEach((attribute, values) -> plan.add(Change.update(who,
+                METRIC_FILTER, Names.ROOT_USAGE_METRIC_FILTER, attribute, values[0], values[1]), put));
     }
 
     static boolean matches(MetricFilter filter) {
-        if (!PATTERN.equals(filter.filterPattern()) || filter.metricTransformations().size() != 1) {
-            return false;
-        }
-        MetricTransformation t = filter.metricTransformations().get(0);
-        return METRIC.equals(t.metricName()) && NAMESPACE.equals(t.metricNamespace()) && "1".equals(t.metricValue());
+        return differences(filterSettings(filter)).isEmpty();
     }
 
-    private String ensureAlarm(CloudWatchClient cloudWatch, String topicArn) {
-        Optional<MetricAlarm> existing = alarm(cloudWatch);
-        if (existing.isPresent() && matches(existing.get(), topicArn)) {
-            return existing.get().alarmArn();
-        }
-        cloudWatch.putMetricAlarm(r -> r.alarmName(Names.ROOT_USAGE_ALARM)
+    /** attribute -> {expected, actual} */
+    private static Map<String, Object[]> filterSettings(MetricFilter filter) {
+        Map<String, Object[]> settings = new LinkedHashMap<>();
+        settings.put("pattern", new Object[] {PATTERN, filter.filterPattern()});
+        settings.put("metricTransformations", new Object[] {
+                List.of(Map.of("metricName", METRIC, "metricNamespace", NAMESPACE, "metricValue", "1")),
+                filter.metricTransformations().stream().map(t -> {
+                    Map<String, String> m = new LinkedHashMap<>();
+                    m.put("metricName", t.metricName());
+                    m.put("metricNamespace", t.metricNamespace());
+                    m.put("metricValue", t.metricValue());
+                    return m;
+                }).toList()});
+        return settings;
+    }
+
+    static void planAlarm(Plan plan, Change.Account who, MetricAlarm found, String topicArn,
+                          CloudWatchClient cloudWatch) {
+        Runnable put = once(() -> cloudWatch.putMetricAlarm(r -> r.alarmName(Names.ROOT_USAGE_ALARM)
                 .alarmDescription(ALARM_DESCRIPTION)
                 .metricName(METRIC).namespace(NAMESPACE)
                 .statistic(Statistic.SUM).period(300).evaluationPeriods(1).threshold(1.0)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .treatMissingData("notBreaching")
                 .actionsEnabled(true)
-                .alarmActions(topicArn));
-        return alarm(cloudWatch).map(MetricAlarm::alarmArn).orElse(null);
-    }
-
-    private static Optional<MetricAlarm> alarm(CloudWatchClient cloudWatch) {
-        return cloudWatch.describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms().stream()
-                .filter(m -> Names.ROOT_USAGE_ALARM.equals(m.alarmName())).findFirst();
+                .alarmActions(topicArn)));
+        if (found == null) {
+            plan.add(Change.create(who, ALARM, Names.ROOT_USAGE_ALARM), put);
+            return;
+        }
+        differences(alarmSettings(found, topicArn)).forEach((attribute, values) -> plan.add(Change.update(who,
+                ALARM, Names.ROOT_USAGE_ALARM, attribute, values[0], values[1]), put));
     }
 
     static boolean matches(MetricAlarm a, String topicArn) {
-        return METRIC.equals(a.metricName()) && NAMESPACE.equals(a.namespace())
-                && a.statistic() == Statistic.SUM && Objects.equals(a.period(), 300)
-                && Objects.equals(a.evaluationPeriods(), 1) && Objects.equals(a.threshold(), 1.0)
-                && a.comparisonOperator() == ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
-                && "notBreaching".equals(a.treatMissingData())
-                && !Boolean.FALSE.equals(a.actionsEnabled())
-                && a.alarmActions().equals(List.of(topicArn))
-                && a.dimensions().isEmpty()
-                && ALARM_DESCRIPTION.equals(a.alarmDescription());
+        return differences(alarmSettings(a, topicArn)).isEmpty();
     }
 
-    private static void ensureRule(EventBridgeClient events, String topicArn) {
-        JsonNode pattern = Policies.rootActivityPattern();
+    private static Map<String, Object[]> alarmSettings(MetricAlarm a, String topicArn) {
+        Map<String, Object[]> s = new LinkedHashMap<>();
+        s.put("alarmDescription", new Object[] {ALARM_DESCRIPTION, a.alarmDescription()});
+        s.put("metricName", new Object[] {METRIC, a.metricName()});
+        s.put("namespace", new Object[] {NAMESPACE, a.namespace()});
+        s.put("dimensions", new Object[] {List.of(),
+                a.dimensions().stream().map(d -> d.name() + "=" + d.value()).toList()});
+        s.put("statistic", new Object[] {Statistic.SUM.toString(), a.statisticAsString()});
+        s.put("period", new Object[] {300, a.period()});
+        s.put("evaluationPeriods", new Object[] {1, a.evaluationPeriods()});
+        s.put("threshold", new Object[] {1.0, a.threshold()});
+        s.put("comparisonOperator", new Object[] {
+                ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD.toString(), a.comparisonOperatorAsString()});
+        s.put("treatMissingData", new Object[] {"notBreaching", a.treatMissingData()});
+        // an alarm read without the field has its actions enabled (the API's default)
+        s.put("actionsEnabled", new Object[] {true, !Boolean.FALSE.equals(a.actionsEnabled())});
+        s.put("alarmActions", new Object[] {List.of(topicArn), a.alarmActions()});
+        return s;
+    }
+
+    /** The rule and its one target, in the region of {@code events}; {@code prefix} as for {@link #planTopic}. */
+    static void planRule(Plan plan, Change.Account who, String prefix, EventBridgeClient events, String topicArn) {
         DescribeRuleResponse rule;
         try {
             rule = events.describeRule(r -> r.name(Names.ROOT_ACTIVITY_RULE));
-        } catch (ResourceNotFoundException e) {
+        } catch (software.amazon.awssdk.services.eventbridge.model.ResourceNotFoundException e) {
             rule = null;
         }
-        // an event pattern is no policy: its lists are kept as written (EventBridge wants lists)
-        if (rule == null || !pattern.equals(PolicyDocument.parse(rule.eventPattern()))
-                || rule.state() != RuleState.ENABLED || !RULE_DESCRIPTION.equals(rule.description())) {
-            events.putRule(r -> r.name(Names.ROOT_ACTIVITY_RULE).eventPattern(Policies.write(pattern))
-                    .state(RuleState.ENABLED)
-                    .description(RULE_DESCRIPTION));
+        List<Target> targets = rule == null ? List.of()
+                : events.listTargetsByRule(r -> r.rule(Names.ROOT_ACTIVITY_RULE)).targets();
+        planRule(plan, who, prefix, rule, targets, topicArn, events);
+    }
+
+    static void planRule(Plan plan, Change.Account who, String prefix, DescribeRuleResponse rule,
+                         List<Target> targets, String topicArn, EventBridgeClient events) {
+        String name = prefix + Names.ROOT_ACTIVITY_RULE;
+        JsonNode pattern = Policies.rootActivityPattern();
+        Runnable put = once(() -> events.putRule(r -> r.name(Names.ROOT_ACTIVITY_RULE)
+                .eventPattern(Policies.write(pattern))
+                .state(RuleState.ENABLED)
+                .description(RULE_DESCRIPTION)));
+        if (rule == null) {
+            plan.add(Change.create(who, RULE, name), put);
+        } else {
+            // an event pattern is no policy: its lists are kept as written (EventBridge wants lists)
+            Map<String, Object[]> s = new LinkedHashMap<>();
+            s.put("eventPattern", new Object[] {pattern, PolicyDocument.parse(rule.eventPattern())});
+            s.put("state", new Object[] {RuleState.ENABLED.toString(), rule.stateAsString()});
+            s.put("description", new Object[] {RULE_DESCRIPTION, rule.description()});
+            differences(s).forEach((attribute, values) -> plan.add(Change.update(who, RULE, name, attribute,
+                    values[0], values[1]), put));
         }
-        boolean targeted = events.listTargetsByRule(r -> r.rule(Names.ROOT_ACTIVITY_RULE)).targets().stream()
-                .anyMatch(t -> Names.ROOT_ACTIVITY_TARGET_ID.equals(t.id()) && topicArn.equals(t.arn())
-                        && t.input() == null
-                        && t.inputPath() == null && t.inputTransformer() == null);
-        if (!targeted) {
-            events.putTargets(r -> r.rule(Names.ROOT_ACTIVITY_RULE)
-                    .targets(t -> t.id(Names.ROOT_ACTIVITY_TARGET_ID).arn(topicArn)));
+        String targetName = name + "/" + Names.ROOT_ACTIVITY_TARGET_ID;
+        Runnable putTarget = once(() -> events.putTargets(r -> r.rule(Names.ROOT_ACTIVITY_RULE)
+                .targets(t -> t.id(Names.ROOT_ACTIVITY_TARGET_ID).arn(topicArn))));
+        Optional<Target> target = targets.stream().filter(t -> Names.ROOT_ACTIVITY_TARGET_ID.equals(t.id()))
+                .findFirst();
+        if (target.isEmpty()) {
+            plan.add(Change.create(who, RULE_TARGET, targetName), putTarget);
+            return;
         }
+        Target t = target.get();
+        Map<String, Object[]> s = new LinkedHashMap<>();
+        s.put("arn", new Object[] {topicArn, t.arn()});
+        s.put("input", new Object[] {null, t.input()});
+        s.put("inputPath", new Object[] {null, t.inputPath()});
+        s.put("inputTransformer", new Object[] {null,
+                t.inputTransformer() == null ? null : t.inputTransformer().inputTemplate()});
+        differences(s).forEach((attribute, values) -> plan.add(Change.update(who, RULE_TARGET, targetName,
+                attribute, values[0], values[1]), putTarget));
+    }
+
+    /** The settings whose expected and actual differ (JSON trees compared as trees), in order. */
+    private static Map<String, Object[]> differences(Map<String, Object[]> settings) {
+        Map<String, Object[]> differ = new LinkedHashMap<>();
+        settings.forEach((attribute, values) -> {
+            if (!Objects.equals(values[0], values[1])) {
+                differ.put(attribute, values);
+            }
+        });
+        return differ;
+    }
+
+    /** A call made once however many changes (attributes of one resource) carry it. */
+    static Runnable once(Runnable call) {
+        boolean[] done = new boolean[1];
+        return () -> {
+            if (!done[0]) {
+                call.run();
+                done[0] = true;
+            }
+        };
     }
 
     private static List<String> emails(OrgConfig config) {

@@ -27,7 +27,8 @@ public final class RootLoginAlarmsHandler extends PhaseHandler<AccountTask, Alar
 
     @Override
     protected AlarmReport handle(AccountTask input) {
-        return phase.apply(input);
+        // bootstrap, or drift with repair: plan and apply; plan, or drift without repair: plan only
+        return phase.report(input);
     }
 
     /**

@@ -54,12 +54,29 @@ class RootLoginAlarmsIT {
         String account = prod.accountId();
         String topicArn = "arn:aws:sns:us-east-1:" + account + ":palisade-root-alerts";
 
+        AlarmReport planned = phase.report(task(prod, "plan", null));
+        assertThat(clients.calls().drain()).as("a plan makes no changing call").isEmpty();
+        assertThat(planned.applied()).isFalse();
+        assertThat(planned.alarmArn()).isNull();
+
         AlarmReport first = phase.apply(task(prod));
 
-        assertThat(first.changes()).containsExactly("CloudWatchLogs:CreateLogGroup",
-                "CloudWatchLogs:PutRetentionPolicy", "Iam:CreateRole", "Iam:PutRolePolicy", "CloudTrail:UpdateTrail",
-                "Sns:CreateTopic", "Sns:SetTopicAttributes", "Sns:Subscribe", "CloudWatchLogs:PutMetricFilter",
-                "CloudWatch:PutMetricAlarm", "EventBridge:PutRule", "EventBridge:PutTargets");
+        assertThat(first.changes()).as("the plan is what apply made").isEqualTo(planned.changes());
+        assertThat(first.changes()).containsExactly(
+                "+ logs:log-group prod/palisade/cloudtrail",
+                "+ iam:role prod/PalisadeCloudTrailToLogs",
+                "+ iam:role-policy prod/PalisadeCloudTrailToLogs/DeliverToPalisadeLogGroup",
+                "~ cloudtrail:trail prod/palisade-trail cloudWatchLogsLogGroupArn: expected \"arn:aws:logs:us-east-1:"
+                        + account + ":log-group:palisade/cloudtrail:*\" actual null",
+                "~ cloudtrail:trail prod/palisade-trail cloudWatchLogsRoleArn: expected \"arn:aws:iam::" + account
+                        + ":role/PalisadeCloudTrailToLogs\" actual null",
+                "+ sns:topic prod/palisade-root-alerts",
+                "+ sns:subscription prod/palisade-root-alerts/security@example.com",
+                "+ logs:metric-filter prod/palisade-root-usage",
+                "+ cloudwatch:alarm prod/palisade-root-usage",
+                "+ events:rule prod/palisade-root-activity",
+                "+ events:target prod/palisade-root-activity/palisade-root-alerts");
+        assertThat(first.applied()).isTrue();
         assertThat(first.topicArn()).isEqualTo(topicArn);
         assertThat(first.region()).isEqualTo("us-east-1");
         assertThat(first.signIn()).as("the home rule sees root sign-ins in us-east-1").isNull();
@@ -138,9 +155,34 @@ class RootLoginAlarmsIT {
 
         AlarmReport third = phase.apply(task(prod));
 
-        assertThat(third.changes()).containsExactly("CloudWatch:PutMetricAlarm");
+        assertThat(third.changes()).allSatisfy(c -> assertThat(c).startsWith("~ cloudwatch:alarm prod/palisade-root-usage "))
+                .contains("~ cloudwatch:alarm prod/palisade-root-usage threshold: expected 1.0 actual 5.0");
         assertThat(cloudWatch.describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms().get(0)
                 .threshold()).isEqualTo(1.0);
+        assertThat(phase.plan(task(prod)).changes()).isEmpty();
+
+        // drift without repair: named, not repaired, no changing call
+        EventBridgeClient rules = clients.build(EventBridgeClient.builder(), creds);
+        rules.disableRule(r -> r.name(Names.ROOT_ACTIVITY_RULE));
+        clients.calls().drain();
+
+        AlarmReport drift = phase.report(task(prod, RunState.DRIFT, null));
+
+        assertThat(drift.applied()).isFalse();
+        assertThat(drift.mode()).isEqualTo("drift");
+        assertThat(drift.changes()).containsExactly(
+                "~ events:rule prod/palisade-root-activity state: expected \"ENABLED\" actual \"DISABLED\"");
+        assertThat(clients.calls().drain()).isEmpty();
+        assertThat(rules.describeRule(r -> r.name(Names.ROOT_ACTIVITY_RULE)).stateAsString()).isEqualTo("DISABLED");
+        assertThat(phase.report(task(prod, "plan", true)).applied()).as("plan never applies").isFalse();
+        assertThat(clients.calls().drain()).isEmpty();
+
+        AlarmReport repaired = phase.report(task(prod, RunState.DRIFT, true));
+
+        assertThat(repaired.applied()).isTrue();
+        assertThat(repaired.changes()).isEqualTo(drift.changes());
+        assertThat(rules.describeRule(r -> r.name(Names.ROOT_ACTIVITY_RULE)).stateAsString()).isEqualTo("ENABLED");
+        assertThat(phase.plan(task(prod)).changes()).isEmpty();
     }
 
     @Test
@@ -159,6 +201,11 @@ class RootLoginAlarmsIT {
 
         AlarmReport first = phase.apply(task);
 
+        assertThat(first.changes()).contains(
+                "+ sns:topic infosec/us-east-1/palisade-root-alerts",
+                "+ sns:subscription infosec/us-east-1/palisade-root-alerts/security@example.com",
+                "+ events:rule infosec/us-east-1/palisade-root-activity",
+                "+ events:target infosec/us-east-1/palisade-root-activity/palisade-root-alerts");
         assertThat(first.region()).isEqualTo("eu-west-1");
         assertThat(first.topicArn()).isEqualTo(homeTopic);
         assertThat(first.signIn()).isNotNull();
@@ -201,6 +248,12 @@ class RootLoginAlarmsIT {
     @Test
     void apply_whenTrailMissing_expectedClearErrorAndNothingWritten() {
         RunState.Target nonProd = target("non-prod");
+        AlarmReport planned = phase.report(task(nonProd, "plan", null));
+        assertThat(planned.changes()).contains("+ logs:log-group non-prod/palisade/cloudtrail",
+                "~ cloudtrail:trail non-prod/palisade-trail cloudWatchLogsRoleArn: expected \"arn:aws:iam::"
+                        + nonProd.accountId() + ":role/PalisadeCloudTrailToLogs\" actual null");
+        assertThat(planned.changes()).filteredOn(c -> !c.startsWith("~ cloudtrail:trail "))
+                .allSatisfy(c -> assertThat(c).startsWith("+ "));
 
         assertThatThrownBy(() -> phase.apply(task(nonProd)))
                 .isInstanceOf(io.palisade.common.errors.PrerequisiteMissingException.class)
@@ -231,7 +284,11 @@ class RootLoginAlarmsIT {
     }
 
     private static AccountTask task(RunState.Target target) {
+        return task(target, null, null);
+    }
+
+    private static AccountTask task(RunState.Target target, String mode, Boolean repair) {
         return new AccountTask(target, config, org, null, new RunState.Run("it-" + UUID.randomUUID(),
-                "2025-01-01T00:00:00Z"));
+                "2025-01-01T00:00:00Z"), mode, repair);
     }
 }
