@@ -5,13 +5,34 @@ import io.palisade.common.config.OrgConfig;
 /**
  * The input of one per-account phase invocation (an item of the state machine's Map):
  * the account to work in plus the parts of the run payload it needs.
+ *
+ * @param mode   {@code bootstrap} (also when {@code null}), {@code plan} or {@code drift}
+ * @param repair for {@code drift}: whether to apply what the plan found; {@code null} is no
  */
 public record AccountTask(
         RunState.Target target,
         OrgConfig config,
         RunState.Org org,
         RunState.TempAdmin tempAdmin,
-        RunState.Run run) {
+        RunState.Run run,
+        String mode,
+        Boolean repair) {
+
+    public static final String PLAN = "plan";
+
+    /** A bootstrap task (no mode): plan and apply. */
+    public AccountTask(RunState.Target target, OrgConfig config, RunState.Org org, RunState.TempAdmin tempAdmin,
+                       RunState.Run run) {
+        this(target, config, org, tempAdmin, run, null, null);
+    }
+
+    /**
+     * Whether this task only plans: mode {@code plan}, or {@code drift} without {@code repair}.
+     * Such a task makes no changing call.
+     */
+    public boolean planOnly() {
+        return PLAN.equals(mode) || RunState.DRIFT.equals(mode) && !Boolean.TRUE.equals(repair);
+    }
 
     public boolean isIdentity() {
         return target.key().equals(config.identityAccount());
