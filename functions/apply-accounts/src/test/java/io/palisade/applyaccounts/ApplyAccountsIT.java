@@ -233,6 +233,34 @@ class ApplyAccountsIT {
     }
 
     @Test
+    void plan_whenTheOrganizationIsFresh_isAllCreatesAndChangesNothing() {
+        Map<String, AccountReport> planned = planAll(config);
+
+        // the management account is the emulator's, shared by every test: only the new accounts are fresh
+        planned.entrySet().stream().filter(e -> !e.getKey().equals(OrgConfig.MANAGEMENT)).forEach(e -> {
+            String key = e.getKey();
+            AccountReport report = e.getValue();
+            assertThat(report.changes()).as(key).isNotEmpty().allMatch(c -> c.startsWith("+ "));
+            assertThat(report.changes()).as(key).contains("+ cloudtrail:trail " + key + "/" + Names.TRAIL);
+        });
+        assertThat(planned.get("infosec").changes()).contains("+ iam:password-policy infosec",
+                "+ kms:key infosec/" + Names.TRAIL_KEY_ALIAS,
+                "+ s3:bucket infosec/" + Names.trailBucket(config.organization().name(), id("infosec")),
+                "+ iam:group infosec/InfosecAdmins", "+ iam:user infosec/ExampleAdmin",
+                "+ iam:group-membership infosec/InfosecAdmins ExampleAdmin");
+        assertThat(planned.get("prod").changes()).contains("+ iam:role prod/Developer",
+                "+ iam:account-alias prod/" + config.aliasOf("prod"));
+        CloudTrailClient ct = clients.build(CloudTrailClient.builder(), Emulator.orgAccess(clients, id("prod")));
+        assertThat(ct.describeTrails().trailList()).extracting(Trail::name).doesNotContain(Names.TRAIL);
+        assertThat(iam(id("prod")).listAccountAliases().accountAliases()).isEmpty();
+
+        Map<String, AccountReport> applied = applyAll(config);
+
+        planned.forEach((key, report) -> assertThat(applied.get(key).changes()).as(key)
+                .isEqualTo(report.changes()));
+    }
+
+    @Test
     void apply_whenConfigChanges_converges() {
         applyAll(config);
         List<OrgConfig.Group> groups = config.groups().stream().filter(g -> !g.name().equals("MasterBilling")).toList();
@@ -319,6 +347,11 @@ class ApplyAccountsIT {
         s3.putBucketLogging(r -> r.bucket(bucket).bucketLoggingStatus(b -> {}));
         infosec.removeUserFromGroup(r -> r.groupName("ProdAdmins").userName("ExampleAdmin"));
         infosec.addUserToGroup(r -> r.groupName("ProdAdmins").userName("ExampleDeveloper"));
+        // an unmanaged principal in a managed group, and a weaker password policy
+        infosec.createUser(r -> r.userName("Mallory"));
+        infosec.addUserToGroup(r -> r.groupName("InfosecAdmins").userName("Mallory"));
+        infosec.updateAccountPasswordPolicy(Directory.passwordPolicyRequest(config.passwordPolicy()).toBuilder()
+                .minimumPasswordLength(8).build());
 
         Map<String, AccountReport> planned = planAll(config);
 
@@ -335,6 +368,8 @@ class ApplyAccountsIT {
         assertThat(items(planned.get("infosec").changes())).containsExactlyInAnyOrder(
                 "+ iam:group-membership infosec/ProdAdmins ExampleAdmin",
                 "- iam:group-membership infosec/ProdAdmins ExampleDeveloper",
+                "- iam:group-membership infosec/InfosecAdmins Mallory",
+                "~ iam:password-policy infosec minimumLength",
                 "~ kms:key infosec/alias/palisade-cloudtrail policy",
                 "~ kms:key infosec/alias/palisade-cloudtrail rotation",
                 "+ s3:bucket-logging infosec/" + bucket);
@@ -346,6 +381,11 @@ class ApplyAccountsIT {
         planned.forEach((key, report) -> assertThat(repaired.get(key).changes()).as(key)
                 .isEqualTo(report.changes()));
         planAll(config).forEach((key, report) -> assertThat(report.changes()).as(key).isEmpty());
+        assertThat(planned.get("infosec").changes()).contains(
+                "~ iam:password-policy infosec minimumLength: expected %d actual 8"
+                        .formatted(config.passwordPolicy().minimumLength()));
+        assertThat(repaired.get("infosec").retired()).containsExactly("Mallory");
+        assertThat(groupsOf(infosec, "Mallory")).isEmpty();
         assertThat(kms.getKeyRotationStatus(r -> r.keyId(keyId)).keyRotationEnabled()).isTrue();
         assertThat(s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled()).isNotNull();
         assertThat(nonProdTrails.getTrail(r -> r.name(Names.TRAIL)).trail().kmsKeyId())
