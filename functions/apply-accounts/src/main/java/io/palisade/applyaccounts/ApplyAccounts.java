@@ -97,6 +97,7 @@ public final class ApplyAccounts {
         }
         List<String> changes = planned.plan().changes().stream().map(Change::render).toList();
         LOG.info("Account {} ({}): {} planned changes", planned.key(), planned.accountId(), changes.size());
+        changes.forEach(change -> LOG.info("  {}", change));
         return report(planned, planned.wantedAlias(), planned.trailKey().arn(), changes, List.of());
     }
 
