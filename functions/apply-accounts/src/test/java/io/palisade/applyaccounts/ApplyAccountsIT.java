@@ -261,6 +261,28 @@ class ApplyAccountsIT {
     }
 
     @Test
+    void handler_whenDriftWithoutRepair_onlyPlans_andWithRepairApplies() {
+        applyAll(config);
+        RunState.Target prod = org.targets().stream().filter(t -> t.key().equals("prod")).findFirst().orElseThrow();
+        CloudTrailClient ct = clients.build(CloudTrailClient.builder(), Emulator.orgAccess(clients, prod.accountId()));
+        ct.stopLogging(r -> r.name(Names.TRAIL));
+        ApplyAccountsHandler handler = new ApplyAccountsHandler(phase);
+        String stopped = "~ cloudtrail:trail prod/palisade-trail logging: expected true actual false";
+
+        AccountReport drift = handler.handle(new AccountTask(prod, config, org, null, new RunState.Run("it", null),
+                RunState.DRIFT, null));
+
+        assertThat(drift.changes()).containsExactly(stopped);
+        assertThat(ct.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging()).isFalse();
+
+        AccountReport repaired = handler.handle(new AccountTask(prod, config, org, null,
+                new RunState.Run("it", null), RunState.DRIFT, true));
+
+        assertThat(repaired.changes()).containsExactly(stopped);
+        assertThat(ct.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging()).isTrue();
+    }
+
+    @Test
     void apply_whenConfigChanges_converges() {
         applyAll(config);
         List<OrgConfig.Group> groups = config.groups().stream().filter(g -> !g.name().equals("MasterBilling")).toList();

@@ -313,6 +313,16 @@ class PlannerTest {
     }
 
     @Test
+    void accountTask_whenReadFromAPayloadWithoutMode_isABootstrapTask() {
+        String target = "{\"target\":{\"key\":\"prod\",\"accountId\":\"" + PROD + "\"}";
+
+        assertThat(Json.read(target + "}", AccountTask.class).planOnly()).isFalse();
+        assertThat(Json.read(target + ",\"mode\":\"drift\"}", AccountTask.class).planOnly()).isTrue();
+        assertThat(Json.read(target + ",\"mode\":\"drift\",\"repair\":true}", AccountTask.class).planOnly())
+                .isFalse();
+    }
+
+    @Test
     void planOnly_whenPlanOrDriftWithoutRepair_isTrue() {
         var target = new RunState.Target("prod", PROD);
 
