@@ -142,9 +142,9 @@ class FunctionPermissionsTest {
      */
     private static final Map<String, Boolean> GUARDS = Map.of(
             // the identity account is a configured account; "management" is a reserved key
-            "ApplyAccounts.apply: task.isIdentity()", true,
+            "ApplyAccounts.planned: task.isIdentity()", true,
             // wantedAlias = task.isManagement() ? null : config.aliasOf(key)
-            "ApplyAccounts.apply: wantedAlias == null", false);
+            "ApplyAccounts.planned: wantedAlias == null", false);
 
     /** A granted action that no own call needs, and why it is right all the same (function|action). */
     private static final Map<String, String> NEEDED_WITHOUT_A_CALL = Map.of();

@@ -3,8 +3,8 @@ package io.palisade.applyaccounts;
 import java.util.List;
 
 /**
- * What one account's baseline is after the phase ran, and the changing AWS calls it took
- * to get there ({@code changes} is empty when the account already matched the config).
+ * What one account's baseline is after the phase ran (as the config wants it), and the changes
+ * that took it there ({@code changes} is empty when the account already matched the config).
  *
  * @param alias     the account alias, {@code null} for the management account (not aliased here)
  * @param groups    identity account only; empty elsewhere
@@ -13,6 +13,9 @@ import java.util.List;
  *                  groups Palisade manages; they were removed from those groups, never deleted
  * @param trailKeyArn identity account only: the KMS key every trail encrypts with; {@code null} elsewhere
  * @param accessLogBucket identity account only: where the trail bucket's S3 access logs go
+ * @param changes   each change, rendered as {@link io.palisade.common.aws.Change#render()} does
+ *                  ({@code ~ cloudtrail:trail prod/palisade-trail logging: expected true actual false}):
+ *                  the changes applied, or, for a task that only plans, the changes it would apply
  * @param problems  what could not be applied and needs the operator (e.g. a taken alias); the rest
  *                  of the account's baseline was applied
  */

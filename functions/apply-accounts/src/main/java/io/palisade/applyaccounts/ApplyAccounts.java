@@ -2,7 +2,9 @@ package io.palisade.applyaccounts;
 
 import io.palisade.common.Names;
 import io.palisade.common.aws.AccountAccess;
+import io.palisade.common.aws.Change;
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.aws.Plan;
 import io.palisade.common.policy.PolicyDocument;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
@@ -13,9 +15,12 @@ import io.palisade.common.errors.InvalidConfigException;
 import io.palisade.common.state.AccountTask;
 import io.palisade.common.state.RunState;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -38,8 +43,12 @@ import software.amazon.awssdk.services.s3.model.LoggingEnabled;
  * with the central KMS key; in the identity account also the password policy, groups, users,
  * that bucket (its S3 access logs going to a log bucket beside it) and that key.
  *
- * <p>Every setting is read first and written only where it differs, so applying an unchanged
- * config makes no changing call and a changed config converges. The identity account must be
+ * <p>{@link #plan} only reads: it returns one typed change per difference between the config and
+ * the account ({@code + iam:role prod/Developer}, {@code ~ cloudtrail:trail prod/palisade-trail
+ * logging: expected true actual false}, {@code - iam:group-membership infosec/InfosecAdmins
+ * Mallory}), each with the call that makes it. {@link #apply} applies that plan, so an unchanged
+ * config makes no changing call and a changed config converges; {@link #planReport} reports it
+ * without applying (modes {@code plan}, and {@code drift} without repair). The identity account must be
  * applied before the others: it owns the bucket their trails deliver to and the key they use.
  */
 public final class ApplyAccounts {
@@ -61,13 +70,75 @@ public final class ApplyAccounts {
         this.access = access;
     }
 
+    /** What planning one account found: the plan, and the desired state the report shows. */
+    private record Planned(Plan plan, String key, String accountId, String wantedAlias, boolean aliasPlanned,
+                           Directory.Result directory, List<AccountReport.Role> roles, TrailKey.Ref trailKey,
+                           String trailArn, String bucket, Supplier<String> kmsKeyId, String logBucket,
+                           IamClient iam) {}
+
+    /**
+     * Reads the account (with whatever credentials the injected access gives) and returns one
+     * change per difference between the config and it; changes nothing. A resource that does
+     * not exist is planned as {@code +} with everything under it: a fresh account plans
+     * everything as {@code +}.
+     */
+    public Plan plan(AccountTask task) {
+        return planned(task).plan();
+    }
+
+    /** The report of a run that only plans: the desired state, and the changes it would make. */
+    public AccountReport planReport(AccountTask task) {
+        clients.calls().drain();
+        Planned planned = planned(task);
+        List<String> made = clients.calls().drain();
+        if (!made.isEmpty()) {
+            // a guard, not a path: planning only reads
+            throw new IllegalStateException("planning account " + planned.key() + " made changing calls " + made);
+        }
+        List<String> changes = planned.plan().changes().stream().map(Change::render).toList();
+        LOG.info("Account {} ({}): {} planned changes", planned.key(), planned.accountId(), changes.size());
+        changes.forEach(change -> LOG.info("  {}", change));
+        return report(planned, planned.wantedAlias(), planned.trailKey().arn(), changes, List.of());
+    }
+
+    /** Plans the account, applies the plan, and reports the baseline and the changes made. */
     public AccountReport apply(AccountTask task) {
         clients.calls().drain();
+        OrgConfig config = task.config();
+        Planned planned = planned(task);
+        List<String> changes = planned.plan().apply().stream().map(Change::render).toList();
+        String key = planned.key();
+        String alias = planned.wantedAlias();
+        List<AccountReport.Problem> problems = new ArrayList<>();
+        // planned only outside the management account, whose alias is not Palisade's
+        if (planned.aliasPlanned() && !planned.iam().listAccountAliases().accountAliases().contains(alias)) {
+            // "already exists", and not because a lost answer of ours made it: aliases are unique
+            // across all of AWS, and another account has this one
+            problems.add(aliasTaken(config, key, alias));
+            LOG.error("Account {}: {}", key, problems.get(0).message());
+            alias = null;
+        }
+        List<String> calls = clients.calls().drain();
+        LOG.info("Account {} ({}): {} changes applied, {} changing calls {}", key, planned.accountId(),
+                changes.size(), calls.size(), calls);
+        return report(planned, alias, planned.trailKey().arn(), changes, problems);
+    }
+
+    private static AccountReport report(Planned p, String alias, String keyArn, List<String> changes,
+                                        List<AccountReport.Problem> problems) {
+        AccountReport.Trail trail = new AccountReport.Trail(Names.TRAIL, p.trailArn(), p.bucket(), true, true, true,
+                true, p.kmsKeyId().get());
+        return new AccountReport(p.key(), p.accountId(), alias, p.roles(), p.directory().groups(),
+                p.directory().users(), p.directory().retired(), trail, keyArn, p.logBucket(), changes, problems);
+    }
+
+    private Planned planned(AccountTask task) {
         OrgConfig config = task.config();
         // everything below acts in the organization's home region (IAM being global, there too)
         Clients clients = home(task);
         String key = task.target().key();
         String accountId = task.target().accountId();
+        Change.Account account = new Change.Account(accountId, key);
         String identityId = accountIdOf(task, config.identityAccount());
         AwsCredentialsProvider credentials = access.apply(task).in(accountId);
         // per credentials: a warm container never reuses an earlier run's (deleted) temp-admin session
@@ -83,34 +154,38 @@ public final class ApplyAccounts {
             requireBucketName(logBucket);
         }
 
+        Plan plan = new Plan();
         String wantedAlias = task.isManagement() ? null : config.aliasOf(key);
-        String alias = wantedAlias == null ? null : ensureAlias(iam, wantedAlias);
-        List<AccountReport.Problem> problems = new ArrayList<>();
-        if (wantedAlias != null && alias == null) {
-            problems.add(aliasTaken(config, key, wantedAlias));
-            LOG.error("Account {}: {}", key, problems.get(0).message());
-        }
+        boolean aliasPlanned = wantedAlias == null ? false : planAlias(plan, iam, account, wantedAlias);
         Directory.Result directory = Directory.Result.EMPTY;
-        String keyArn = null;
+        TrailKey.Ref trailKey = new TrailKey.Ref();
         if (task.isIdentity()) {
-            directory = new Directory(iam, clients.partition()).ensure(config, k -> accountIdOf(task, k));
+            Directory.Planned people = new Directory(iam, clients.partition(), account)
+                    .plan(config, k -> accountIdOf(task, k));
+            plan.addAll(people.plan());
+            directory = people.result();
             S3Client s3 = clients.cached("s3|" + accountId, credentials, () -> clients.s3(credentials));
-            ensureTrailBucket(task, s3, bucket, logBucket, identityId);
+            plan.addAll(planTrailBucket(task, s3, account, bucket, logBucket, identityId));
             KmsClient kms = clients.cached("kms|" + accountId, credentials,
                     () -> clients.build(KmsClient.builder(), credentials));
             KmsClient keyMaker = clients.cached("kms|" + accountId + "|once", credentials,
                     () -> clients.buildWithoutRetries(KmsClient.builder(), credentials));
-            keyArn = ensureTrailKey(task, kms, keyMaker, identityId);
+            JsonNode keyPolicy = Json.MAPPER.valueToTree(PolicyDocuments.trailKeyPolicy(clients.partition(),
+                    clients.region().id(), identityId, accountIds(task), Names.TRAIL));
+            plan.addAll(new TrailKey(kms, keyMaker).plan(account, keyPolicy, trailKey));
         }
-        List<AccountReport.Role> roles = ensureRoles(iam, config, key, identityId);
-        // the members' tasks do not see the identity report: they name the key by its alias ARN
-        AccountReport.Trail trail = ensureTrail(cloudTrail, bucket, keyArn == null ? keyAlias : keyArn, keyAlias,
-                keyArn);
-
-        List<String> changes = clients.calls().drain();
-        LOG.info("Account {} ({}): {} changing calls", key, accountId, changes.size());
-        return new AccountReport(key, accountId, alias, roles, directory.groups(), directory.users(),
-                directory.retired(), trail, keyArn, task.isIdentity() ? logBucket : null, changes, problems);
+        List<AccountReport.Role> roles = new ArrayList<>();
+        plan.addAll(planRoles(iam, clients.partition(), account, config, identityId, roles));
+        // the members' tasks do not see the identity report: they name the key by its alias ARN;
+        // the identity account names it by its ARN, known once the key exists (after its create, in apply)
+        boolean identity = task.isIdentity();
+        Supplier<String> kmsKeyId = () -> identity && trailKey.arn() != null ? trailKey.arn() : keyAlias;
+        String[] trailArn = {Names.trailArn(clients.partition(), clients.region().id(), accountId, Names.TRAIL)};
+        plan.addAll(planTrail(cloudTrail, account, bucket, kmsKeyId, keyAlias, identity ? trailKey.arn() : null,
+                arn -> trailArn[0] = arn));
+        LOG.info("Account {} ({}): {} planned changes", key, accountId, plan.changes().size());
+        return new Planned(plan, key, accountId, wantedAlias, aliasPlanned, directory, List.copyOf(roles), trailKey,
+                trailArn[0], bucket, kmsKeyId, identity ? logBucket : null, iam);
     }
 
     /** These clients in the organization's home region: where the bucket, key and trails live. */
@@ -137,25 +212,31 @@ public final class ApplyAccounts {
         return org.account(key).id();
     }
 
-    /** AWS allows one alias per account: a different one is deleted before the configured one is created. */
-    private String ensureAlias(IamClient iam, String alias) {
+    /**
+     * AWS allows one alias per account: a different one is deleted before the configured one is
+     * created. Returns whether a change was planned.
+     */
+    static boolean planAlias(Plan plan, IamClient iam, Change.Account account, String alias) {
         List<String> current = iam.listAccountAliases().accountAliases();
-        if (!current.equals(List.of(alias))) {
+        if (current.equals(List.of(alias))) {
+            return false;
+        }
+        Runnable call = () -> {
             for (String old : current) {
                 if (!old.equals(alias)) {
-                    ChangeExecutor.remove("iam:account-alias", old, () -> iam.deleteAccountAlias(r -> r.accountAlias(old)));
+                    ChangeExecutor.remove(Change.remove(account, "iam:account-alias", old),
+                            () -> iam.deleteAccountAlias(r -> r.accountAlias(old)));
                 }
             }
-            if (!current.contains(alias)
-                    && ChangeExecutor.create("iam:account-alias", alias,
-                            () -> iam.createAccountAlias(r -> r.accountAlias(alias))) == ChangeExecutor.Outcome.ALREADY_DONE
-                    && !iam.listAccountAliases().accountAliases().contains(alias)) {
-                // "already exists", and not because a lost answer of ours made it: aliases are unique
-                // across all of AWS, and another account has this one
-                return null;
+            if (!current.contains(alias)) {
+                // "already exists": ours after a lost answer, or another account's (apply reads which)
+                ChangeExecutor.create(Change.create(account, "iam:account-alias", alias),
+                        () -> iam.createAccountAlias(r -> r.accountAlias(alias)));
             }
-        }
-        return alias;
+        };
+        plan.add(current.isEmpty() ? Change.create(account, "iam:account-alias", alias)
+                : Change.update(account, "iam:account-alias", "", "alias", alias, current), call);
+        return true;
     }
 
     /** The named problem a taken alias is: what it is, where to fix it. */
@@ -171,10 +252,16 @@ public final class ApplyAccounts {
                         + "', and run again. Everything else in this account was applied.");
     }
 
-    private List<AccountReport.Role> ensureRoles(IamClient iam, OrgConfig config, String key, String identityId) {
-        String partition = clients.partition();
+    /**
+     * The human roles of the account: a missing role is created with its policy; an existing one
+     * gets its trust, session length, description and attachments planned attribute by attribute.
+     * Adds each role, as it will be, to {@code roles}.
+     */
+    static Plan planRoles(IamClient iam, String partition, Change.Account account, OrgConfig config,
+                          String identityId, List<AccountReport.Role> roles) {
+        String key = account.key();
         var trust = PolicyDocuments.roleTrust(partition, identityId);
-        List<AccountReport.Role> roles = new ArrayList<>();
+        Plan plan = new Plan();
         for (String name : config.rolesIn(key)) {
             OrgConfig.RoleDef def = config.roles() == null ? null : config.roles().get(name);
             if (def == null) {
@@ -184,36 +271,61 @@ public final class ApplyAccounts {
             String policyArn = "arn:" + partition + ":iam::aws:policy/" + def.policy();
             Role role = findRole(iam, name);
             if (role == null) {
-                role = ChangeExecutor.create("iam:role", name, () -> iam.createRole(r -> r.roleName(name)
-                        .assumeRolePolicyDocument(Json.write(trust))
-                        .maxSessionDuration(MAX_SESSION_SECONDS)
-                        .description(def.description())
-                        .tags(managedTag())).role(), () -> findRole(iam, name)); // a lost answer: read it
-            } else {
-                if (!PolicyDocument.equivalent(PolicyDocument.parse(role.assumeRolePolicyDocument()), trust)) {
-                    iam.updateAssumeRolePolicy(r -> r.roleName(name).policyDocument(Json.write(trust)));
-                }
-                boolean descriptionDiffers = def.description() != null
-                        && !def.description().equals(role.description());
-                if (!Objects.equals(role.maxSessionDuration(), MAX_SESSION_SECONDS) || descriptionDiffers) {
-                    iam.updateRole(r -> r.roleName(name).maxSessionDuration(MAX_SESSION_SECONDS)
-                            .description(def.description()));
-                }
+                Change create = Change.create(account, "iam:role", name);
+                plan.add(create, () -> {
+                    // "already exists" after a lost answer: made by us, with these settings
+                    ChangeExecutor.create(create, () -> iam.createRole(r -> r.roleName(name)
+                            .assumeRolePolicyDocument(Json.write(trust))
+                            .maxSessionDuration(MAX_SESSION_SECONDS)
+                            .description(def.description())
+                            .tags(managedTag())));
+                    iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn));
+                });
+                roles.add(new AccountReport.Role(name, Names.roleArn(partition, account.id(), name), policyArn,
+                        identityId, true));
+                continue;
+            }
+            JsonNode haveTrust = PolicyDocument.parse(role.assumeRolePolicyDocument());
+            if (!PolicyDocument.equivalent(haveTrust, trust)) {
+                plan.add(Change.update(account, "iam:role", name, "trust", trust, haveTrust),
+                        () -> iam.updateAssumeRolePolicy(r -> r.roleName(name).policyDocument(Json.write(trust))));
+            }
+            Runnable updateRole = once(() -> iam.updateRole(r -> r.roleName(name)
+                    .maxSessionDuration(MAX_SESSION_SECONDS).description(def.description())));
+            if (!Objects.equals(role.maxSessionDuration(), MAX_SESSION_SECONDS)) {
+                plan.add(Change.update(account, "iam:role", name, "maxSessionDuration", MAX_SESSION_SECONDS,
+                        role.maxSessionDuration()), updateRole);
+            }
+            if (def.description() != null && !def.description().equals(role.description())) {
+                plan.add(Change.update(account, "iam:role", name, "description", def.description(),
+                        role.description()), updateRole);
             }
             List<String> attached = iam.listAttachedRolePoliciesPaginator(r -> r.roleName(name))
                     .attachedPolicies().stream().map(AttachedPolicy::policyArn).toList();
             if (!attached.contains(policyArn)) {
-                iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn));
+                plan.add(Change.update(account, "iam:role", name, "policy", policyArn, attached),
+                        () -> iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn)));
             }
             for (String other : attached) {
                 if (!other.equals(policyArn)) {
-                    ChangeExecutor.remove("iam:role-policy-attachment", name + " " + other,
+                    plan.add(Change.remove(account, "iam:role-policy-attachment", name + " " + other),
                             () -> iam.detachRolePolicy(r -> r.roleName(name).policyArn(other)));
                 }
             }
             roles.add(new AccountReport.Role(name, role.arn(), policyArn, identityId, true));
         }
-        return roles;
+        return plan;
+    }
+
+    /** A call that several changes share (one write fixes several attributes): made once per apply. */
+    static Runnable once(Runnable call) {
+        boolean[] done = {false};
+        return () -> {
+            if (!done[0]) {
+                call.run();
+                done[0] = true;
+            }
+        };
     }
 
     private static Role findRole(IamClient iam, String name) {
@@ -240,20 +352,37 @@ public final class ApplyAccounts {
     }
 
     /** The trail bucket, its server access logs (CIS 3.6) into a log bucket beside it. */
-    private void ensureTrailBucket(AccountTask task, S3Client s3, String bucket, String logBucket,
-                                   String identityId) {
+    private Plan planTrailBucket(AccountTask task, S3Client s3, Change.Account account, String bucket,
+                                 String logBucket, String identityId) {
         String partition = clients.partition();
         BucketBaseline baseline = new BucketBaseline(s3, home(task).region());
-        baseline.ensure(logBucket, Json.MAPPER.valueToTree(PolicyDocuments.accessLogBucketPolicy(partition,
-                logBucket, bucket, ACCESS_LOG_PREFIX, identityId)));
-        baseline.ensure(bucket, Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(partition,
-                home(task).region().id(), bucket, accountIds(task), Names.TRAIL)));
+        Plan plan = new Plan();
+        plan.addAll(baseline.plan(account, logBucket, Json.MAPPER.valueToTree(PolicyDocuments.accessLogBucketPolicy(
+                partition, logBucket, bucket, ACCESS_LOG_PREFIX, identityId))));
+        Plan trailBucket = baseline.plan(account, bucket, Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(
+                partition, home(task).region().id(), bucket, accountIds(task), Names.TRAIL)));
+        plan.addAll(trailBucket);
         LoggingEnabled wanted = LoggingEnabled.builder().targetBucket(logBucket).targetPrefix(ACCESS_LOG_PREFIX)
                 .build();
-        if (!loggingMatches(s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled(), wanted)) {
-            s3.putBucketLogging(r -> r.bucket(bucket)
-                    .bucketLoggingStatus(BucketLoggingStatus.builder().loggingEnabled(wanted).build()));
+        Runnable putLogging = () -> s3.putBucketLogging(r -> r.bucket(bucket)
+                .bucketLoggingStatus(BucketLoggingStatus.builder().loggingEnabled(wanted).build()));
+        // a bucket that does not exist yet has no logging: its sub-resources are absent, not read
+        LoggingEnabled current = baseline.exists(bucket) ? s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled()
+                : null;
+        if (current == null) {
+            plan.add(Change.create(account, "s3:bucket-logging", bucket), putLogging);
+        } else if (!loggingMatches(current, wanted)) {
+            plan.add(Change.update(account, "s3:bucket-logging", bucket, "target", logging(wanted), logging(current)),
+                    putLogging);
         }
+        return plan;
+    }
+
+    private static Map<String, String> logging(LoggingEnabled logging) {
+        Map<String, String> shown = new LinkedHashMap<>();
+        shown.put("targetBucket", logging.targetBucket());
+        shown.put("targetPrefix", logging.targetPrefix());
+        return shown;
     }
 
     /** Target bucket and prefix only: grants and the key format are left as they are. */
@@ -263,59 +392,77 @@ public final class ApplyAccounts {
                 && wanted.targetPrefix().equals(current.targetPrefix());
     }
 
-    /** The trails' KMS key, allowing every account's trail; returns its ARN. */
-    private String ensureTrailKey(AccountTask task, KmsClient kms, KmsClient keyMaker, String identityId) {
-        JsonNode policy = Json.MAPPER.valueToTree(PolicyDocuments.trailKeyPolicy(clients.partition(),
-                home(task).region().id(), identityId, accountIds(task), Names.TRAIL));
-        return new TrailKey(kms, keyMaker).ensure(policy);
-    }
-
     /**
      * @param kmsKeyId what the trail is set to: the key ARN where known, else its alias ARN
-     * @param keyArn   the key ARN, {@code null} outside the identity account
+     * @param keyArn   the key ARN where the plan knows it (the identity account's existing key), else {@code null}
+     * @param arn      told the trail's ARN when it exists
      */
-    private AccountReport.Trail ensureTrail(CloudTrailClient cloudTrail, String bucket, String kmsKeyId,
-                                            String keyAlias, String keyArn) {
+    static Plan planTrail(CloudTrailClient cloudTrail, Change.Account account, String bucket,
+                          Supplier<String> kmsKeyId, String keyAlias, String keyArn,
+                          java.util.function.Consumer<String> arn) {
+        Plan plan = new Plan();
         Trail current = findTrail(cloudTrail);
-        String arn;
         if (current == null) {
-            // a lost answer: the trail exists, and is read and compared below like any other
-            current = ChangeExecutor.create("cloudtrail:trail", Names.TRAIL, () -> {
-                cloudTrail.createTrail(r -> r.name(Names.TRAIL)
+            Change create = Change.create(account, "cloudtrail:trail", Names.TRAIL);
+            plan.add(create, () -> {
+                // "already exists" after a lost answer: made by us, with these settings
+                ChangeExecutor.create(create, () -> cloudTrail.createTrail(r -> r.name(Names.TRAIL)
                         .s3BucketName(bucket)
                         .isMultiRegionTrail(true)
                         .enableLogFileValidation(true)
                         .includeGlobalServiceEvents(true)
-                        .kmsKeyId(kmsKeyId)
-                        .tagsList(t -> t.key(Names.MANAGED_TAG).value("true")));
-                return null;
-            }, () -> findTrail(cloudTrail));
+                        .kmsKeyId(kmsKeyId.get())
+                        .tagsList(t -> t.key(Names.MANAGED_TAG).value("true"))));
+                cloudTrail.startLogging(r -> r.name(Names.TRAIL));
+            });
+            return plan;
         }
-        if (current == null) {
-            arn = findTrail(cloudTrail).trailARN();
-        } else {
-            arn = current.trailARN();
-            if (!trailMatches(current, bucket) || !TrailKey.designates(current.kmsKeyId(), keyAlias, keyArn)) {
-                // only the settings Palisade owns: a CloudWatch Logs delivery set by another phase stays
-                boolean clearPrefix = current.s3KeyPrefix() != null && !current.s3KeyPrefix().isEmpty();
-                cloudTrail.updateTrail(r -> {
-                    r.name(Names.TRAIL)
-                            .s3BucketName(bucket)
-                            .isMultiRegionTrail(true)
-                            .enableLogFileValidation(true)
-                            .includeGlobalServiceEvents(true)
-                            .kmsKeyId(kmsKeyId);
-                    if (clearPrefix) {
-                        // the bucket policy lets each account write only under AWSLogs/<accountId>/
-                        r.s3KeyPrefix("");
-                    }
-                });
+        arn.accept(current.trailARN());
+        // only the settings Palisade owns: a CloudWatch Logs delivery set by another phase stays
+        boolean clearPrefix = current.s3KeyPrefix() != null && !current.s3KeyPrefix().isEmpty();
+        Runnable update = once(() -> cloudTrail.updateTrail(r -> {
+            r.name(Names.TRAIL)
+                    .s3BucketName(bucket)
+                    .isMultiRegionTrail(true)
+                    .enableLogFileValidation(true)
+                    .includeGlobalServiceEvents(true)
+                    .kmsKeyId(kmsKeyId.get());
+            if (clearPrefix) {
+                // the bucket policy lets each account write only under AWSLogs/<accountId>/
+                r.s3KeyPrefix("");
             }
+        }));
+        String name = Names.TRAIL;
+        if (!bucket.equals(current.s3BucketName())) {
+            plan.add(Change.update(account, "cloudtrail:trail", name, "s3BucketName", bucket, current.s3BucketName()),
+                    update);
         }
-        if (!Boolean.TRUE.equals(cloudTrail.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging())) {
-            cloudTrail.startLogging(r -> r.name(Names.TRAIL));
+        if (clearPrefix) {
+            plan.add(Change.update(account, "cloudtrail:trail", name, "s3KeyPrefix", "", current.s3KeyPrefix()),
+                    update);
         }
-        return new AccountReport.Trail(Names.TRAIL, arn, bucket, true, true, true, true, kmsKeyId);
+        if (!Boolean.TRUE.equals(current.isMultiRegionTrail())) {
+            plan.add(Change.update(account, "cloudtrail:trail", name, "multiRegion", true,
+                    current.isMultiRegionTrail()), update);
+        }
+        if (!Boolean.TRUE.equals(current.logFileValidationEnabled())) {
+            plan.add(Change.update(account, "cloudtrail:trail", name, "logFileValidation", true,
+                    current.logFileValidationEnabled()), update);
+        }
+        if (!Boolean.TRUE.equals(current.includeGlobalServiceEvents())) {
+            plan.add(Change.update(account, "cloudtrail:trail", name, "globalEvents", true,
+                    current.includeGlobalServiceEvents()), update);
+        }
+        if (!TrailKey.designates(current.kmsKeyId(), keyAlias, keyArn)) {
+            plan.add(Change.update(account, "cloudtrail:trail", name, "kmsKeyId", kmsKeyId.get(),
+                    current.kmsKeyId()), update);
+        }
+        Boolean logging = cloudTrail.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging();
+        if (!Boolean.TRUE.equals(logging)) {
+            plan.add(Change.update(account, "cloudtrail:trail", name, "logging", true, logging),
+                    () -> cloudTrail.startLogging(r -> r.name(Names.TRAIL)));
+        }
+        return plan;
     }
 
     static boolean trailMatches(Trail trail, String bucket) {

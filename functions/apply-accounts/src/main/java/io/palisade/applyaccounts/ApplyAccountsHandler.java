@@ -31,8 +31,12 @@ public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, Accoun
                 task -> tempAdmin.bootstrapRole(task.tempAdminSecretArn(), task.managementAccountId()));
     }
 
+    /**
+     * A bootstrap task (and a drift task with {@code repair}) plans and applies; a {@code plan}
+     * task, or a {@code drift} task without repair, returns the planned changes and changes nothing.
+     */
     @Override
     protected AccountReport handle(AccountTask input) {
-        return phase.apply(input);
+        return input.planOnly() ? phase.planReport(input) : phase.apply(input);
     }
 }

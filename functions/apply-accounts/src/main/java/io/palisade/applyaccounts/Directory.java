@@ -1,7 +1,9 @@
 package io.palisade.applyaccounts;
 
 import io.palisade.common.Names;
+import io.palisade.common.aws.Change;
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.aws.Plan;
 import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.aws.PolicyLimits;
 import io.palisade.common.Json;
@@ -41,18 +43,29 @@ final class Directory {
         static final Result EMPTY = new Result(List.of(), List.of(), List.of());
     }
 
+    /** What the directory will be ({@code result}) and the changes that make it so ({@code plan}). */
+    record Planned(Plan plan, Result result) {}
+
     private final IamClient iam;
     private final String partition;
+    private final Change.Account account;
 
-    Directory(IamClient iam, String partition) {
+    Directory(IamClient iam, String partition, Change.Account account) {
         this.iam = iam;
         this.partition = partition;
+        this.account = account;
     }
 
-    /** @param accountIdOf the id of the account with a config key ({@code management} included) */
-    Result ensure(OrgConfig config, Function<String, String> accountIdOf) {
+    /**
+     * Reads the directory and plans what differs from the config; changes nothing. A group that
+     * does not exist is planned with its policies, and its members as memberships to add.
+     *
+     * @param accountIdOf the id of the account with a config key ({@code management} included)
+     */
+    Planned plan(OrgConfig config, Function<String, String> accountIdOf) {
+        Plan plan = new Plan();
         if (config.passwordPolicy() != null) {
-            ensurePasswordPolicy(config.passwordPolicy());
+            plan.addAll(planPasswordPolicy(config.passwordPolicy()));
         }
         List<OrgConfig.Group> configGroups = config.groups() == null ? List.of() : config.groups();
         List<OrgConfig.User> configUsers = config.users() == null ? List.of() : config.users();
@@ -95,34 +108,35 @@ final class Directory {
 
         Map<String, Set<String>> current = new LinkedHashMap<>();
         for (String group : policies.keySet()) {
-            current.put(group, ensureGroup(group, policies.get(group)));
+            current.put(group, planGroup(plan, group, policies.get(group)));
         }
         for (OrgConfig.User user : configUsers) {
-            ensureUser(user.name());
+            planUser(plan, user.name());
         }
         for (var e : members.entrySet()) {
             String group = e.getKey();
             Set<String> have = current.get(group);
             for (String user : e.getValue()) {
                 if (!have.contains(user)) {
-                    ChangeExecutor.update("iam:group-membership", group + " " + user,
+                    plan.add(Change.create(account, "iam:group-membership", group + " " + user),
                             () -> iam.addUserToGroup(r -> r.groupName(group).userName(user)));
                 }
             }
             for (String user : have) {
                 if (!e.getValue().contains(user)) {
-                    removeMember(group, user);
+                    // a member the config does not put there, a hand-added user included: drift
+                    plan.addAll(removeMember(group, user));
                     if (!configured.contains(user)) {
                         retired.add(user);
                     }
                 }
             }
         }
-        retired.addAll(removeStaleGroups(policies.keySet(), configured));
+        retired.addAll(planStaleGroups(plan, policies.keySet(), configured));
 
         List<AccountReport.Group> groups = new ArrayList<>();
         roleArns.forEach((name, arns) -> groups.add(new AccountReport.Group(name, arns)));
-        return new Result(List.copyOf(groups), List.copyOf(users), List.copyOf(retired));
+        return new Planned(plan, new Result(List.copyOf(groups), List.copyOf(users), List.copyOf(retired)));
     }
 
     private List<String> roleArns(OrgConfig.Group group, Function<String, String> accountIdOf) {
@@ -133,15 +147,45 @@ final class Directory {
         return List.copyOf(arns);
     }
 
-    void ensurePasswordPolicy(OrgConfig.PasswordPolicy want) {
+    Plan planPasswordPolicy(OrgConfig.PasswordPolicy want) {
         PasswordPolicy have;
         try {
             have = iam.getAccountPasswordPolicy().passwordPolicy();
         } catch (NoSuchEntityException e) {
             have = null;
         }
-        if (!passwordPolicyMatches(want, have)) {
-            iam.updateAccountPasswordPolicy(passwordPolicyRequest(want));
+        Plan plan = new Plan();
+        Runnable update = ApplyAccounts.once(() -> iam.updateAccountPasswordPolicy(passwordPolicyRequest(want)));
+        if (have == null) {
+            return plan.add(Change.create(account, "iam:password-policy", ""), update);
+        }
+        passwordPolicyDifferences(want, have).forEach((field, values) -> plan.add(Change.update(account,
+                "iam:password-policy", "", field, values.get(0), values.get(1)), update));
+        return plan;
+    }
+
+    /**
+     * Each field of {@code want} that {@code have} does not enforce, in the config's names, with
+     * the value wanted and the value found (a count IAM leaves out is 0).
+     */
+    static Map<String, List<Object>> passwordPolicyDifferences(OrgConfig.PasswordPolicy want, PasswordPolicy have) {
+        Map<String, List<Object>> differ = new LinkedHashMap<>();
+        differ(differ, "minimumLength", want.minimumLength(), have.minimumPasswordLength());
+        differ(differ, "requireUppercase", want.requireUppercase(), have.requireUppercaseCharacters());
+        differ(differ, "requireLowercase", want.requireLowercase(), have.requireLowercaseCharacters());
+        differ(differ, "requireNumbers", want.requireNumbers(), have.requireNumbers());
+        differ(differ, "requireSymbols", want.requireSymbols(), have.requireSymbols());
+        differ(differ, "allowUsersToChange", want.allowUsersToChange(), have.allowUsersToChangePassword());
+        // IAM leaves these out when off; the config says 0
+        differ(differ, "reusePrevention", want.reusePrevention(),
+                have.passwordReusePrevention() == null ? 0 : have.passwordReusePrevention());
+        differ(differ, "maxAgeDays", want.maxAgeDays(), have.maxPasswordAge() == null ? 0 : have.maxPasswordAge());
+        return differ;
+    }
+
+    private static void differ(Map<String, List<Object>> differ, String field, Object want, Object have) {
+        if (!same(want, have)) {
+            differ.put(field, java.util.Arrays.asList(want, have));
         }
     }
 
@@ -150,15 +194,7 @@ final class Directory {
         if (have == null) {
             return false;
         }
-        return same(want.minimumLength(), have.minimumPasswordLength())
-                && same(want.requireUppercase(), have.requireUppercaseCharacters())
-                && same(want.requireLowercase(), have.requireLowercaseCharacters())
-                && same(want.requireNumbers(), have.requireNumbers())
-                && same(want.requireSymbols(), have.requireSymbols())
-                && same(want.allowUsersToChange(), have.allowUsersToChangePassword())
-                // IAM leaves these out when off; the config says 0
-                && sameCount(want.reusePrevention(), have.passwordReusePrevention())
-                && sameCount(want.maxAgeDays(), have.maxPasswordAge());
+        return passwordPolicyDifferences(want, have).isEmpty();
     }
 
     static UpdateAccountPasswordPolicyRequest passwordPolicyRequest(OrgConfig.PasswordPolicy want) {
@@ -182,48 +218,50 @@ final class Directory {
         return want == null || want.equals(have);
     }
 
-    private static boolean sameCount(Integer want, Integer have) {
-        return want == null || want.intValue() == (have == null ? 0 : have);
-    }
-
     /**
-     * Creates the group if missing; makes its inline policies exactly {@code policies} and
-     * detaches any managed policy (a Palisade group grants only what the config says).
-     * Returns its current members.
+     * A missing group is one {@code +} (made with its policies); an existing one gets its path,
+     * inline policies (exactly {@code policies}) and managed attachments (none: a Palisade group
+     * grants only what the config says) planned. Returns its current members.
      */
-    private Set<String> ensureGroup(String group, Map<String, Object> policies) {
+    private Set<String> planGroup(Plan plan, String group, Map<String, Object> policies) {
         Found found = find(group);
-        Set<String> members;
         if (found == null) {
-            ChangeExecutor.create("iam:group", group,
-                    () -> iam.createGroup(r -> r.groupName(group).path(Names.IAM_PATH)));
-            found = find(group); // a lost answer may have made it with members added since: read it
+            Change create = Change.create(account, "iam:group", group);
+            plan.add(create, () -> {
+                ChangeExecutor.create(create, () -> iam.createGroup(r -> r.groupName(group).path(Names.IAM_PATH)));
+                policies.forEach((name, document) -> iam.putGroupPolicy(r -> r.groupName(group).policyName(name)
+                        .policyDocument(Json.write(document))));
+            });
+            return Set.of();
         }
-        if (found == null) {
-            members = Set.of();
-        } else {
-            members = found.members();
-            if (!Names.IAM_PATH.equals(found.path())) {
-                // adopted (made by hand): moved under Palisade's path so a later removal from the config is seen
-                iam.updateGroup(r -> r.groupName(group).newPath(Names.IAM_PATH));
-            }
+        if (!Names.IAM_PATH.equals(found.path())) {
+            // adopted (made by hand): moved under Palisade's path so a later removal from the config is seen
+            plan.add(Change.update(account, "iam:group", group, "path", Names.IAM_PATH, found.path()),
+                    () -> iam.updateGroup(r -> r.groupName(group).newPath(Names.IAM_PATH)));
         }
         List<String> inline = iam.listGroupPoliciesPaginator(r -> r.groupName(group)).policyNames().stream().toList();
         for (var e : policies.entrySet()) {
             String name = e.getKey();
-            boolean same = inline.contains(name) && PolicyDocument.equivalent(PolicyDocument.parse(
-                    iam.getGroupPolicy(r -> r.groupName(group).policyName(name)).policyDocument()), e.getValue());
-            if (!same) {
-                iam.putGroupPolicy(r -> r.groupName(group).policyName(name).policyDocument(Json.write(e.getValue())));
+            Runnable put = () -> iam.putGroupPolicy(r -> r.groupName(group).policyName(name)
+                    .policyDocument(Json.write(e.getValue())));
+            if (!inline.contains(name)) {
+                plan.add(Change.create(account, "iam:group-policy", group + " " + name), put);
+                continue;
+            }
+            var have = PolicyDocument.parse(
+                    iam.getGroupPolicy(r -> r.groupName(group).policyName(name)).policyDocument());
+            if (!PolicyDocument.equivalent(have, e.getValue())) {
+                plan.add(Change.update(account, "iam:group-policy", group + " " + name, "policy", e.getValue(), have),
+                        put);
             }
         }
         for (String name : inline) {
             if (!policies.containsKey(name)) {
-                deleteGroupPolicy(group, name);
+                plan.addAll(deleteGroupPolicy(group, name));
             }
         }
-        detachAll(group);
-        return members;
+        plan.addAll(detachAll(group));
+        return found.members();
     }
 
     private record Found(String path, Set<String> members) {}
@@ -243,63 +281,66 @@ final class Directory {
         }
     }
 
-    private void detachAll(String group) {
+    private Plan detachAll(String group) {
+        Plan plan = new Plan();
         for (AttachedPolicy p : iam.listAttachedGroupPoliciesPaginator(r -> r.groupName(group)).attachedPolicies()) {
-            ChangeExecutor.remove("iam:group-policy-attachment", group + " " + p.policyArn(),
+            plan.add(Change.remove(account, "iam:group-policy-attachment", group + " " + p.policyArn()),
                     () -> iam.detachGroupPolicy(r -> r.groupName(group).policyArn(p.policyArn())));
         }
+        return plan;
     }
 
-    private void removeMember(String group, String user) {
-        ChangeExecutor.remove("iam:group-membership", group + " " + user,
+    private Plan removeMember(String group, String user) {
+        return new Plan().add(Change.remove(account, "iam:group-membership", group + " " + user),
                 () -> iam.removeUserFromGroup(r -> r.groupName(group).userName(user)));
     }
 
-    private void deleteGroupPolicy(String group, String name) {
-        ChangeExecutor.remove("iam:group-policy", group + " " + name,
+    private Plan deleteGroupPolicy(String group, String name) {
+        return new Plan().add(Change.remove(account, "iam:group-policy", group + " " + name),
                 () -> iam.deleteGroupPolicy(r -> r.groupName(group).policyName(name)));
     }
 
-    /** Creates the user if missing (tagged as Palisade's); an existing untagged user is tagged. */
-    private void ensureUser(String name) {
+    /** A missing user is created (tagged as Palisade's); an existing untagged user is tagged. */
+    private void planUser(Plan plan, String name) {
         User user;
         try {
             user = iam.getUser(r -> r.userName(name)).user();
         } catch (NoSuchEntityException e) {
-            if (ChangeExecutor.create("iam:user", name, () -> iam.createUser(r -> r.userName(name)
-                    .tags(ApplyAccounts.managedTag()))) == ChangeExecutor.Outcome.APPLIED) {
-                return;
-            }
-            user = iam.getUser(r -> r.userName(name)).user(); // a lost answer: made, and tagged
+            Change create = Change.create(account, "iam:user", name);
+            // "already exists" after a lost answer: made by us, and tagged
+            plan.add(create, () -> ChangeExecutor.create(create, () -> iam.createUser(r -> r.userName(name)
+                    .tags(ApplyAccounts.managedTag()))));
+            return;
         }
         boolean tagged = user.hasTags() && user.tags().stream()
                 .anyMatch(t -> Names.MANAGED_TAG.equals(t.key()) && "true".equals(t.value()));
         if (!tagged) {
-            iam.tagUser(r -> r.userName(name).tags(ApplyAccounts.managedTag()));
+            plan.add(Change.update(account, "iam:user", name, "tag " + Names.MANAGED_TAG, "true", null),
+                    () -> iam.tagUser(r -> r.userName(name).tags(ApplyAccounts.managedTag())));
         }
     }
 
     /**
-     * Groups under {@value #Names.IAM_PATH} that the config no longer has: emptied, stripped of their
+     * Groups under {@value Names#IAM_PATH} that the config no longer has: emptied, stripped of their
      * policies and deleted (a group holds no data). Returns their members that are not in the config.
      */
-    private Set<String> removeStaleGroups(Set<String> managed, Set<String> configured) {
+    private Set<String> planStaleGroups(Plan plan, Set<String> managed, Set<String> configured) {
         Set<String> retired = new TreeSet<>();
         List<String> stale = iam.listGroupsPaginator(r -> r.pathPrefix(Names.IAM_PATH)).groups().stream()
                 .map(g -> g.groupName()).filter(g -> !managed.contains(g)).toList();
         for (String group : stale) {
             Found found = find(group);
             for (String user : found == null ? Set.<String>of() : found.members()) {
-                removeMember(group, user);
+                plan.addAll(removeMember(group, user));
                 if (!configured.contains(user)) {
                     retired.add(user);
                 }
             }
             for (String name : iam.listGroupPoliciesPaginator(r -> r.groupName(group)).policyNames()) {
-                deleteGroupPolicy(group, name);
+                plan.addAll(deleteGroupPolicy(group, name));
             }
-            detachAll(group);
-            ChangeExecutor.remove("iam:group", group, () -> iam.deleteGroup(r -> r.groupName(group)));
+            plan.addAll(detachAll(group));
+            plan.add(Change.remove(account, "iam:group", group), () -> iam.deleteGroup(r -> r.groupName(group)));
         }
         return retired;
     }

@@ -4,7 +4,9 @@ import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.policy.PolicyDocument;
+import io.palisade.common.aws.Change;
 import io.palisade.common.aws.ChangeExecutor;
+import io.palisade.common.aws.Plan;
 import io.palisade.common.aws.PolicyLimits;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
@@ -16,7 +18,7 @@ import software.amazon.awssdk.services.kms.model.NotFoundException;
 /**
  * The customer-managed KMS key every Palisade trail encrypts its logs with (CIS 3.7), in the
  * identity account beside the trail bucket: symmetric, rotated yearly (CIS 3.8), found by its
- * alias. Like the rest of the baseline it is read first and written only where it differs.
+ * alias. Like the rest of the baseline it is planned (read) first and written only where it differs.
  */
 final class TrailKey {
     static final String POLICY_NAME = "default";
@@ -67,26 +69,77 @@ final class TrailKey {
         return kmsKeyId.startsWith(keyArnPrefix);
     }
 
-    /** Creates or repairs the key and returns its ARN; fails before any call if KMS would refuse the policy. */
-    String ensure(JsonNode policy) {
+    /**
+     * The key as the plan found it and apply made it: its ARN is known at plan time when the key
+     * exists, and once its create ran when it does not.
+     */
+    static final class Ref {
+        private volatile String arn;
+
+        String arn() {
+            return arn;
+        }
+
+        void set(KeyMetadata key) {
+            arn = key == null ? null : key.arn();
+        }
+    }
+
+    /**
+     * Reads the key and plans what differs: a missing key is one {@code +} (made with its alias,
+     * policy and rotation); an existing one gets a {@code ~} for its state, policy and rotation.
+     * Fails before any call if KMS would refuse the policy, or if the alias names a key CloudTrail
+     * cannot use. Fills {@code ref} with the key's ARN when it exists; apply fills it on create.
+     */
+    Plan plan(Change.Account account, JsonNode policy, Ref ref) {
         PolicyLimits.require(PolicyLimits.Kind.KMS_KEY, "key " + Names.TRAIL_KEY_ALIAS, policy);
+        Plan plan = new Plan();
         KeyMetadata key = find();
         if (key == null) {
-            key = orphan().orElseGet(() -> keyMaker.createKey(r -> r
-                    .description("Palisade: encrypts the organization's CloudTrail logs")
-                    .keySpec(KeySpec.SYMMETRIC_DEFAULT)
-                    .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
-                    .policy(Json.write(policy))
-                    .tags(t -> t.tagKey(Names.MANAGED_TAG).tagValue("true"),
-                            t -> t.tagKey(PURPOSE_TAG).tagValue(PURPOSE))).keyMetadata());
-            String keyId = key.keyId();
-            if (ChangeExecutor.create("kms:alias", Names.TRAIL_KEY_ALIAS,
-                    () -> kms.createAlias(r -> r.aliasName(Names.TRAIL_KEY_ALIAS).targetKeyId(keyId)))
-                    == ChangeExecutor.Outcome.ALREADY_DONE) {
-                key = find(); // a lost answer: the alias exists; use the key it names
-            }
-        } else {
-            requireUsable(key);
+            plan.add(Change.create(account, "kms:key", Names.TRAIL_KEY_ALIAS), () -> ref.set(create(account, policy)));
+            return plan;
+        }
+        ref.set(key);
+        requireSymmetric(key);
+        String keyId = key.keyId();
+        KeyState state = key.keyState();
+        if (state == KeyState.PENDING_DELETION || state == KeyState.DISABLED) {
+            // trails cannot deliver otherwise: a key scheduled for deletion is restored, a disabled one enabled
+            plan.add(Change.update(account, "kms:key", Names.TRAIL_KEY_ALIAS, "state", KeyState.ENABLED.toString(),
+                    state.toString()), () -> {
+                        if (state == KeyState.PENDING_DELETION) {
+                            kms.cancelKeyDeletion(r -> r.keyId(keyId));
+                        }
+                        kms.enableKey(r -> r.keyId(keyId));
+                    });
+        }
+        JsonNode have = PolicyDocument.parse(kms.getKeyPolicy(r -> r.keyId(keyId).policyName(POLICY_NAME)).policy());
+        if (!PolicyDocument.equivalent(have, policy)) {
+            plan.add(Change.update(account, "kms:key", Names.TRAIL_KEY_ALIAS, "policy", policy, have),
+                    () -> kms.putKeyPolicy(r -> r.keyId(keyId).policyName(POLICY_NAME).policy(Json.write(policy))));
+        }
+        Boolean rotation = kms.getKeyRotationStatus(r -> r.keyId(keyId)).keyRotationEnabled();
+        if (!Boolean.TRUE.equals(rotation)) {
+            plan.add(Change.update(account, "kms:key", Names.TRAIL_KEY_ALIAS, "rotation", true, rotation),
+                    () -> kms.enableKeyRotation(r -> r.keyId(keyId)));
+        }
+        return plan;
+    }
+
+    /** Makes the key (or adopts the orphan of an earlier attempt), its alias, policy and rotation. */
+    private KeyMetadata create(Change.Account account, JsonNode policy) {
+        KeyMetadata key = orphan().orElseGet(() -> keyMaker.createKey(r -> r
+                .description("Palisade: encrypts the organization's CloudTrail logs")
+                .keySpec(KeySpec.SYMMETRIC_DEFAULT)
+                .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
+                .policy(Json.write(policy))
+                .tags(t -> t.tagKey(Names.MANAGED_TAG).tagValue("true"),
+                        t -> t.tagKey(PURPOSE_TAG).tagValue(PURPOSE))).keyMetadata());
+        String madeId = key.keyId();
+        if (ChangeExecutor.create(Change.create(account, "kms:alias", Names.TRAIL_KEY_ALIAS),
+                () -> kms.createAlias(r -> r.aliasName(Names.TRAIL_KEY_ALIAS).targetKeyId(madeId)))
+                == ChangeExecutor.Outcome.ALREADY_DONE) {
+            key = find(); // a lost answer: the alias exists; use the key it names
         }
         String keyId = key.keyId();
         if (!PolicyDocument.equivalent(PolicyDocument.parse(
@@ -96,7 +149,7 @@ final class TrailKey {
         if (!Boolean.TRUE.equals(kms.getKeyRotationStatus(r -> r.keyId(keyId)).keyRotationEnabled())) {
             kms.enableKeyRotation(r -> r.keyId(keyId));
         }
-        return key.arn();
+        return key;
     }
 
     /**
@@ -134,18 +187,10 @@ final class TrailKey {
         }
     }
 
-    /** A key scheduled for deletion is restored and a disabled one enabled: trails cannot deliver otherwise. */
-    private void requireUsable(KeyMetadata key) {
+    private static void requireSymmetric(KeyMetadata key) {
         if (key.keySpec() != null && key.keySpec() != KeySpec.SYMMETRIC_DEFAULT) {
             throw new IllegalStateException(Names.TRAIL_KEY_ALIAS + " names " + key.arn() + ", a " + key.keySpecAsString()
                     + " key; CloudTrail needs a symmetric one: point the alias at one or delete it");
-        }
-        KeyState state = key.keyState();
-        if (state == KeyState.PENDING_DELETION) {
-            kms.cancelKeyDeletion(r -> r.keyId(key.keyId()));
-        }
-        if (state == KeyState.PENDING_DELETION || state == KeyState.DISABLED) {
-            kms.enableKey(r -> r.keyId(key.keyId()));
         }
     }
 }

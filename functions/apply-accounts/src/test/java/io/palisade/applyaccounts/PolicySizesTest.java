@@ -169,7 +169,7 @@ class PolicySizesTest {
                 List.of(new OrgConfig.Group("Everyone", grants)), List.of(), null, null);
 
         // no IamClient: any IAM call would fail with a NullPointerException instead
-        assertThatThrownBy(() -> new Directory(null, PARTITION).ensure(config, idOf::get))
+        assertThatThrownBy(() -> new Directory(null, PARTITION, null).plan(config, idOf::get))
                 .isInstanceOf(PolicyTooLargeException.class)
                 .hasMessageContaining("groups.Everyone")
                 .hasMessageContaining("5120");

@@ -13,8 +13,8 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * A bucket Security Hub accepts: versioned, encrypted by default, every public access
- * blocked, and a given policy (which must deny non-TLS access). Each setting is read first
- * and written only when it differs, so re-applying changes nothing.
+ * blocked, and a given policy (which must deny non-TLS access). {@link #plan} reads each
+ * setting and plans a change only where it differs, so re-applying changes nothing.
  */
 public final class BucketBaseline {
     private static final PublicAccessBlockConfiguration BLOCK_ALL = PublicAccessBlockConfiguration.builder()
@@ -38,35 +38,81 @@ public final class BucketBaseline {
                 "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")));
     }
 
-    /** @throws io.palisade.common.errors.PolicyTooLargeException before any call, if S3 would refuse the policy */
+    /** Plans and applies at once. @throws io.palisade.common.errors.PolicyTooLargeException before any call */
     public void ensure(String bucket, JsonNode policy) {
-        PolicyLimits.require(PolicyLimits.Kind.S3_BUCKET, "bucket " + bucket, policy);
-        if (!exists(bucket)) {
-            // BucketAlreadyOwnedByYou after a lost answer: done (a name another account owns stays an error)
-            ChangeExecutor.create("s3:bucket", bucket, () -> s3.createBucket(r -> {
-                r.bucket(bucket);
-                if (!Region.US_EAST_1.equals(region)) {
-                    r.createBucketConfiguration(c -> c.locationConstraint(region.id()));
-                }
-            }));
-        }
-        if (s3.getBucketVersioning(r -> r.bucket(bucket)).status() != BucketVersioningStatus.ENABLED) {
-            s3.putBucketVersioning(r -> r.bucket(bucket)
-                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
-        }
-        if (!encrypted(bucket)) {
-            s3.putBucketEncryption(r -> r.bucket(bucket).serverSideEncryptionConfiguration(c -> c.rules(rule -> rule
-                    .applyServerSideEncryptionByDefault(d -> d.sseAlgorithm(ServerSideEncryption.AES256)))));
-        }
-        if (!BLOCK_ALL.equals(publicAccessBlock(bucket))) {
-            s3.putPublicAccessBlock(r -> r.bucket(bucket).publicAccessBlockConfiguration(BLOCK_ALL));
-        }
-        if (!policy.equals(currentPolicy(bucket))) {
-            s3.putBucketPolicy(r -> r.bucket(bucket).policy(Json.write(policy)));
-        }
+        plan(null, bucket, policy).apply();
     }
 
-    private boolean exists(String bucket) {
+    /**
+     * Reads the bucket and plans what differs: a missing bucket is one {@code +} (made with every
+     * setting); an existing one gets a {@code ~} per setting that differs. Changes nothing.
+     *
+     * @param account the account the bucket is in, for the changes' names; may be {@code null}
+     * @throws io.palisade.common.errors.PolicyTooLargeException before any call, if S3 would refuse the policy
+     */
+    public Plan plan(Change.Account account, String bucket, JsonNode policy) {
+        PolicyLimits.require(PolicyLimits.Kind.S3_BUCKET, "bucket " + bucket, policy);
+        Plan plan = new Plan();
+        Runnable versioning = () -> s3.putBucketVersioning(r -> r.bucket(bucket)
+                .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        Runnable encryption = () -> s3.putBucketEncryption(r -> r.bucket(bucket).serverSideEncryptionConfiguration(
+                c -> c.rules(rule -> rule.applyServerSideEncryptionByDefault(
+                        d -> d.sseAlgorithm(ServerSideEncryption.AES256)))));
+        Runnable block = () -> s3.putPublicAccessBlock(r -> r.bucket(bucket).publicAccessBlockConfiguration(BLOCK_ALL));
+        Runnable putPolicy = () -> s3.putBucketPolicy(r -> r.bucket(bucket).policy(Json.write(policy)));
+        if (!exists(bucket)) {
+            Change create = new Change(account, "s3:bucket", bucket, null, null, null, Change.Action.CREATE);
+            plan.add(create, () -> {
+                // BucketAlreadyOwnedByYou after a lost answer: done (a name another account owns stays an error)
+                ChangeExecutor.create(create, () -> s3.createBucket(r -> {
+                    r.bucket(bucket);
+                    if (!Region.US_EAST_1.equals(region)) {
+                        r.createBucketConfiguration(c -> c.locationConstraint(region.id()));
+                    }
+                }));
+                versioning.run();
+                encryption.run();
+                block.run();
+                putPolicy.run();
+            });
+            return plan;
+        }
+        BucketVersioningStatus status = s3.getBucketVersioning(r -> r.bucket(bucket)).status();
+        if (status != BucketVersioningStatus.ENABLED) {
+            plan.add(update(account, bucket, "versioning", BucketVersioningStatus.ENABLED.toString(),
+                    status == null ? null : status.toString()), versioning);
+        }
+        if (!encrypted(bucket)) {
+            plan.add(update(account, bucket, "encryption", ServerSideEncryption.AES256.toString(), null), encryption);
+        }
+        PublicAccessBlockConfiguration have = publicAccessBlock(bucket);
+        if (!BLOCK_ALL.equals(have)) {
+            plan.add(update(account, bucket, "publicAccessBlock", shown(BLOCK_ALL), have == null ? null : shown(have)),
+                    block);
+        }
+        JsonNode current = currentPolicy(bucket);
+        if (!policy.equals(current)) {
+            plan.add(update(account, bucket, "policy", policy, current), putPolicy);
+        }
+        return plan;
+    }
+
+    private static Change update(Change.Account account, String bucket, String attribute, Object expected,
+                                 Object actual) {
+        return new Change(account, "s3:bucket", bucket, attribute, expected, actual, Change.Action.UPDATE);
+    }
+
+    private static Map<String, Boolean> shown(PublicAccessBlockConfiguration block) {
+        Map<String, Boolean> shown = new java.util.LinkedHashMap<>();
+        shown.put("blockPublicAcls", block.blockPublicAcls());
+        shown.put("ignorePublicAcls", block.ignorePublicAcls());
+        shown.put("blockPublicPolicy", block.blockPublicPolicy());
+        shown.put("restrictPublicBuckets", block.restrictPublicBuckets());
+        return shown;
+    }
+
+    /** Whether the bucket exists (and this account may see it). */
+    public boolean exists(String bucket) {
         try {
             s3.headBucket(r -> r.bucket(bucket));
             return true;

@@ -102,7 +102,8 @@ public record Change(Account account, String resourceType, String resourceName, 
                 .append(action.symbol()).append(' ')
                 .append(resourceType).append(' ');
         if (account != null && account.label() != null) {
-            line.append(account.label()).append('/');
+            // an account-wide singleton (the password policy) has an empty name: the account names it
+            line.append(account.label()).append(resourceName.isEmpty() ? "" : "/");
         }
         line.append(resourceName);
         if (attribute != null) {

@@ -6,8 +6,8 @@ import io.palisade.common.config.OrgConfig;
  * The input of one per-account phase invocation (an item of the state machine's Map):
  * the account to work in plus the parts of the run payload it needs.
  *
- * @param mode {@code bootstrap}, {@code plan} or {@code drift}; {@code null} means bootstrap
- * @param repair whether a {@code drift} run repairs what it found; {@code null} means no
+ * @param mode   {@code bootstrap} (also when {@code null}), {@code plan} or {@code drift}
+ * @param repair for {@code drift}: whether to apply what the plan found; {@code null} is no
  */
 public record AccountTask(
         RunState.Target target,
@@ -27,14 +27,16 @@ public record AccountTask(
     }
 
     /**
-     * Whether this task may change the account: a bootstrap (or mode-less) task, or a drift task
-     * with {@code repair: true}; a {@code plan} task, or a drift task without repair, only reads.
+     * Whether this task only plans: mode {@code plan}, or {@code drift} without {@code repair}.
+     * Such a task makes no changing call.
      */
+    public boolean planOnly() {
+        return PLAN.equals(mode) || RunState.DRIFT.equals(mode) && !Boolean.TRUE.equals(repair);
+    }
+
+    /** Whether this task may change the account: the opposite of {@link #planOnly()}. */
     public boolean mayChange() {
-        if (PLAN.equals(mode)) {
-            return false;
-        }
-        return !RunState.DRIFT.equals(mode) || Boolean.TRUE.equals(repair);
+        return !planOnly();
     }
 
     public boolean isIdentity() {
