@@ -17,6 +17,14 @@ public final class Names {
     public static final String ORGANIZATION_ACCESS_ROLE = "OrganizationAccountAccessRole";
     /** The role in every member account that only the temp-admin may assume, and only during a run. */
     public static final String BOOTSTRAP_ROLE = "PalisadeBootstrap";
+    /**
+     * The read-only role in every member account (AWS managed {@code ReadOnlyAccess}) that only
+     * the management account's plan phases (apply-accounts, root-login-alarms) may assume: what
+     * a plan, or a drift run without repair, reads with instead of the temp-admin.
+     */
+    public static final String AUDIT_ROLE = "PalisadeAudit";
+    /** The AWS managed policy attached to {@link #AUDIT_ROLE} (under {@code arn:<partition>:iam::aws:policy/}). */
+    public static final String AUDIT_POLICY = "ReadOnlyAccess";
     /** The run's short-lived user in the identity account. */
     public static final String TEMP_ADMIN_USER = "PalisadeTempAdmin";
     /** Secrets Manager name of the temp-admin's access key (management account, Palisade's region). */
@@ -85,6 +93,11 @@ public final class Names {
 
     public static String roleArn(String partition, String accountId, String roleName) {
         return "arn:" + partition + ":iam::" + accountId + ":role/" + roleName;
+    }
+
+    /** An AWS managed policy's ARN ({@code arn:<p>:iam::aws:policy/<name>}). */
+    public static String awsManagedPolicyArn(String partition, String name) {
+        return "arn:" + partition + ":iam::aws:policy/" + name;
     }
 
     /** The account as a principal ({@code arn:<p>:iam::<id>:root}). */

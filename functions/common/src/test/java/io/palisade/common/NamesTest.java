@@ -10,6 +10,9 @@ class NamesTest {
     void names_whenRead_areTheOnesLiveOrganizationsHave() {
         assertThat(Names.ORGANIZATION_ACCESS_ROLE).isEqualTo("OrganizationAccountAccessRole");
         assertThat(Names.BOOTSTRAP_ROLE).isEqualTo("PalisadeBootstrap");
+        assertThat(Names.AUDIT_ROLE).isEqualTo("PalisadeAudit");
+        assertThat(Names.awsManagedPolicyArn("aws", Names.AUDIT_POLICY))
+                .isEqualTo("arn:aws:iam::aws:policy/ReadOnlyAccess");
         assertThat(Names.TEMP_ADMIN_USER).isEqualTo("PalisadeTempAdmin");
         assertThat(Names.TEMP_ADMIN_SECRET).isEqualTo("palisade/temp-admin");
         assertThat(Names.TRAIL).isEqualTo("palisade-trail");

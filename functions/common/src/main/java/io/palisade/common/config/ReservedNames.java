@@ -11,7 +11,7 @@ import java.util.Set;
 public final class ReservedNames {
     public static final Set<String> USERS = Set.of(Names.TEMP_ADMIN_USER);
     public static final Set<String> GROUPS = Set.of(Names.ALL_USERS_GROUP);
-    public static final Set<String> ROLES = Set.of(Names.BOOTSTRAP_ROLE, Names.DELIVERY_ROLE,
+    public static final Set<String> ROLES = Set.of(Names.BOOTSTRAP_ROLE, Names.AUDIT_ROLE, Names.DELIVERY_ROLE,
             Names.ORGANIZATION_ACCESS_ROLE);
 
     /**

@@ -133,6 +133,9 @@ class ConfigValidatorTest {
         rejects(c -> ((ObjectNode) c.at("/roles")).set("PalisadeBootstrap",
                         Json.MAPPER.createObjectNode().put("policy", "AdministratorAccess")))
                 .hasMessageContaining("roles.PalisadeBootstrap 'PalisadeBootstrap' is a role Palisade makes");
+        rejects(c -> ((ObjectNode) c.at("/roles")).set("PalisadeAudit",
+                        Json.MAPPER.createObjectNode().put("policy", "ReadOnlyAccess")))
+                .hasMessageContaining("roles.PalisadeAudit 'PalisadeAudit' is a role Palisade makes");
     }
 
     @Test
