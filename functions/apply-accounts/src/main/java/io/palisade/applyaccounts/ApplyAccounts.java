@@ -60,14 +60,27 @@ public final class ApplyAccounts {
 
     private final Clients clients;
     private final Function<AccountTask, AccountAccess> access;
+    /** Role ARNs {@value Names#AUDIT_ROLE} trusts; none: the audit role is not planned. */
+    private final List<String> auditors;
 
     /**
      * @param access how to act in a task's account: on AWS the temp-admin's bootstrap role in it
-     *     ({@link AccountAccess#bootstrapRole})
+     *     for a task that may change it, the read-only audit role for a plan-only one
+     *     ({@link io.palisade.common.aws.AuditAccess#forTask})
      */
     public ApplyAccounts(Clients clients, Function<AccountTask, AccountAccess> access) {
+        this(clients, access, List.of());
+    }
+
+    /**
+     * @param auditors the role ARNs the audit role in each member account trusts (the management
+     *     account's ApplyAccounts and RootLoginAlarms function roles, {@code PALISADE_AUDITORS});
+     *     empty: no audit role is planned
+     */
+    public ApplyAccounts(Clients clients, Function<AccountTask, AccountAccess> access, List<String> auditors) {
         this.clients = clients;
         this.access = access;
+        this.auditors = List.copyOf(auditors);
     }
 
     /** What planning one account found: the plan, and the desired state the report shows. */
@@ -176,6 +189,14 @@ public final class ApplyAccounts {
         }
         List<AccountReport.Role> roles = new ArrayList<>();
         plan.addAll(planRoles(iam, clients.partition(), account, config, identityId, roles));
+        if (!task.isManagement()) {
+            // the management account has none: a plan acts there with the function's own role
+            if (auditors.isEmpty()) {
+                LOG.warn("Account {}: PALISADE_AUDITORS is empty, {} is not planned", key, Names.AUDIT_ROLE);
+            } else {
+                plan.addAll(planAuditRole(iam, clients.partition(), account, auditors));
+            }
+        }
         // the members' tasks do not see the identity report: they name the key by its alias ARN;
         // the identity account names it by its ARN, known once the key exists (after its create, in apply)
         boolean identity = task.isIdentity();
@@ -313,6 +334,58 @@ public final class ApplyAccounts {
                 }
             }
             roles.add(new AccountReport.Role(name, role.arn(), policyArn, identityId, true));
+        }
+        return plan;
+    }
+
+    /**
+     * {@value Names#AUDIT_ROLE}: what plan-only tasks read a member account with. Trusts only
+     * {@code auditors}; exactly the AWS managed {@value Names#AUDIT_POLICY} attached; no inline
+     * policy (one added by hand could grant writes, so it is drift to remove); tagged
+     * {@value Names#MANAGED_TAG}.
+     */
+    static Plan planAuditRole(IamClient iam, String partition, Change.Account account, List<String> auditors) {
+        String name = Names.AUDIT_ROLE;
+        String policyArn = Names.awsManagedPolicyArn(partition, Names.AUDIT_POLICY);
+        String description = "Palisade audit role: read-only (ReadOnlyAccess), assumable only by Palisade's plan "
+                + "phases in the management account";
+        JsonNode trust = Json.MAPPER.valueToTree(PolicyDocuments.auditTrust(auditors));
+        Plan plan = new Plan();
+        Role role = findRole(iam, name);
+        if (role == null) {
+            Change create = Change.create(account, "iam:role", name);
+            plan.add(create, () -> {
+                // "already exists" after a lost answer: made by us, with these settings
+                ChangeExecutor.create(create, () -> iam.createRole(r -> r.roleName(name)
+                        .assumeRolePolicyDocument(Json.write(trust))
+                        .maxSessionDuration(MAX_SESSION_SECONDS)
+                        .description(description)
+                        .tags(managedTag())));
+                iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn));
+            });
+            return plan;
+        }
+        JsonNode haveTrust = PolicyDocument.parse(role.assumeRolePolicyDocument());
+        if (!PolicyDocument.equivalent(haveTrust, trust)) {
+            plan.add(Change.update(account, "iam:role", name, "trust", trust, haveTrust),
+                    () -> iam.updateAssumeRolePolicy(r -> r.roleName(name).policyDocument(Json.write(trust))));
+        }
+        List<String> attached = iam.listAttachedRolePoliciesPaginator(r -> r.roleName(name))
+                .attachedPolicies().stream().map(AttachedPolicy::policyArn).toList();
+        if (!attached.contains(policyArn)) {
+            plan.add(Change.update(account, "iam:role", name, "policy", policyArn, attached),
+                    () -> iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn)));
+        }
+        for (String other : attached) {
+            if (!other.equals(policyArn)) {
+                plan.add(Change.remove(account, "iam:role-policy-attachment", name + " " + other),
+                        () -> iam.detachRolePolicy(r -> r.roleName(name).policyArn(other)));
+            }
+        }
+        for (String inline : iam.listRolePoliciesPaginator(r -> r.roleName(name)).policyNames()) {
+            Change remove = Change.remove(account, "iam:role-policy", name + "/" + inline);
+            plan.add(remove, () -> ChangeExecutor.remove(remove,
+                    () -> iam.deleteRolePolicy(r -> r.roleName(name).policyName(inline))));
         }
         return plan;
     }

@@ -1,9 +1,13 @@
 package io.palisade.applyaccounts;
 
 import io.palisade.common.PhaseHandler;
+import io.palisade.common.aws.AuditAccess;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.state.AccountTask;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Lambda entry point of the apply-accounts phase: one item of the state machine's Map over accounts. */
@@ -20,15 +24,24 @@ public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, Accoun
     }
 
     /**
-     * Acts in each member account as the temp-admin, through its bootstrap role there; in the
-     * management account with this function's own role, whose template policy allows exactly
-     * that account's baseline (no role there is trusted by the temp-admin).
+     * A task that may change an account acts in each member account as the temp-admin, through
+     * its bootstrap role there; a plan-only task through the read-only audit role, without a
+     * temp-admin. In the management account both use this function's own role, whose template
+     * policy allows exactly that account's baseline (no role there is trusted by the temp-admin).
      */
     private static ApplyAccounts production() {
         Clients clients = Clients.fromEnvironment();
         TempAdminSession tempAdmin = new TempAdminSession(clients, clients.build(SecretsManagerClient.builder()));
-        return new ApplyAccounts(clients,
-                task -> tempAdmin.bootstrapRole(task.tempAdminSecretArn(), task.managementAccountId()));
+        return new ApplyAccounts(clients, AuditAccess.forTask(clients, tempAdmin), auditors(System.getenv()));
+    }
+
+    /**
+     * PALISADE_AUDITORS: comma-separated role ARNs the audit role in each member account trusts
+     * (template.yaml: this function's and RootLoginAlarmsFunction's roles).
+     */
+    static List<String> auditors(Map<String, String> env) {
+        String value = env.getOrDefault("PALISADE_AUDITORS", "");
+        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     /**

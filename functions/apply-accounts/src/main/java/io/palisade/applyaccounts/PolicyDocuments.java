@@ -39,6 +39,23 @@ final class PolicyDocuments {
                                         String.valueOf(MFA_MAX_AGE_SECONDS))))));
     }
 
+    /**
+     * Trust of {@value Names#AUDIT_ROLE}: {@code sts:AssumeRole} for exactly the management
+     * account's plan phases (the roles of ApplyAccountsFunction and RootLoginAlarmsFunction, from
+     * {@code PALISADE_AUDITORS}), nobody else: no account root, no human, no temp-admin.
+     */
+    static Map<String, Object> auditTrust(List<String> auditorRoleArns) {
+        if (auditorRoleArns == null || auditorRoleArns.isEmpty()) {
+            throw new IllegalArgumentException("The audit role needs at least one auditor role ARN (PALISADE_AUDITORS)");
+        }
+        return ordered("Version", VERSION,
+                "Statement", List.of(ordered(
+                        "Sid", "PlanPhasesOfTheManagementAccountOnly",
+                        "Effect", "Allow",
+                        "Principal", Map.of("AWS", List.copyOf(new java.util.TreeSet<>(auditorRoleArns))),
+                        "Action", "sts:AssumeRole")));
+    }
+
     /** Whether a trust policy requires MFA on every statement that allows assuming the role. */
     static boolean requiresMfa(JsonNode trust) {
         if (trust == null || !trust.has("Statement")) {

@@ -2,6 +2,7 @@ package io.palisade.rootloginalarms;
 
 import io.palisade.common.PhaseHandler;
 import io.palisade.common.aws.AccountAccess;
+import io.palisade.common.aws.AuditAccess;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.state.AccountTask;
@@ -32,12 +33,12 @@ public final class RootLoginAlarmsHandler extends PhaseHandler<AccountTask, Alar
     }
 
     /**
-     * The temp-admin's bootstrap role in a member account (the state machine runs this before
-     * teardown); this function's own, scoped role in the management account.
+     * For a task that may change the account, the temp-admin's bootstrap role in a member account
+     * (the state machine runs this before teardown); for a plan-only task the read-only audit
+     * role there, without a temp-admin. This function's own, scoped role in the management account.
      */
     private static Function<AccountTask, AccountAccess> accountAccess(Clients clients) {
         TempAdminSession session = new TempAdminSession(clients, clients.build(SecretsManagerClient.builder()));
-        return task -> session.bootstrapRole(task.tempAdminSecretArn(),
-                task.managementAccountId());
+        return AuditAccess.forTask(clients, session);
     }
 }
