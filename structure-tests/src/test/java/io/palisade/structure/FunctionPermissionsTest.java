@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * <p>The calls are found in the code, not listed here: {@link OwnSdkCalls} reads the function's
  * module and functions/common with javac, takes the classes its handler reaches, and follows each
  * client back to how {@code Clients} built it. Calls made through a role assumed in a member
- * account (OrganizationAccountAccessRole, or PalisadeBootstrap as the temp-admin) are not the
+ * account (OrganizationAccountAccessRole, PalisadeBootstrap as the temp-admin, or the read-only PalisadeAudit) are not the
  * template's business and are left out; a client that may act with either (e.g. IAM "in the
  * management account with the own role, elsewhere through the access role") counts as own. A new
  * call on an own client without its action in the template fails this test.
@@ -144,7 +144,9 @@ class FunctionPermissionsTest {
             // the identity account is a configured account; "management" is a reserved key
             "ApplyAccounts.planned: task.isIdentity()", true,
             // wantedAlias = task.isManagement() ? null : config.aliasOf(key)
-            "ApplyAccounts.planned: wantedAlias == null", false);
+            "ApplyAccounts.planned: wantedAlias == null", false,
+            // the audit role is planned in member accounts only: the management account has none
+            "ApplyAccounts.planned: !task.isManagement()", true);
 
     /** A granted action that no own call needs, and why it is right all the same (function|action). */
     private static final Map<String, String> NEEDED_WITHOUT_A_CALL = Map.of();

@@ -63,7 +63,7 @@ import javax.tools.ToolProvider;
 /**
  * Finds the AWS SDK calls a Lambda function makes with its OWN credentials (its execution role,
  * which template.yaml governs), as opposed to calls through a role it assumes in a member account
- * (OrganizationAccountAccessRole, or PalisadeBootstrap as the temp-admin), which it does not.
+ * (OrganizationAccountAccessRole, PalisadeBootstrap as the temp-admin, or the read-only PalisadeAudit), which it does not.
  *
  * <p>How: javac parses and attributes the function's module and functions/common (so every name
  * is resolved to its declaration and every call to its method), then
