@@ -3,12 +3,16 @@ package io.palisade.applyaccounts;
 import static io.palisade.common.testkit.JsonText.texts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.policy.PolicyDocument;
+import io.palisade.common.aws.AuditAccess;
 import io.palisade.common.aws.Clients;
+import io.palisade.common.aws.TempAdminSession;
+import io.palisade.common.errors.AuditRoleMissingException;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountTask;
 import io.palisade.common.state.RunState;
@@ -22,7 +26,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudtrail.model.Trail;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.IamException;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.iam.model.AttachedPolicy;
 import software.amazon.awssdk.services.iam.model.Group;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
@@ -463,5 +472,111 @@ class ApplyAccountsIT {
         } finally {
             other.deleteAccountAlias(r -> r.accountAlias(taken));
         }
+    }
+
+    // ---------------------------------------------------------------- the audit role (plan without a temp-admin)
+
+    /**
+     * A role in the management account standing in for a plan phase's function role: trusted by
+     * the account, allowed (as template.yaml allows ApplyAccounts and RootLoginAlarms) only
+     * sts:AssumeRole on PalisadeAudit in the organization's accounts.
+     */
+    private String phaseRole(String name) {
+        IamClient management = clients.build(IamClient.builder());
+        String trust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+                + "{\"AWS\":\"arn:aws:iam::" + org.managementAccountId() + ":root\"},\"Action\":\"sts:AssumeRole\"}]}";
+        String arn = management.createRole(r -> r.roleName(name).assumeRolePolicyDocument(trust)).role().arn();
+        management.putRolePolicy(r -> r.roleName(name).policyName("AssumeAuditRole").policyDocument(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\","
+                        + "\"Resource\":\"arn:aws:iam::*:role/PalisadeAudit\",\"Condition\":{\"StringEquals\":"
+                        + "{\"aws:ResourceOrgID\":\"${aws:PrincipalOrgID}\"}}}]}"));
+        return arn;
+    }
+
+    /** Clients whose own credentials are {@code role}'s in the management account, as a function's are. */
+    private Clients as(String roleName) {
+        AwsCredentialsProvider creds = clients.assume(clients.baseCredentials(), org.managementAccountId(), roleName);
+        UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder();
+        String ca = System.getenv("PALISADE_CA_BUNDLE");
+        if (ca != null && !ca.isBlank()) {
+            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(ca))) {
+                java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                store.load(null, null);
+                int i = 0;
+                for (var cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    store.setCertificateEntry("ca" + i++, cert);
+                }
+                var tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(store);
+                var trust = tmf.getTrustManagers();
+                http.tlsTrustManagersProvider(() -> trust);
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return new Clients(clients.region(), java.net.URI.create(System.getenv("PALISADE_ENDPOINT_URL")), http.build(),
+                creds);
+    }
+
+    @Test
+    void auditRole_afterABootstrap_isReadOnlyTrustsOnlyThePlanPhasesAndLetsThemPlanWithoutATempAdmin() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String planner = "ItPlanPhase-" + suffix;
+        String stranger = "ItStranger-" + suffix;
+        String plannerArn = phaseRole(planner);
+        phaseRole(stranger);
+        String management = org.managementAccountId();
+        RunState.Target prod = org.targets().stream().filter(t -> t.key().equals("prod")).findFirst().orElseThrow();
+        Clients asPlanner = as(planner);
+
+        // before a bootstrap the account has no audit role: a named error, no fallback to a temp-admin
+        assertThatThrownBy(() -> AuditAccess.auditRole(asPlanner, management).in(prod.accountId()))
+                .isInstanceOf(AuditRoleMissingException.class)
+                .hasMessageContaining("PalisadeAudit in account " + prod.accountId())
+                .hasMessageContaining("run a bootstrap first");
+
+        ApplyAccounts bootstrap = new ApplyAccounts(clients, task -> Emulator.orgAccess(clients), List.of(plannerArn));
+        Map<String, AccountReport> applied = new LinkedHashMap<>();
+        for (RunState.Target target : org.targets()) {
+            applied.put(target.key(), bootstrap.apply(new AccountTask(target, config, org,
+                    new RunState.TempAdmin(null, null, null, null, null), new RunState.Run("it", null))));
+        }
+
+        assertThat(applied.get("prod").changes()).contains("+ iam:role prod/PalisadeAudit");
+        assertThat(applied.get("infosec").changes()).contains("+ iam:role infosec/PalisadeAudit");
+        assertThat(applied.get(OrgConfig.MANAGEMENT).changes()).noneMatch(c -> c.contains(Names.AUDIT_ROLE));
+        IamClient prodIam = iam(prod.accountId());
+        Role role = prodIam.getRole(r -> r.roleName(Names.AUDIT_ROLE)).role();
+        assertThat(PolicyDocument.equivalent(PolicyDocument.parse(role.assumeRolePolicyDocument()),
+                Json.MAPPER.valueToTree(PolicyDocuments.auditTrust(List.of(plannerArn))))).isTrue();
+        assertThat(prodIam.listRoleTags(r -> r.roleName(Names.AUDIT_ROLE)).tags())
+                .anyMatch(t -> t.key().equals(Names.MANAGED_TAG) && t.value().equals("true"));
+        assertThat(prodIam.listAttachedRolePolicies(r -> r.roleName(Names.AUDIT_ROLE)).attachedPolicies())
+                .extracting(AttachedPolicy::policyArn).containsExactly("arn:aws:iam::aws:policy/ReadOnlyAccess");
+        assertThat(prodIam.listRolePolicies(r -> r.roleName(Names.AUDIT_ROLE)).policyNames()).isEmpty();
+        assertThatThrownBy(() -> clients.build(IamClient.builder()).getRole(r -> r.roleName(Names.AUDIT_ROLE)))
+                .as("no audit role in the management account").isInstanceOf(NoSuchEntityException.class);
+
+        // as the plan phase: it reads, and whatever it tried to change would be denied
+        IamClient audited = asPlanner.build(IamClient.builder(),
+                AuditAccess.auditRole(asPlanner, management).in(prod.accountId()));
+        assertThat(audited.getRole(r -> r.roleName("Administrator")).role().roleName()).isEqualTo("Administrator");
+        assertThatThrownBy(() -> audited.createRole(r -> r.roleName("Mallory").assumeRolePolicyDocument(
+                role.assumeRolePolicyDocument())))
+                .isInstanceOf(IamException.class)
+                .satisfies(e -> assertThat(((IamException) e).statusCode()).isEqualTo(403));
+
+        // a plan task through the handler, as the plan phase with no temp-admin at all: nothing to change
+        ApplyAccounts planPhase = new ApplyAccounts(asPlanner, AuditAccess.forTask(asPlanner,
+                new TempAdminSession(asPlanner, asPlanner.build(SecretsManagerClient.builder()))), List.of(plannerArn));
+        AccountReport planned = new ApplyAccountsHandler(planPhase).handle(new AccountTask(prod, config, org, null,
+                new RunState.Run("it", null), AccountTask.PLAN, null));
+        assertThat(planned.changes()).isEmpty();
+
+        // another management-account role, allowed to assume it by its own policy, is not trusted
+        Clients asStranger = as(stranger);
+        assertThatThrownBy(() -> AuditAccess.auditRole(asStranger, management).in(prod.accountId()))
+                .isInstanceOf(AuditRoleMissingException.class);
     }
 }
