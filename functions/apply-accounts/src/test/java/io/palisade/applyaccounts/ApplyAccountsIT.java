@@ -26,9 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudtrail.model.Trail;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.IamException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -476,59 +473,16 @@ class ApplyAccountsIT {
 
     // ---------------------------------------------------------------- the audit role (plan without a temp-admin)
 
-    /**
-     * A role in the management account standing in for a plan phase's function role: trusted by
-     * the account, allowed (as template.yaml allows ApplyAccounts and RootLoginAlarms) only
-     * sts:AssumeRole on PalisadeAudit in the organization's accounts.
-     */
-    private String phaseRole(String name) {
-        IamClient management = clients.build(IamClient.builder());
-        String trust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
-                + "{\"AWS\":\"arn:aws:iam::" + org.managementAccountId() + ":root\"},\"Action\":\"sts:AssumeRole\"}]}";
-        String arn = management.createRole(r -> r.roleName(name).assumeRolePolicyDocument(trust)).role().arn();
-        management.putRolePolicy(r -> r.roleName(name).policyName("AssumeAuditRole").policyDocument(
-                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\","
-                        + "\"Resource\":\"arn:aws:iam::*:role/PalisadeAudit\",\"Condition\":{\"StringEquals\":"
-                        + "{\"aws:ResourceOrgID\":\"${aws:PrincipalOrgID}\"}}}]}"));
-        return arn;
-    }
-
-    /** Clients whose own credentials are {@code role}'s in the management account, as a function's are. */
-    private Clients as(String roleName) {
-        AwsCredentialsProvider creds = clients.assume(clients.baseCredentials(), org.managementAccountId(), roleName);
-        UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder();
-        String ca = System.getenv("PALISADE_CA_BUNDLE");
-        if (ca != null && !ca.isBlank()) {
-            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(ca))) {
-                java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
-                store.load(null, null);
-                int i = 0;
-                for (var cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                    store.setCertificateEntry("ca" + i++, cert);
-                }
-                var tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(store);
-                var trust = tmf.getTrustManagers();
-                http.tlsTrustManagersProvider(() -> trust);
-            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return new Clients(clients.region(), java.net.URI.create(System.getenv("PALISADE_ENDPOINT_URL")), http.build(),
-                creds);
-    }
-
     @Test
     void auditRole_afterABootstrap_isReadOnlyTrustsOnlyThePlanPhasesAndLetsThemPlanWithoutATempAdmin() {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String planner = "ItPlanPhase-" + suffix;
         String stranger = "ItStranger-" + suffix;
-        String plannerArn = phaseRole(planner);
-        phaseRole(stranger);
         String management = org.managementAccountId();
+        String plannerArn = Emulator.planPhaseRole(clients, management, planner);
+        Emulator.planPhaseRole(clients, management, stranger);
         RunState.Target prod = org.targets().stream().filter(t -> t.key().equals("prod")).findFirst().orElseThrow();
-        Clients asPlanner = as(planner);
+        Clients asPlanner = Emulator.as(clients, management, planner);
 
         // before a bootstrap the account has no audit role: a named error, no fallback to a temp-admin
         assertThatThrownBy(() -> AuditAccess.auditRole(asPlanner, management).in(prod.accountId()))
@@ -575,7 +529,7 @@ class ApplyAccountsIT {
         assertThat(planned.changes()).isEmpty();
 
         // another management-account role, allowed to assume it by its own policy, is not trusted
-        Clients asStranger = as(stranger);
+        Clients asStranger = Emulator.as(clients, management, stranger);
         assertThatThrownBy(() -> AuditAccess.auditRole(asStranger, management).in(prod.accountId()))
                 .isInstanceOf(AuditRoleMissingException.class);
     }

@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.palisade.common.Names;
 import io.palisade.common.Json;
 import io.palisade.common.policy.PolicyDocument;
+import io.palisade.common.aws.AuditAccess;
 import io.palisade.common.aws.Clients;
+import io.palisade.common.aws.TempAdminSession;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountTask;
 import io.palisade.common.state.RunState;
@@ -259,6 +262,56 @@ class RootLoginAlarmsIT {
                 .isInstanceOf(io.palisade.common.errors.PrerequisiteMissingException.class)
                 .hasMessageContaining("'palisade-trail' does not exist in account " + nonProd.accountId());
         assertThat(clients.calls().drain()).isEmpty();
+    }
+
+    /**
+     * A plan-only task reads a member account as PalisadeAudit (made here as apply-accounts makes
+     * it: ReadOnlyAccess, trusting the plan phase's role), with no temp-admin: the drift is named,
+     * nothing changes; the same role used to write is refused by the account's IAM.
+     */
+    @Test
+    void plan_asTheAuditRole_namesTheDriftAndCannotRepairIt() {
+        // an organization of its own: the shared one's accounts are the other tests'
+        OrgConfig ownConfig = Emulator.config("rla-" + UUID.randomUUID().toString().substring(0, 8));
+        RunState.Org ownOrg = Emulator.accounts(clients, ownConfig);
+        RunState.Target nonProd = ownOrg.targets().stream().filter(t -> t.key().equals("non-prod")).findFirst()
+                .orElseThrow();
+        java.util.function.BiFunction<String, Boolean, AccountTask> task = (mode, repair) -> new AccountTask(nonProd,
+                ownConfig, ownOrg, null, new RunState.Run("it-" + UUID.randomUUID(), "2025-01-01T00:00:00Z"), mode,
+                repair);
+        String management = ownOrg.managementAccountId();
+        String planner = "ItRlaPlanPhase-" + UUID.randomUUID().toString().substring(0, 8);
+        String plannerArn = Emulator.planPhaseRole(clients, management, planner);
+        AwsCredentialsProvider creds = Emulator.orgAccess(clients, nonProd.accountId());
+        IamClient iam = clients.build(IamClient.builder(), creds);
+        iam.createRole(r -> r.roleName(Names.AUDIT_ROLE).assumeRolePolicyDocument(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\""
+                        + plannerArn + "\"},\"Action\":\"sts:AssumeRole\"}]}"));
+        iam.attachRolePolicy(r -> r.roleName(Names.AUDIT_ROLE).policyArn("arn:aws:iam::aws:policy/ReadOnlyAccess"));
+        createTrail(creds);
+        phase.apply(task.apply(null, null));
+        CloudWatchClient cloudWatch = clients.build(CloudWatchClient.builder(), creds);
+        cloudWatch.deleteAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM));
+        clients.calls().drain();
+
+        Clients asPlanner = Emulator.as(clients, management, planner);
+        RootLoginAlarms audited = new RootLoginAlarms(asPlanner, AuditAccess.forTask(asPlanner,
+                new TempAdminSession(asPlanner, asPlanner.build(SecretsManagerClient.builder()))), Duration.ZERO);
+        AlarmReport drift = new RootLoginAlarmsHandler(audited).handle(task.apply(RunState.DRIFT, null));
+
+        assertThat(drift.changes()).containsExactly("+ cloudwatch:alarm non-prod/palisade-root-usage");
+        assertThat(drift.applied()).isFalse();
+        assertThat(cloudWatch.describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms()).isEmpty();
+
+        // the audit role applying the plan (as a repair would, were it given the audit role): denied
+        RootLoginAlarms writer = new RootLoginAlarms(asPlanner, t -> AuditAccess.auditRole(asPlanner, management),
+                Duration.ZERO);
+        // (an AccessDenied of an assumed role counts as IAM consistency, hence retryable: TransientAwsException)
+        assertThatThrownBy(() -> writer.apply(task.apply(null, null)))
+                .hasMessageContaining("AccessDenied")
+                .hasMessageContaining("assumed-role/" + Names.AUDIT_ROLE + "/")
+                .hasMessageContaining("is not authorized to perform: cloudwatch:PutMetricAlarm");
+        assertThat(cloudWatch.describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms()).isEmpty();
     }
 
     private static void createTrail(AwsCredentialsProvider creds) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.AwsOrganizationsNotInUseException;
 import software.amazon.awssdk.services.organizations.model.CreateAccountStatus;
@@ -117,5 +118,53 @@ public final class Emulator {
 
     public static Map<String, String> env() {
         return System.getenv();
+    }
+
+    /**
+     * A role in the emulator's management account standing in for a plan phase's function role
+     * (ApplyAccounts, RootLoginAlarms): trusted by the account, allowed what template.yaml allows
+     * them towards member accounts, sts:AssumeRole on PalisadeAudit in the organization's
+     * accounts. Returns its ARN.
+     */
+    public static String planPhaseRole(Clients clients, String managementAccountId, String name) {
+        IamClient management = clients.build(IamClient.builder());
+        String trust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+                + "{\"AWS\":\"arn:aws:iam::" + managementAccountId + ":root\"},\"Action\":\"sts:AssumeRole\"}]}";
+        String arn = management.createRole(r -> r.roleName(name).assumeRolePolicyDocument(trust)).role().arn();
+        management.putRolePolicy(r -> r.roleName(name).policyName("AssumeAuditRole").policyDocument(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\","
+                        + "\"Resource\":\"arn:aws:iam::*:role/" + io.palisade.common.Names.AUDIT_ROLE + "\","
+                        + "\"Condition\":{\"StringEquals\":{\"aws:ResourceOrgID\":\"${aws:PrincipalOrgID}\"}}}]}"));
+        return arn;
+    }
+
+    /**
+     * Clients of the emulated organization whose own credentials are those of {@code roleName} in
+     * the management account, as a deployed function's are its execution role's.
+     */
+    public static Clients as(Clients clients, String managementAccountId, String roleName) {
+        AwsCredentialsProvider creds = clients.assume(clients.baseCredentials(), managementAccountId, roleName);
+        software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.Builder http =
+                software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder();
+        String ca = System.getenv("PALISADE_CA_BUNDLE");
+        if (ca != null && !ca.isBlank()) {
+            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(ca))) {
+                java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                store.load(null, null);
+                int i = 0;
+                for (var cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    store.setCertificateEntry("ca" + i++, cert);
+                }
+                var tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(store);
+                var trust = tmf.getTrustManagers();
+                http.tlsTrustManagersProvider(() -> trust);
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("PALISADE_CA_BUNDLE " + ca + " cannot be read", e);
+            }
+        }
+        return new Clients(clients.region(), java.net.URI.create(System.getenv("PALISADE_ENDPOINT_URL")),
+                http.build(), creds);
     }
 }
