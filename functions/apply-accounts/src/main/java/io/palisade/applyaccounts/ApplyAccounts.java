@@ -60,7 +60,7 @@ public final class ApplyAccounts {
 
     private final Clients clients;
     private final Function<AccountTask, AccountAccess> access;
-    /** Role ARNs {@value Names#AUDIT_ROLE} trusts; none: the audit role is not planned. */
+    /** The management account's roles {@value Names#AUDIT_ROLE} trusts (names, or ARNs); none: it is not planned. */
     private final List<String> auditors;
 
     /**
@@ -73,9 +73,10 @@ public final class ApplyAccounts {
     }
 
     /**
-     * @param auditors the role ARNs the audit role in each member account trusts (the management
-     *     account's ApplyAccounts and RootLoginAlarms function roles, {@code PALISADE_AUDITORS});
-     *     empty: no audit role is planned
+     * @param auditors the roles of the management account that the audit role in each member
+     *     account trusts (the ApplyAccounts and RootLoginAlarms function roles,
+     *     {@code PALISADE_AUDITORS}), by name (an ARN is taken as it is); empty: no audit role is
+     *     planned
      */
     public ApplyAccounts(Clients clients, Function<AccountTask, AccountAccess> access, List<String> auditors) {
         this.clients = clients;
@@ -194,7 +195,8 @@ public final class ApplyAccounts {
             if (auditors.isEmpty()) {
                 LOG.warn("Account {}: PALISADE_AUDITORS is empty, {} is not planned", key, Names.AUDIT_ROLE);
             } else {
-                plan.addAll(planAuditRole(iam, clients.partition(), account, auditors));
+                plan.addAll(planAuditRole(iam, clients.partition(), account,
+                        auditorArns(clients.partition(), task.managementAccountId(), auditors)));
             }
         }
         // the members' tasks do not see the identity report: they name the key by its alias ARN;
@@ -336,6 +338,15 @@ public final class ApplyAccounts {
             roles.add(new AccountReport.Role(name, role.arn(), policyArn, identityId, true));
         }
         return plan;
+    }
+
+    /**
+     * The ARNs of the auditor roles: a name is a role of the management account (where
+     * Palisade's stack and so its function roles live); an ARN is kept as it is.
+     */
+    static List<String> auditorArns(String partition, String managementAccountId, List<String> auditors) {
+        return auditors.stream().map(a -> a.startsWith("arn:") ? a
+                : Names.roleArn(partition, managementAccountId, a)).toList();
     }
 
     /**

@@ -36,8 +36,10 @@ public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, Accoun
     }
 
     /**
-     * PALISADE_AUDITORS: comma-separated role ARNs the audit role in each member account trusts
-     * (template.yaml: this function's and RootLoginAlarmsFunction's roles).
+     * PALISADE_AUDITORS: comma-separated names of the management account's roles that the audit
+     * role in each member account trusts (template.yaml: this function's and
+     * RootLoginAlarmsFunction's roles). Names, not ARNs: the ARN is built with the management
+     * account's id from the run, so the trust names the role the function really acts as.
      */
     static List<String> auditors(Map<String, String> env) {
         String value = env.getOrDefault("PALISADE_AUDITORS", "");

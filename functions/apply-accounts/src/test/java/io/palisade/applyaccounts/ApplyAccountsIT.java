@@ -490,7 +490,8 @@ class ApplyAccountsIT {
                 .hasMessageContaining("PalisadeAudit in account " + prod.accountId())
                 .hasMessageContaining("run a bootstrap first");
 
-        ApplyAccounts bootstrap = new ApplyAccounts(clients, task -> Emulator.orgAccess(clients), List.of(plannerArn));
+        // PALISADE_AUDITORS names the roles; the phase builds their ARNs in the management account
+        ApplyAccounts bootstrap = new ApplyAccounts(clients, task -> Emulator.orgAccess(clients), List.of(planner));
         Map<String, AccountReport> applied = new LinkedHashMap<>();
         for (RunState.Target target : org.targets()) {
             applied.put(target.key(), bootstrap.apply(new AccountTask(target, config, org,

@@ -62,9 +62,14 @@ class AuditRoleTest {
     }
 
     @Test
-    void auditors_whenReadFromTheEnvironment_areTheCommaSeparatedArns() {
-        assertThat(ApplyAccountsHandler.auditors(Map.of("PALISADE_AUDITORS", APPLY + ", " + ALARMS + ",")))
-                .containsExactly(APPLY, ALARMS);
+    void auditors_whenReadFromTheEnvironment_areRolesOfTheManagementAccount() {
+        List<String> names = ApplyAccountsHandler.auditors(Map.of("PALISADE_AUDITORS",
+                "palisade-ApplyAccountsFunctionRole-X, palisade-RootLoginAlarmsFunctionRole-Y,"));
+        assertThat(names).containsExactly("palisade-ApplyAccountsFunctionRole-X",
+                "palisade-RootLoginAlarmsFunctionRole-Y");
+        assertThat(ApplyAccounts.auditorArns("aws", "111111111111", names)).containsExactly(APPLY, ALARMS);
+        assertThat(ApplyAccounts.auditorArns("aws-cn", "111111111111", List.of(APPLY)))
+                .as("an ARN is kept").containsExactly(APPLY);
         assertThat(ApplyAccountsHandler.auditors(Map.of())).isEmpty();
     }
 
