@@ -11,7 +11,6 @@ import io.palisade.common.testkit.Emulator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -56,25 +55,15 @@ class FaultToleranceE2EIT {
         faults.off();
     }
 
-    private static OrgConfig freshConfig(String prefix) {
-        return Emulator.config(prefix + Long.toString(System.nanoTime(), 36).substring(0, 6));
-    }
-
-    private static Map<String, Object> input(OrgConfig config) {
-        Map<String, Object> in = new LinkedHashMap<>();
-        in.put("mode", "bootstrap");
-        in.put("config", config);
-        return in;
-    }
 
     @Test
     @Order(1)
     void bootstrap_when20PercentOfRequestsFail_fiveFreshOrganizationsEachSucceedInOneExecution() {
         for (int i = 1; i <= 5; i++) {
-            OrgConfig config = freshConfig("ft");
+            OrgConfig config = Workflow.freshConfig("ft");
             faults.reset(RATE, i);
             Instant t0 = Instant.now();
-            DescribeExecutionResponse run = workflow.run(input(config));
+            DescribeExecutionResponse run = workflow.run(Workflow.bootstrap(config));
             Duration took = Duration.between(t0, Instant.now());
             JsonNode stats = faults.off();
             System.out.printf("fault rate %.0f%% bootstrap %d: %s in %.1f s, %d requests, injected %s%n",
@@ -92,12 +81,12 @@ class FaultToleranceE2EIT {
     @Test
     @Order(2)
     void compensation_whenTheRunFailsAfterCreateUserAnd20PercentFail_leavesNoTempAdmin() {
-        OrgConfig config = freshConfig("fc");
+        OrgConfig config = Workflow.freshConfig("fc");
         faults.reset(RATE, 11);
         // every CreateAccessKey is denied: the temp-admin phase fails after CreateUser
         faults.rules(List.of(rule("iam", "CreateAccessKey", "AccessDenied")));
 
-        DescribeExecutionResponse run = workflow.run(input(config));
+        DescribeExecutionResponse run = workflow.run(Workflow.bootstrap(config));
         JsonNode stats = faults.off();
         System.out.printf("compensation under %.0f%% faults: %s %s, %d requests, injected %s%n", RATE * 100,
                 run.status(), run.error(), stats.path("requests").asInt(), stats.path("injected"));
@@ -112,13 +101,13 @@ class FaultToleranceE2EIT {
     @Test
     @Order(3)
     void compensation_whenTheTempAdminCannotBeDeleted_failsSayingSoAndTheNextRunRepairs() {
-        OrgConfig config = freshConfig("fx");
+        OrgConfig config = Workflow.freshConfig("fx");
         String inbox = workflow.subscribeToRunResults();
         faults.reset(0, 12);
         faults.rules(List.of(rule("iam", "CreateAccessKey", "AccessDenied"),
                 rule("iam", "DeleteUser", "AccessDenied")));
 
-        DescribeExecutionResponse run = workflow.run(input(config));
+        DescribeExecutionResponse run = workflow.run(Workflow.bootstrap(config));
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
         assertThat(run.error()).as(run.cause()).isEqualTo(CLEANUP_INCOMPLETE);
@@ -142,7 +131,7 @@ class FaultToleranceE2EIT {
                 .accessKeyMetadata().stream().map(k -> k.accessKeyId()).findFirst().orElse("none");
 
         // the next run replaces the key it finds, and its teardown removes everything
-        DescribeExecutionResponse next = workflow.run(input(config));
+        DescribeExecutionResponse next = workflow.run(Workflow.bootstrap(config));
         assertThat(next.status()).as(next.error() + ": " + next.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(Json.read(next.output(), JsonNode.class).path("tempAdmin").path("changes").toString())
                 .as("a key another run left is not reused (" + staleKey + ")").contains("CreateAccessKey");
@@ -154,10 +143,10 @@ class FaultToleranceE2EIT {
     @ValueSource(strings = {"CreateTempAdmin", "ApplyMemberAccounts", "SetRootLoginAlarms"})
     @Order(4)
     void stoppedExecution_whenStoppedByHand_isCleanedWithin60SecondsAndTheNextRunSucceeds(String state) {
-        OrgConfig config = freshConfig("fs");
+        OrgConfig config = Workflow.freshConfig("fs");
         // the run, and the cleanup after the stop, meet the same 20 % of failing requests
         faults.reset(RATE, 20 + state.length());
-        String arn = workflow.start(input(config));
+        String arn = workflow.start(Workflow.bootstrap(config));
         workflow.awaitState(arn, state);
         workflow.stop(arn);
         Instant stopped = Instant.now();
@@ -181,7 +170,7 @@ class FaultToleranceE2EIT {
         assertThat(left).as("left 60 s after the stop in " + state).isEmpty();
 
         Instant t0 = Instant.now();
-        DescribeExecutionResponse next = workflow.run(input(config));
+        DescribeExecutionResponse next = workflow.run(Workflow.bootstrap(config));
         assertThat(next.status()).as(next.error() + ": " + next.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
         System.out.printf("next run after the stop in %s: %s in %.1f s%n", state, next.status(),
                 Duration.between(t0, Instant.now()).toMillis() / 1000.0);

@@ -8,7 +8,6 @@ import io.palisade.common.Json;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.testkit.Emulator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,23 +42,17 @@ class HomeRegionE2EIT {
     static void setUp() {
         workflow = Workflow.deployed();
         clients = Emulator.clients();
-        OrgConfig base = Emulator.config("eu" + Long.toString(System.nanoTime(), 36).substring(0, 6));
+        OrgConfig base = Workflow.freshConfig("eu");
         config = new OrgConfig(new OrgConfig.Organization(base.organization().name(), HOME.id(),
                 base.organization().managementRoles()), base.identityAccount(), base.accounts(), base.roles(),
                 base.groups(), base.users(), base.passwordPolicy(), base.alerts());
     }
 
-    private static Map<String, Object> input() {
-        Map<String, Object> in = new LinkedHashMap<>();
-        in.put("mode", "bootstrap");
-        in.put("config", config);
-        return in;
-    }
 
     @Test
     @Order(1)
     void bootstrap_whenHomeRegionIsEuWest1_buildsEverythingThereAndTheSignInRuleAlsoInUsEast1() {
-        DescribeExecutionResponse run = workflow.run(input());
+        DescribeExecutionResponse run = workflow.run(Workflow.bootstrap(config));
 
         assertThat(run.status()).as(run.error() + ": " + run.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
         // trails, buckets, key, log groups, alarms, topics, rules: in eu-west-1; the sign-in rule also in us-east-1
@@ -98,7 +91,7 @@ class HomeRegionE2EIT {
     @Test
     @Order(2)
     void bootstrap_whenRunAgain_changesNoAlertingInEitherRegion() {
-        DescribeExecutionResponse run = workflow.run(input());
+        DescribeExecutionResponse run = workflow.run(Workflow.bootstrap(config));
 
         assertThat(run.status()).as(run.error() + ": " + run.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
         JsonNode alarms = Json.read(run.output(), JsonNode.class).path("alarms");

@@ -59,12 +59,6 @@ class IamEnforcementE2EIT {
                 .stackResourceDetail().physicalResourceId();
     }
 
-    private static Map<String, Object> input(OrgConfig config) {
-        Map<String, Object> in = new LinkedHashMap<>();
-        in.put("mode", "bootstrap");
-        in.put("config", config);
-        return in;
-    }
 
     /** The role's inline policies in the emulated management account (the phase's identity there). */
     private static Map<String, String> policies(String role) {
@@ -99,12 +93,12 @@ class IamEnforcementE2EIT {
     void bootstrap_whenTheTeardownRoleLacksDescribeSecret_failsWithAccessDeniedAndCompensationLeavesNothing() {
         Map<String, String> original = policies(teardownRole);
         assertThat(original.values()).as("the copied role grants " + DROPPED).anyMatch(d -> d.contains(DROPPED));
-        OrgConfig config = Emulator.config("ie" + Long.toString(System.nanoTime(), 36).substring(0, 6));
+        OrgConfig config = Workflow.freshConfig("ie");
         DescribeExecutionResponse run;
         try {
             original.forEach((name, doc) -> iam.putRolePolicy(r -> r.roleName(teardownRole).policyName(name)
                     .policyDocument(without(doc, DROPPED))));
-            run = workflow.run(input(config));
+            run = workflow.run(Workflow.bootstrap(config));
         } finally {
             original.forEach((name, doc) -> iam.putRolePolicy(r -> r.roleName(teardownRole).policyName(name)
                     .policyDocument(doc)));
@@ -119,7 +113,7 @@ class IamEnforcementE2EIT {
         OrganizationChecks.assertNoTempAdmin(clients, ids);
 
         // with the permission back, the next run converges
-        DescribeExecutionResponse again = workflow.run(input(config));
+        DescribeExecutionResponse again = workflow.run(Workflow.bootstrap(config));
         assertThat(again.status()).as(again.error() + ": " + again.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
         OrganizationChecks.assertBuilt(clients, config);
         assertThat(List.of(policies(teardownRole))).containsExactly(original);

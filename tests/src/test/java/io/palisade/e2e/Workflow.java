@@ -36,6 +36,19 @@ final class Workflow {
         this.sqs = sqs;
     }
 
+    /** A config for a new organization in the emulator: the default shape, a unique name and emails. */
+    static io.palisade.common.config.OrgConfig freshConfig(String prefix) {
+        return io.palisade.common.testkit.Emulator.config(prefix + Long.toString(System.nanoTime(), 36).substring(0, 6));
+    }
+
+    /** The execution input of a bootstrap of {@code config}. */
+    static Map<String, Object> bootstrap(io.palisade.common.config.OrgConfig config) {
+        Map<String, Object> in = new java.util.LinkedHashMap<>();
+        in.put("mode", "bootstrap");
+        in.put("config", config);
+        return in;
+    }
+
     static Workflow deployed() {
         String url = System.getenv("PALISADE_MINISTACK_URL");
         Assumptions.assumeTrue(url != null, "PALISADE_MINISTACK_URL not set: run through ./palisade test");
