@@ -323,21 +323,27 @@ public final class ApplyAccounts {
                 plan.add(Change.update(account, "iam:role", name, "description", def.description(),
                         role.description()), updateRole);
             }
-            List<String> attached = iam.listAttachedRolePoliciesPaginator(r -> r.roleName(name))
-                    .attachedPolicies().stream().map(AttachedPolicy::policyArn).toList();
-            if (!attached.contains(policyArn)) {
-                plan.add(Change.update(account, "iam:role", name, "policy", policyArn, attached),
-                        () -> iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn)));
-            }
-            for (String other : attached) {
-                if (!other.equals(policyArn)) {
-                    plan.add(Change.remove(account, "iam:role-policy-attachment", name + " " + other),
-                            () -> iam.detachRolePolicy(r -> r.roleName(name).policyArn(other)));
-                }
-            }
+            planAttachment(plan, iam, account, name, policyArn);
             roles.add(new AccountReport.Role(name, role.arn(), policyArn, identityId, true));
         }
         return plan;
+    }
+
+    /** Exactly {@code policyArn} attached to role {@code name}: attach it if missing, detach any other. */
+    private static void planAttachment(Plan plan, IamClient iam, Change.Account account, String name,
+                                       String policyArn) {
+        List<String> attached = iam.listAttachedRolePoliciesPaginator(r -> r.roleName(name))
+                .attachedPolicies().stream().map(AttachedPolicy::policyArn).toList();
+        if (!attached.contains(policyArn)) {
+            plan.add(Change.update(account, "iam:role", name, "policy", policyArn, attached),
+                    () -> iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn)));
+        }
+        for (String other : attached) {
+            if (!other.equals(policyArn)) {
+                plan.add(Change.remove(account, "iam:role-policy-attachment", name + " " + other),
+                        () -> iam.detachRolePolicy(r -> r.roleName(name).policyArn(other)));
+            }
+        }
     }
 
     /**
@@ -381,18 +387,7 @@ public final class ApplyAccounts {
             plan.add(Change.update(account, "iam:role", name, "trust", trust, haveTrust),
                     () -> iam.updateAssumeRolePolicy(r -> r.roleName(name).policyDocument(Json.write(trust))));
         }
-        List<String> attached = iam.listAttachedRolePoliciesPaginator(r -> r.roleName(name))
-                .attachedPolicies().stream().map(AttachedPolicy::policyArn).toList();
-        if (!attached.contains(policyArn)) {
-            plan.add(Change.update(account, "iam:role", name, "policy", policyArn, attached),
-                    () -> iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn)));
-        }
-        for (String other : attached) {
-            if (!other.equals(policyArn)) {
-                plan.add(Change.remove(account, "iam:role-policy-attachment", name + " " + other),
-                        () -> iam.detachRolePolicy(r -> r.roleName(name).policyArn(other)));
-            }
-        }
+        planAttachment(plan, iam, account, name, policyArn);
         for (String inline : iam.listRolePoliciesPaginator(r -> r.roleName(name)).policyNames()) {
             Change remove = Change.remove(account, "iam:role-policy", name + "/" + inline);
             plan.add(remove, () -> ChangeExecutor.remove(remove,
