@@ -15,64 +15,98 @@ from datetime import datetime, timezone
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCHEMA = os.path.join(ROOT, "config", "organization.schema.json")
 
 
-def fail(msg, code=2):
+def fail(msg, code=1):
     print(f"[palisade] ERROR: {msg}", file=sys.stderr)
     sys.exit(code)
 
 
-def field_path(parts):
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "config"
-
-
 def load_config(path):
-    """YAML -> dict, checked against the JSON Schema; errors name the field."""
+    """YAML -> dict. Not validated here: the first phase's validator (the one authority; ./palisade
+    runs it locally before starting, ConfigCheck) names the field of any error before anything
+    changes. The JSON Schema next to the config serves editors."""
     try:
         with open(path) as f:
-            config = yaml.safe_load(f)
+            return yaml.safe_load(f)
     except (OSError, yaml.YAMLError) as e:
         fail(f"cannot read config {path}: {e}")
-    import jsonschema
-
-    with open(SCHEMA) as f:
-        schema = json.load(f)
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.absolute_path))
-    if errors:
-        lines = [f"  {field_path(e.absolute_path)}: {e.message}" for e in errors]
-        fail(f"invalid config {os.path.relpath(path)}:\n" + "\n".join(lines))
-    return config
 
 
-def plan(config):
-    org = config["organization"]["name"]
-    ident = config["identityAccount"]
-    print(f"Plan for organization '{org}' (region {config['organization']['region']}); a run converges to:")
-    print("  accounts (created if no account has the email; alias <org>-<key>):")
-    for a in config["accounts"]:
-        tag = "  identity: users, state bucket, CloudTrail bucket" if a["key"] == ident else ""
-        print(f"    {a['key']:<10} {a['name']:<12} {a['email']:<32} roles {', '.join(a.get('roles', [])) or '-'}{tag}")
-    print(f"    {'management':<10} {'(payer)':<12} {'':<32} roles {', '.join(config['organization'].get('managementRoles', [])) or '-'}")
-    print(f"  groups in {ident} (sts:AssumeRole on exactly these roles, MFA required by each role):")
-    for g in config.get("groups", []):
-        print(f"    {g['name']:<18} -> " + ", ".join(f"{x['account']}/{x['role']}" for x in g["assume"]))
-    print(f"  users in {ident} (+ AllUsers: manage own credentials, nothing without MFA):")
-    for u in config.get("users", []):
-        print(f"    {u['name']:<18} in " + (", ".join(u.get("groups", [])) or "-"))
-    pp = config["passwordPolicy"]
-    print(f"  password policy: length >= {pp['minimumLength']}, reuse prevention {pp['reusePrevention']}, all character classes")
-    print(f"  every account: trail palisade-trail (multi-region, validation) -> {org}-palisade-trail-<{ident} id>,")
-    print("                 root-usage metric filter + alarm + EventBridge rule -> SNS palisade-root-alerts"
-          f" ({', '.join(config.get('alerts', {}).get('emails', [])) or 'no subscriptions'})")
-    print("  temporary: PalisadeTempAdmin + PalisadeBootstrap roles, removed at the end of the run")
+def change_lines(output):
+    """Every change line the execution returned, grouped by account, in the order the phases ran:
+    rendered by the phases (io.palisade.common.aws.Change.render), only printed here."""
+    groups = {}
+
+    def add(key, account_id, lines):
+        if key is None:
+            return
+        g = groups.setdefault(key, {"accountId": account_id, "lines": []})
+        g["accountId"] = g["accountId"] or account_id
+        g["lines"] += [l for l in (lines or []) if l and l[0] in "+~-"]
+
+    org = output.get("org") or {}
+    for line in org.get("changes") or []:
+        if line and line[0] in "+~-":
+            parts = line.split(" ")
+            key = parts[2].split("/")[0] if len(parts) > 2 else "organization"
+            add(key if parts[1] == "organizations:account" else "organization", None, [line])
+    reports = [((output.get("identityApplied") or {}).get("report") or {})] + (output.get("applied") or [])
+    for r in reports + (output.get("alarms") or []):
+        add(r.get("key"), r.get("accountId"), r.get("changes"))
+    return groups
+
+
+def summary(groups, verb="Plan"):
+    lines = [l for g in groups.values() for l in g["lines"]]
+    add = sum(1 for l in lines if l.startswith("+"))
+    change = sum(1 for l in lines if l.startswith("~"))
+    remove = sum(1 for l in lines if l.startswith("-"))
+    if verb == "Plan":
+        text = f"Plan: {add} to add, {change} to change, {remove} to remove."
+    else:
+        text = f"{verb}: {add} added, {change} changed, {remove} removed."
+    return len(lines), text
+
+
+def render_changes(groups, out=sys.stdout):
+    for key, g in groups.items():
+        if not g["lines"]:
+            continue
+        print(f"  # {key}" + (f" ({g['accountId']})" if g.get("accountId") else " (does not exist yet)"), file=out)
+        for line in g["lines"]:
+            print(f"  {line}", file=out)
+        print(file=out)
+
+
+def plan_report(desc, output, mode):
+    """A plan-only run (mode plan, or drift without repair): the change set, terraform-style.
+    Returns the exit code: 0 nothing to change, 2 changes, 1 the run failed."""
+    if desc["status"] != "SUCCEEDED":
+        print(f"[palisade] the {mode} run {desc['status']}: {desc.get('error')}: {desc.get('cause')}", file=sys.stderr)
+        return 1
+    groups = change_lines(output)
+    total, text = summary(groups)
+    org = output.get("org") or {}
+    rep = output.get("report") or {}
+    what = "Drift" if mode == "drift" else "Plan"
+    print(f"{what} for organization {org.get('organizationId') or '(none yet)'}, management account "
+          f"{org.get('managementAccountId')}, run {(output.get('run') or {}).get('id')}:")
+    print()
+    if total == 0:
+        print("No changes. The organization matches the configuration.")
+    else:
+        render_changes(groups)
+        print(text)
+    if rep.get("stored"):
+        print(f"report: s3://{rep.get('bucket')}/{rep.get('markdownKey')} (and .json)")
+    if mode == "drift" and total:
+        print("not repaired: start a drift run with repair: true (./palisade run --mode drift --repair) to fix it")
+    return 2 if total else 0
 
 
 def build_input(config, args):
-    payload = {"mode": args.mode, "config": config}
+    payload = {"mode": args.mode, "repair": bool(args.repair), "config": config}
     if args.login_user or args.login_key:
         if not (args.login_user and args.login_key):
             fail("--login-user and --login-key go together")
@@ -99,7 +133,7 @@ def state_machine_arn(stack):
     fail(f"stack '{stack}' has no StateMachineArn output")
 
 
-def follow(sfn, arn):
+def follow(sfn, arn, out=sys.stdout):
     """Print each phase as it starts and ends; return describe_execution at the end."""
     seen, started = set(), {}
     t0 = time.time()
@@ -122,14 +156,14 @@ def follow(sfn, arn):
             if t in ("TaskStateEntered", "MapStateEntered", "WaitStateEntered"):
                 name = e["stateEnteredEventDetails"]["name"]
                 started[name] = time.time()
-                print(f"  {time.time() - t0:6.1f}s  > {name}", flush=True)
+                print(f"  {time.time() - t0:6.1f}s  > {name}", file=out, flush=True)
             elif t in ("TaskStateExited", "MapStateExited", "WaitStateExited"):
                 name = e["stateExitedEventDetails"]["name"]
                 took = time.time() - started.get(name, time.time())
-                print(f"  {time.time() - t0:6.1f}s  ok {name} ({took:.1f}s)", flush=True)
+                print(f"  {time.time() - t0:6.1f}s  ok {name} ({took:.1f}s)", file=out, flush=True)
             elif t in ("TaskFailed",):
                 d = e.get("taskFailedEventDetails", {})
-                print(f"  {time.time() - t0:6.1f}s  !! task failed: {d.get('error')}", flush=True)
+                print(f"  {time.time() - t0:6.1f}s  !! task failed: {d.get('error')}", file=out, flush=True)
         desc = sfn.describe_execution(executionArn=arn)
         if desc["status"] != "RUNNING":
             return desc
@@ -175,8 +209,15 @@ def report(desc, output, config):
         print(login["encryptedPassword"])
     td = output.get("teardown", {})
     print(f"temp-admin removed: {', '.join(td.get('removed', [])) or 'nothing to remove'}")
-    changes = sum(len(r.get("changes", [])) for r in reports) + sum(len(a.get("changes", [])) for a in output.get("alarms", []))
-    print(f"baseline changes this run: {changes}")
+    groups = change_lines(output)
+    total, text = summary(groups, "Applied")
+    if total:
+        print("changes made this run:")
+        render_changes(groups)
+    print(text)
+    rep = output.get("report") or {}
+    if rep.get("stored"):
+        print(f"report: s3://{rep.get('bucket')}/{rep.get('markdownKey')} (and .json)")
     found = problems(output)
     if found:
         print(f"\n!! {len(found)} problem(s) need you (everything else was applied):")
@@ -194,38 +235,45 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--config", required=True)
     p.add_argument("--stack", default="palisade")
-    p.add_argument("--plan", action="store_true")
-    p.add_argument("--mode", default="bootstrap", choices=["bootstrap", "drift"])
+    p.add_argument("--mode", default="bootstrap", choices=["bootstrap", "drift", "plan"])
+    p.add_argument("--repair", action="store_true", help="drift: repair what the run finds")
     p.add_argument("--login-user")
     p.add_argument("--login-key")
     p.add_argument("--report-dir")
     p.add_argument("--name", help="execution name")
     args = p.parse_args()
 
+    if args.repair and args.mode != "drift":
+        fail("--repair goes with --mode drift")
     config = load_config(args.config)
     payload = build_input(config, args)
-    plan(config)
-    if args.plan:
-        return 0
+    plan_only = args.mode == "plan" or (args.mode == "drift" and not args.repair)
     import boto3
 
     sfn = boto3.client("stepfunctions")
     arn = state_machine_arn(args.stack)
     name = args.name or "run-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    print(f"\n[palisade] starting execution {name}")
+    progress = sys.stderr if plan_only else sys.stdout
+    print(f"[palisade] starting execution {name} ({args.mode}{' with repair' if args.repair else ''})", file=progress)
     t0 = time.time()
     execution = sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))["executionArn"]
-    desc = follow(sfn, execution)
+    desc = follow(sfn, execution, progress)
     output = json.loads(desc.get("output") or "{}")
-    report(desc, output, config)
-    print(f"\n[palisade] execution {desc['status']} in {time.time() - t0:.1f}s")
+    if plan_only:
+        code = plan_report(desc, output, args.mode)
+    else:
+        report(desc, output, config)
+        code = None
+    print(f"[palisade] execution {desc['status']} in {time.time() - t0:.1f}s", file=progress)
     if args.report_dir:
         os.makedirs(args.report_dir, exist_ok=True)
         path = os.path.join(args.report_dir, f"{name}.json")
         with open(path, "w") as f:
             json.dump({"status": desc["status"], "error": desc.get("error"), "cause": desc.get("cause"),
                        "output": output}, f, indent=2, default=str)
-        print(f"[palisade] report saved to {os.path.relpath(path)}")
+        print(f"[palisade] report saved to {os.path.relpath(path)}", file=progress)
+    if code is not None:
+        return code
     if desc["status"] != "SUCCEEDED":
         return 1
     return 3 if problems(output) else 0

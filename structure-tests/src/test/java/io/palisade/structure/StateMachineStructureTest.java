@@ -41,7 +41,7 @@ class StateMachineStructureTest {
     private static final String TRANSIENT = "io.palisade.common.errors.TransientAwsException";
     /** Where every failure goes; it and what runs after it (or after success) need no compensation Catch. */
     private static final String COMPENSATE = "Compensate";
-    private static final Set<String> COMPENSATE_PATH = Set.of(COMPENSATE, "NotifyFailure", "NotifySuccess",
+    private static final Set<String> COMPENSATE_PATH = Set.of(COMPENSATE, "NotifyFailure", "NotifyRun",
             "NotifyCleanupIncomplete");
 
     private static JsonNode template;
@@ -274,6 +274,68 @@ class StateMachineStructureTest {
         }
     }
 
+    // ------------------------------------------------------------------ modes
+
+    /**
+     * plan, and drift without repair, take the read-only path: from ChooseMode's plan branch on
+     * (failures aside) no state invokes a phase that creates accounts, takes the lock or makes a
+     * temp-admin; every per-account task there is told the mode and repair, so it reads through
+     * the audit role. bootstrap and drift with repair take the applying path.
+     */
+    @Test
+    void planPath_whenWalkedFromChooseMode_invokesOnlyReadingPhasesAndPassesTheMode() {
+        JsonNode states = asl.path("States");
+        JsonNode choose = states.path("ChooseMode");
+        assertThat(choose.path("Type").asText()).isEqualTo("Choice");
+        assertThat(choose.path("Default").asText()).isEqualTo("CreateAccounts");
+        assertThat(choose.path("Choices")).hasSize(1);
+        JsonNode rule = choose.path("Choices").get(0);
+        assertThat(Json.write(rule)).contains("\"StringEquals\":\"plan\"").contains("\"StringEquals\":\"drift\"")
+                .contains("\"Not\":{\"Variable\":\"$.repair\",\"BooleanEquals\":true}");
+        // a missing mode is bootstrap, a missing repair is false: both are set before ChooseMode
+        assertThat(states.path("DefaultMode").path("Result").asText()).isEqualTo("bootstrap");
+        assertThat(states.path("DefaultRepair").path("Result").asBoolean(true)).isFalse();
+
+        Set<String> invoked = new TreeSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(rule.path("Next").asText()));
+        Set<String> seen = new LinkedHashSet<>();
+        while (!todo.isEmpty()) {
+            String name = todo.pop();
+            if (!seen.add(name) || !states.has(name)) {
+                continue;
+            }
+            JsonNode state = states.get(name);
+            List<JsonNode> tasks = new ArrayList<>();
+            if (state.has("ItemProcessor")) {
+                state.path("ItemProcessor").path("States").forEach(tasks::add);
+                assertThat(state.path("ItemSelector").path("mode.$").asText()).as(name + " passes mode").isEqualTo("$.mode");
+                assertThat(state.path("ItemSelector").path("repair.$").asText()).as(name + " passes repair")
+                        .isEqualTo("$.repair");
+            } else {
+                tasks.add(state);
+            }
+            for (JsonNode task : tasks) {
+                String fn = task.path("Parameters").path("FunctionName").asText();
+                if (!fn.isEmpty()) {
+                    invoked.add(fn);
+                }
+                JsonNode payload = task.path("Parameters").path("Payload");
+                if (payload.isObject() && payload.has("target.$")) {
+                    assertThat(payload.path("mode.$").asText()).as(name + " passes mode").isEqualTo("$.mode");
+                    assertThat(payload.path("tempAdmin.$").isMissingNode()).as(name + " has no temp-admin").isTrue();
+                }
+            }
+            // only the success path: failures go to Compensate, checked elsewhere
+            if (state.has("Next")) {
+                todo.add(state.path("Next").asText());
+            }
+        }
+        assertThat(invoked).containsExactlyInAnyOrder("${PlanAccountsFunctionArn}", "${ApplyAccountsFunctionArn}",
+                "${RootLoginAlarmsFunctionArn}", "${RunReportFunctionArn}");
+        assertThat(seen).contains("NotifyRun", "Succeeded");
+        assertThat(states.path("NotifyRun").path("Parameters").path("Message.$").asText()).isEqualTo("$.report.digest");
+    }
+
     // ------------------------------------------------------------------ errors
 
     @Test
@@ -488,8 +550,16 @@ class StateMachineStructureTest {
         });
         assertThat(schedules).hasSize(1);
         JsonNode schedule = schedules.get(0);
-        assertThat(Json.read(schedule.path("Input").asText(), JsonNode.class))
-                .isEqualTo(Json.MAPPER.createObjectNode().put("mode", "drift"));
+        // !Sub '{"mode": "drift", "repair": ${DriftRepair}}': repairs only when the parameter says so, and by default not
+        String input = schedule.path("Input").path("Fn::Sub").asText();
+        assertThat(input).as("the schedule's input is a !Sub of DriftRepair").isNotEmpty();
+        JsonNode repairParameter = template.path("Parameters").path("DriftRepair");
+        assertThat(repairParameter.path("Default").asText()).isEqualTo("false");
+        for (String repair : List.of("true", "false")) {
+            assertThat(Json.read(input.replace("${DriftRepair}", repair), JsonNode.class))
+                    .isEqualTo(Json.MAPPER.createObjectNode().put("mode", "drift").put("repair",
+                            Boolean.parseBoolean(repair)));
+        }
 
         JsonNode state = schedule.path("State");
         String defaultState = state.has("Ref")

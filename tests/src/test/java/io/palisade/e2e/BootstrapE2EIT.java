@@ -191,14 +191,14 @@ class BootstrapE2EIT {
 
     @Test
     @Order(6)
-    void drift_whenScheduledInputHasNoConfig_reusesLastConfigAndRepairsDrift() {
+    void drift_whenScheduledInputHasNoConfigAndAsksForRepair_reusesLastConfigAndRepairsDrift() {
         // drift made by hand: a user leaves a group, a trail stops logging
         IamClient iam = iam(ids.get("infosec"));
         iam.removeUserFromGroup(r -> r.userName("ExampleAdmin").groupName("ProdAdmins"));
         CloudTrailClient prodTrail = clients.build(CloudTrailClient.builder(), access(ids.get("prod")));
         prodTrail.stopLogging(r -> r.name(Names.TRAIL));
 
-        DescribeExecutionResponse run = workflow.run(Map.of("mode", "drift"));
+        DescribeExecutionResponse run = workflow.run(Map.of("mode", "drift", "repair", true));
         assertThat(run.status()).as(run.error() + ": " + run.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
 
         assertThat(iam.listGroupsForUser(r -> r.userName("ExampleAdmin")).groups())
