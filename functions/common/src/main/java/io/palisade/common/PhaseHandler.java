@@ -9,7 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import io.palisade.common.aws.AwsErrors;
 import java.io.UncheckedIOException;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+import org.slf4j.MDC;
 
 /**
  * Thin Lambda entry point: parse the input record, delegate, write the output.
@@ -22,8 +22,9 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
  * <p>Any transient AWS failure leaves the phase as {@link io.palisade.common.errors.TransientAwsException},
  * the one error every Task of the state machine retries.
  *
- * <p>Structured logging comes from Powertools' functional API (no AspectJ weaving). Payloads are
- * never logged.
+ * <p>Logs are JSON lines ({@link io.palisade.common.logging.JsonLogProvider}); each carries the
+ * Lambda request id ({@code function_request_id}), the function's name and whether the
+ * invocation was the container's first ({@code cold_start}). Payloads are never logged.
  */
 public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
     private final Class<I> inputType;
@@ -40,9 +41,17 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
         this.resultField = resultField;
     }
 
+    /** Whether no invocation ran in this container yet (a SnapStart restore counts as cold). */
+    private static volatile boolean coldStart = true;
+
     @Override
     public final void handleRequest(InputStream in, OutputStream out, Context context) {
-        PowertoolsLogging.withLogging(context, () -> {
+        MDC.put("function_request_id", context.getAwsRequestId());
+        MDC.put("function_name", context.getFunctionName());
+        MDC.put("function_version", context.getFunctionVersion());
+        MDC.put("cold_start", String.valueOf(coldStart));
+        coldStart = false;
+        try {
             JsonNode payload = readTree(in);
             O result;
             try {
@@ -58,8 +67,9 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
                 ((ObjectNode) payload).set(resultField, Json.MAPPER.valueToTree(result));
                 Json.write(out, payload);
             }
-            return null;
-        });
+        } finally {
+            MDC.clear();
+        }
     }
 
     private static JsonNode readTree(InputStream in) {

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 import io.palisade.common.testkit.TestContext;
 
 class PhaseHandlerTest {
@@ -29,6 +30,9 @@ class PhaseHandlerTest {
         protected Output handle(Input input) {
             if ("fail".equals(input.name())) {
                 throw new InvalidConfigException("Invalid config: name is fail");
+            }
+            if ("mdc".equals(input.name())) {
+                return new Output(MDC.get("function_request_id") + "|" + MDC.get("function_name"), null);
             }
             return new Output("hello " + input.name(), input.tags() == null ? null : input.tags().size());
         }
@@ -92,5 +96,13 @@ class PhaseHandlerTest {
         assertThatThrownBy(() -> invoke(new Greeter(), "not json"))
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageStartingWith("The phase input is not JSON");
+    }
+
+    @Test
+    void handleRequest_whileThePhaseRuns_putsTheRequestIdInEveryLogLine() {
+        JsonNode out = invoke(new Greeter(), "{\"name\":\"mdc\"}");
+
+        assertThat(out.at("/result/greeting").asText()).isEqualTo("req-1|test");
+        assertThat(MDC.get("function_request_id")).as("cleared after the invocation").isNull();
     }
 }
