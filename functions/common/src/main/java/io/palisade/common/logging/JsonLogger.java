@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.MDC;
 import org.slf4j.Marker;
@@ -23,6 +24,7 @@ import org.slf4j.helpers.MessageFormatter;
  */
 final class JsonLogger extends AbstractLogger {
     private static final JsonFactory JSON = new JsonFactory();
+    private static final Set<String> BOOLEANS = Set.of("cold_start");
     private final Level threshold;
     private final String service;
     private final PrintStream out;
@@ -74,7 +76,12 @@ final class JsonLogger extends AbstractLogger {
             Map<String, String> context = MDC.getCopyOfContextMap();
             if (context != null) {
                 for (Map.Entry<String, String> e : new TreeMap<>(context).entrySet()) {
-                    json.writeStringField(e.getKey(), e.getValue());
+                    if (BOOLEANS.contains(e.getKey())) {
+                        // as Powertools wrote it: a JSON boolean (the MDC holds strings only)
+                        json.writeBooleanField(e.getKey(), Boolean.parseBoolean(e.getValue()));
+                    } else {
+                        json.writeStringField(e.getKey(), e.getValue());
+                    }
                 }
             }
             if (throwable != null) {

@@ -30,6 +30,7 @@ class JsonLoggerTest {
     @Test
     void info_whenLogged_writesOneJsonLineWithTheRequestIdAndTheFormattedMessage() {
         MDC.put("function_request_id", "req-42");
+        MDC.put("cold_start", "true");
         factory.getLogger("io.palisade.x.Phase").info("made {} of {}", 2, 3);
 
         assertThat(lines()).hasSize(1);
@@ -38,6 +39,7 @@ class JsonLoggerTest {
         assertThat(line.get("message").asText()).isEqualTo("made 2 of 3");
         assertThat(line.get("function_request_id").asText()).isEqualTo("req-42");
         assertThat(line.get("service").asText()).isEqualTo("palisade");
+        assertThat(line.get("cold_start").isBoolean()).as("a boolean, as Powertools wrote it").isTrue();
         assertThat(line.get("logger").asText()).isEqualTo("io.palisade.x.Phase");
         assertThat(line.hasNonNull("timestamp")).isTrue();
     }
