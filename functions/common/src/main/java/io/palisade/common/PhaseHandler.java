@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import io.palisade.common.aws.AwsErrors;
 import java.io.UncheckedIOException;
+import org.crac.Core;
 import org.slf4j.MDC;
 
 /**
@@ -25,10 +26,15 @@ import org.slf4j.MDC;
  * <p>Logs are JSON lines ({@link io.palisade.common.logging.JsonLogProvider}); each carries the
  * Lambda request id ({@code function_request_id}), the function's name and whether the
  * invocation was the container's first ({@code cold_start}). Payloads are never logged.
+ *
+ * <p>On AWS (java21 with SnapStart) every handler primes itself before the snapshot: see
+ * {@link Priming}.
  */
 public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
     private final Class<I> inputType;
     private final String resultField;
+    /** Held here: the CRaC context keeps its resources only weakly. */
+    private final Priming priming;
 
     /** A phase whose output is its result alone. */
     protected PhaseHandler(Class<I> inputType) {
@@ -39,6 +45,13 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
     protected PhaseHandler(Class<I> inputType, String resultField) {
         this.inputType = inputType;
         this.resultField = resultField;
+        this.priming = new Priming(inputType, resultField);
+        Core.getGlobalContext().register(priming);
+    }
+
+    /** The SnapStart priming this handler registered (see {@link Priming}). */
+    Priming priming() {
+        return priming;
     }
 
     /** Whether no invocation ran in this container yet (a SnapStart restore counts as cold). */
