@@ -24,6 +24,9 @@ TYPES = {
     "AWS::IAM::Role": GITHUB + "iam",
     "AWS::Lambda::Function": GITHUB + "lambda",
     "AWS::Lambda::Permission": GITHUB + "lambda",
+    # AutoPublishAlias: the published version SnapStart snapshots, and the alias callers use
+    "AWS::Lambda::Version": GITHUB + "lambda",
+    "AWS::Lambda::Alias": GITHUB + "lambda",
     "AWS::StepFunctions::StateMachine": GITHUB + "stepfunctions/blob/main/statemachine/aws-stepfunctions-statemachine.json",
     "AWS::Events::Rule": GITHUB + "events/blob/master/aws-events-rule/aws-events-rule.json",
     "AWS::SNS::Topic": GITHUB + "sns/blob/master/aws-sns-topic/aws-sns-topic.json",

@@ -51,7 +51,9 @@ class DeployRoleTest {
      * missing here fails the test: add it from the transform's output.
      */
     private static final Map<String, List<String>> SAM_TYPES = Map.of(
-            "AWS::Serverless::Function", List.of("AWS::Lambda::Function", "AWS::IAM::Role"),
+            // AutoPublishAlias (Globals) adds a version and its alias to every function
+            "AWS::Serverless::Function", List.of("AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Lambda::Version",
+                    "AWS::Lambda::Alias"),
             "AWS::Serverless::StateMachine", List.of("AWS::StepFunctions::StateMachine", "AWS::IAM::Role"));
     private static final Map<String, List<String>> SAM_EVENTS = Map.of(
             "AWS::Serverless::Function/EventBridgeRule", List.of("AWS::Events::Rule", "AWS::Lambda::Permission"),

@@ -169,8 +169,9 @@ class StateMachineStructureTest {
         Set<String> referenced = new HashSet<>();
         props.path("DefinitionSubstitutions").properties().forEach(e -> {
             if (e.getKey().endsWith("FunctionArn")) {
-                String logicalId = e.getValue().path("Fn::GetAtt").asText();
-                assertThat(logicalId).as(e.getKey()).isEqualTo(e.getKey().replace("FunctionArn", "Function") + ".Arn");
+                // the alias SAM publishes (AutoPublishAlias): the version SnapStart snapshotted
+                String logicalId = e.getValue().path("Ref").asText();
+                assertThat(logicalId).as(e.getKey()).isEqualTo(e.getKey().replace("FunctionArn", "Function") + ".Alias");
                 String function = logicalId.substring(0, logicalId.indexOf('.'));
                 assertThat(functions()).as(e.getKey()).containsKey(function);
                 assertThat(invokable).as("LambdaInvokePolicy for " + function).contains(function);
@@ -576,5 +577,23 @@ class StateMachineStructureTest {
         assertThat(secretReaders.get(1).get(0).path("Fn::GetAtt").asText()).isEqualTo("ApplyAccountsFunctionRole.Arn");
         assertThat(template.at("/Globals/Function/Runtime/Ref").asText()).isEqualTo("LambdaRuntime");
         assertThat(template.at("/Conditions/HasCaBundle/Fn::Not").isArray()).isTrue();
+    }
+
+    @Test
+    void functions_onJava21_useSnapStartThroughTheAliasAndLocallyDoNot() {
+        JsonNode globals = template.at("/Globals/Function");
+        // only the java runtimes have SnapStart: provided.al2023 (the local emulator) gets None
+        assertThat(template.at("/Conditions/IsJavaRuntime/Fn::Equals/0/Ref").asText()).isEqualTo("LambdaRuntime");
+        assertThat(template.at("/Conditions/IsJavaRuntime/Fn::Equals/1").asText()).isEqualTo("java21");
+        JsonNode applyOn = globals.at("/SnapStart/ApplyOn/Fn::If");
+        assertThat(applyOn.get(0).asText()).isEqualTo("IsJavaRuntime");
+        assertThat(applyOn.get(1).asText()).isEqualTo("PublishedVersions");
+        assertThat(applyOn.get(2).asText()).isEqualTo("None");
+        // a snapshot exists per published version only: callers must use the alias, never $LATEST
+        assertThat(globals.path("AutoPublishAlias").asText()).isNotBlank();
+        functions().forEach((name, function) -> {
+            assertThat(function.at("/Properties/SnapStart").isMissingNode()).as(name + " keeps the global SnapStart").isTrue();
+            assertThat(function.at("/Properties/AutoPublishAlias").isMissingNode()).as(name + " keeps the alias").isTrue();
+        });
     }
 }
