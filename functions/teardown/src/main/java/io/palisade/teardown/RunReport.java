@@ -2,9 +2,11 @@ package io.palisade.teardown;
 
 import io.palisade.common.Json;
 import io.palisade.common.Names;
+import io.palisade.common.aws.AwsErrors;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.config.OrgConfig;
+import io.palisade.common.errors.TransientAwsException;
 import io.palisade.common.state.AccountRef;
 import io.palisade.common.state.RunState;
 import io.palisade.common.state.StateRecord;
@@ -146,28 +148,11 @@ public final class RunReport {
         String markdownKey = PREFIX + keySafe(runId) + ".md";
 
         Where where = locate(input);
-        boolean stored = false;
-        boolean recorded = false;
-        String reason = where.reason();
-        if (where.bucket() != null) {
-            S3Client s3 = s3In(input.config(), where.accountId());
-            if (!exists(s3, where.bucket())) {
-                reason = "the state bucket s3://" + where.bucket() + " does not exist yet (the organization is not"
-                        + " bootstrapped): the report was not stored";
-            } else {
-                String location = "s3://" + where.bucket() + "/" + markdownKey;
-                s3.putObject(r -> r.bucket(where.bucket()).key(jsonKey).contentType("application/json"),
-                        RequestBody.fromString(Json.write(doc), StandardCharsets.UTF_8));
-                s3.putObject(r -> r.bucket(where.bucket()).key(markdownKey)
-                                .contentType("text/markdown; charset=utf-8"),
-                        RequestBody.fromString(markdown(doc, location), StandardCharsets.UTF_8));
-                stored = true;
-                recorded = record(new StateStore(s3, where.bucket()), input, doc, markdownKey);
-                if (!recorded) {
-                    reason = "the state bucket has no state record yet: the run is not in its history";
-                }
-            }
-        }
+        Stored outcome = where.bucket() == null ? new Stored(false, false, where.reason())
+                : store(s3In(input.config(), where.accountId()), where.bucket(), doc, jsonKey, markdownKey);
+        boolean stored = outcome.stored();
+        boolean recorded = outcome.recorded();
+        String reason = outcome.reason();
         String bucket = stored ? where.bucket() : null;
         String location = stored ? "s3://" + bucket + "/" + markdownKey : null;
         LOG.info("Run {} report: {} (stored: {}{})", runId, doc.summary(), stored, reason == null ? "" : "; " + reason);
@@ -175,6 +160,50 @@ public final class RunReport {
         return new Result(doc.status(), doc.mode(), doc.repair(), c.add(), c.change(), c.remove(), c.total(),
                 input.planOnly() && c.total() > 0, bucket, stored ? jsonKey : null, stored ? markdownKey : null,
                 stored, recorded, reason, subject(doc), digest(doc, location, reason));
+    }
+
+    /** What became of the report in the state bucket; {@code reason} says what did not happen. */
+    record Stored(boolean stored, boolean recorded, String reason) {}
+
+    /**
+     * Writes both reports to {@code bucket} and this run's history entry to the state record there.
+     * A transient failure is thrown (the state machine retries the phase); any other failure
+     * (a denied call, a record that kept changing) leaves the report unstored or unrecorded and
+     * says why: the digest still goes out, and tells where it could not be kept.
+     */
+    static Stored store(S3Client s3, String bucket, Document doc, String jsonKey, String markdownKey) {
+        try {
+            if (!exists(s3, bucket)) {
+                return new Stored(false, false, "the state bucket s3://" + bucket + " does not exist yet (the"
+                        + " organization is not bootstrapped): the report was not stored");
+            }
+            String location = "s3://" + bucket + "/" + markdownKey;
+            s3.putObject(r -> r.bucket(bucket).key(jsonKey).contentType("application/json"),
+                    RequestBody.fromString(Json.write(doc), StandardCharsets.UTF_8));
+            s3.putObject(r -> r.bucket(bucket).key(markdownKey).contentType("text/markdown; charset=utf-8"),
+                    RequestBody.fromString(markdown(doc, location), StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            return new Stored(false, false, "the report could not be stored in s3://" + bucket + ": "
+                    + permanent(e));
+        }
+        try {
+            return record(new StateStore(s3, bucket), doc, markdownKey) ? new Stored(true, true, null)
+                    : new Stored(true, false, "the state bucket has no state record yet: the run is not in its history");
+        } catch (RuntimeException e) {
+            return new Stored(true, false, "the run could not be recorded in the state record's history: "
+                    + permanent(e));
+        }
+    }
+
+    /** {@code e}'s description when it is permanent; a transient failure is thrown, for the state machine to retry. */
+    private static String permanent(RuntimeException e) {
+        RuntimeException classified = AwsErrors.classify(e);
+        if (classified instanceof TransientAwsException || AwsErrors.isTransient(classified)) {
+            throw classified;
+        }
+        LOG.warn("Run report: {}", classified.toString());
+        String code = AwsErrors.code(classified);
+        return (code == null ? classified.getClass().getSimpleName() : code) + " (" + classified.getMessage() + ")";
     }
 
     /** The state bucket and the account it is in, or why there is none to look at. */
@@ -244,7 +273,7 @@ public final class RunReport {
      * Adds or replaces this run's history entry (its change count and report key) with a
      * conditional write; the lock is left as it is. False when there is no state record.
      */
-    private static boolean record(StateStore store, Input input, Document doc, String reportKey) {
+    private static boolean record(StateStore store, Document doc, String reportKey) {
         StateRecord written = store.modify(null, current -> {
             if (current == null) {
                 return null;

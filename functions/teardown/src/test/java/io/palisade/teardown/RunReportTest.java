@@ -1,6 +1,7 @@
 package io.palisade.teardown;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
@@ -15,6 +16,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import io.palisade.common.errors.TransientAwsException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.util.function.Function;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
+import software.amazon.awssdk.services.s3.model.HeadBucketResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.regions.Region;
 
 class RunReportTest {
@@ -234,5 +248,86 @@ class RunReportTest {
         assertThat(report.path("subject").asText()).isEqualTo("Palisade plan: 3 changes to make in 2 accounts (nothing was changed)");
         assertThat(report.path("digest").asText()).contains("+ organizations:account prod\n+ iam:role prod/Developer\n")
                 .contains("Report not stored: the identity account 'infosec' does not exist yet");
+    }
+
+    private static S3Exception s3Error(int status, String code) {
+        return (S3Exception) S3Exception.builder().statusCode(status).message(code + " from S3")
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(code + " from S3").build())
+                .build();
+    }
+
+    /**
+     * An S3 fake answering every operation (a call whose first argument is its request, also the
+     * two-argument putObject/getObject that {@code Recording.stub} does not take for operations).
+     */
+    private static S3Client s3(List<String> calls, Function<Object, Object> answer) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                return method.getName().equals("toString") ? "S3 fake" : method.getName().equals("hashCode")
+                        ? System.identityHashCode(proxy) : proxy == args[0];
+            }
+            if (args != null && args.length >= 1 && args[0] != null
+                    && args[0].getClass().getSimpleName().endsWith("Request")) {
+                calls.add(method.getName());
+                Object result = answer.apply(args[0]);
+                if (result instanceof RuntimeException e) {
+                    throw e;
+                }
+                return result;
+            }
+            if (method.isDefault()) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            throw new UnsupportedOperationException(method.getName());
+        };
+        return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class},
+                handler);
+    }
+
+    private static RunReport.Stored store(List<String> calls, Function<Object, Object> answer) {
+        S3Client s3 = s3(calls, answer);
+        return RunReport.store(s3, "b", RunReport.build(drift(null), "t"), "reports/r1.json", "reports/r1.md");
+    }
+
+    @Test
+    void store_whenTheBucketIsMissing_storesNothing() {
+        List<String> calls = new ArrayList<>();
+        RunReport.Stored stored = store(calls, request -> NoSuchBucketException.builder().statusCode(404).build());
+
+        assertThat(stored).isEqualTo(new RunReport.Stored(false, false,
+                "the state bucket s3://b does not exist yet (the organization is not bootstrapped): the report was not stored"));
+        assertThat(calls).containsExactly("headBucket");
+    }
+
+    @Test
+    void store_whenDenied_saysSoInsteadOfFailingTheRun() {
+        List<String> calls = new ArrayList<>();
+        RunReport.Stored stored = store(calls, request -> request instanceof HeadBucketRequest
+                ? HeadBucketResponse.builder().build() : s3Error(403, "AccessDenied"));
+
+        assertThat(stored.stored()).isFalse();
+        assertThat(stored.reason()).startsWith("the report could not be stored in s3://b: AccessDenied");
+        assertThat(calls).containsExactly("headBucket", "putObject");
+    }
+
+    @Test
+    void store_whenS3IsThrottling_throwsForTheStateMachineToRetry() {
+        assertThatThrownBy(() -> store(new ArrayList<>(), request -> s3Error(503, "SlowDown")))
+                .isInstanceOf(TransientAwsException.class);
+    }
+
+    @Test
+    void store_whenTheBucketHasNoStateRecord_storesTheReportsButRecordsNothing() {
+        List<String> calls = new ArrayList<>();
+        RunReport.Stored stored = store(calls, request -> switch (request) {
+            case HeadBucketRequest h -> HeadBucketResponse.builder().build();
+            case PutObjectRequest p -> PutObjectResponse.builder().build();
+            default -> NoSuchKeyException.builder().statusCode(404).build();
+        });
+
+        assertThat(stored.stored()).isTrue();
+        assertThat(stored.recorded()).isFalse();
+        assertThat(stored.reason()).contains("no state record");
+        assertThat(calls).containsExactly("headBucket", "putObject", "putObject", "getObjectAsBytes");
     }
 }
