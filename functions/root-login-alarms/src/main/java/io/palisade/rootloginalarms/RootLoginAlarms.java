@@ -361,12 +361,15 @@ public final class RootLoginAlarms {
         String name = trail == null ? Names.TRAIL : trail.trailARN();
         // one UpdateTrail sets both: made once, whichever of the two changes comes first
         Runnable update = once(() -> updateTrail(cloudTrail, name, logGroupArn, roleArn, roleChanges));
+        // settings of a trail that does not exist yet (apply-accounts creates it) are part of its making: +
+        Change.Action action = trail == null ? Change.Action.CREATE : Change.Action.UPDATE;
         if (!logGroupArn.equals(groupFound)) {
-            plan.add(Change.update(who, TRAIL, Names.TRAIL, "cloudWatchLogsLogGroupArn", logGroupArn, groupFound),
-                    update);
+            plan.add(new Change(who, TRAIL, Names.TRAIL, "cloudWatchLogsLogGroupArn", logGroupArn, groupFound,
+                    action), update);
         }
         if (!roleArn.equals(roleFound)) {
-            plan.add(Change.update(who, TRAIL, Names.TRAIL, "cloudWatchLogsRoleArn", roleArn, roleFound), update);
+            plan.add(new Change(who, TRAIL, Names.TRAIL, "cloudWatchLogsRoleArn", roleArn, roleFound, action),
+                    update);
         }
     }
 

@@ -83,7 +83,8 @@ public final class AbsentAccount {
 
     /**
      * A client of {@code built}'s service that answers as an empty account would, without a
-     * call: {@code List*} (and {@code Describe*} of a list) return an empty response; any other
+     * call: {@code List*} (and {@code Describe*} of many: a plural name, a list in the response)
+     * return an empty response; any other
      * read ({@code Get*}, {@code Head*}, {@code Describe*} of one thing) throws the service's
      * not-found error; every changing call throws {@link IllegalStateException}. Convenience
      * methods (consumer-builder overloads, paginators) run as the SDK defines them, so they end
@@ -103,6 +104,9 @@ public final class AbsentAccount {
             }
             if ("close".equals(method.getName())) {
                 return null;
+            }
+            if ("serviceName".equals(method.getName()) && method.getParameterCount() == 0) {
+                return type.getField("SERVICE_NAME").get(null);
             }
             if (isOperation(method)) {
                 return answer(type, method);
@@ -141,7 +145,9 @@ public final class AbsentAccount {
                     + " in an account that does not exist yet: a plan makes no changing call");
         }
         SdkResponse empty = emptyResponse(method.getReturnType());
-        if (op.startsWith("List") || op.startsWith("Describe") && hasList(empty)) {
+        // Describe of many (DescribeLogGroups, DescribeAlarms: a plural with a list) is a list; Describe of
+        // one (DescribeKey, DescribeRule, DescribeSecret, even with a list among its fields) a read of one thing
+        if (op.startsWith("List") || op.startsWith("Describe") && op.endsWith("s") && hasList(empty)) {
             return empty;
         }
         if (op.startsWith("Get") || op.startsWith("Head") || op.startsWith("Describe")) {
