@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
-import io.palisade.common.state.AccountRef;
 import io.palisade.common.state.AccountTask;
 import io.palisade.common.state.RunState;
 import io.palisade.common.testkit.CannedHttpClient;
@@ -25,9 +24,7 @@ class AbsentAccountPlanTest {
             AnonymousCredentialsProvider.create());
     private final OrgConfig config = Emulator.config("absent");
     /** As PlanAccounts returns it for an organization that does not exist yet. */
-    private final RunState.Org org = RunState.Org.ready(MANAGEMENT, null, config.accounts().stream()
-            .map(a -> new AccountRef(a.key(), a.name(), a.email(), null, null, "PLANNED", null, 0)).toList(),
-            config.identityAccount(), 0, List.of());
+    private final RunState.Org org = Emulator.planned(config, MANAGEMENT);
     private final ApplyAccounts phase = new ApplyAccounts(clients, task -> id -> {
         throw new AssertionError("no credentials are asked for an account that does not exist: " + id);
     }, List.of("ApplyAccountsRole"));

@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
-import io.palisade.common.state.AccountRef;
 import io.palisade.common.state.AccountTask;
 import io.palisade.common.state.RunState;
 import io.palisade.common.testkit.CannedHttpClient;
 import io.palisade.common.testkit.Emulator;
 import java.net.URI;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -27,9 +25,7 @@ class AbsentAccountPlanTest {
     });
 
     private static AccountTask task(OrgConfig config, String mode) {
-        RunState.Org org = RunState.Org.ready("999999999999", null, config.accounts().stream()
-                .map(a -> new AccountRef(a.key(), a.name(), a.email(), null, null, "PLANNED", null, 0)).toList(),
-                config.identityAccount(), 0, List.of());
+        RunState.Org org = Emulator.planned(config, "999999999999");
         return new AccountTask(new RunState.Target("prod", null), config, org, null, new RunState.Run("unit", null),
                 mode, null);
     }
