@@ -155,7 +155,7 @@ public final class ApplyAccounts {
         Clients clients = home(task);
         String key = task.target().key();
         // an account a bootstrap would create (only a plan names one): planned from nothing, no call
-        boolean absent = AbsentAccount.of(task);
+        boolean absent = AbsentAccount.isAbsent(task);
         String accountId = task.target().accountId();
         String shownId = accountIdOf(task, key);
         Change.Account account = new Change.Account(shownId, key);

@@ -13,9 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.ConfigValidator;
 import io.palisade.common.config.OrgConfig;
-import io.palisade.common.errors.InvalidConfigException;
 import io.palisade.common.state.AccountTask;
-import io.palisade.common.state.RunState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -191,7 +189,7 @@ public final class RootLoginAlarms {
     private Survey survey(AccountTask task) {
         // an account a bootstrap would create (only a plan names one): planned from nothing, no call;
         // its ARNs name it by a placeholder ({@code <prod id>})
-        boolean absent = AbsentAccount.of(task);
+        boolean absent = AbsentAccount.isAbsent(task);
         String account = absent ? AbsentAccount.placeholderId(task.target().key()) : task.target().accountId();
         Change.Account who = new Change.Account(account, task.target().key());
         AwsCredentialsProvider creds = absent ? AbsentAccount.credentials(task) : access.apply(task).in(account);

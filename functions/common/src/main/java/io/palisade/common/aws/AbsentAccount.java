@@ -54,7 +54,7 @@ public final class AbsentAccount {
     private AbsentAccount() {}
 
     /** Whether the task's account does not exist yet (its target has no id). */
-    public static boolean of(AccountTask task) {
+    public static boolean isAbsent(AccountTask task) {
         return task.target().accountId() == null;
     }
 

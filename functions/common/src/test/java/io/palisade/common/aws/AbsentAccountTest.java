@@ -80,14 +80,14 @@ class AbsentAccountTest {
     void credentials_whenPlanOnlyTask_expectedAbsentCredentials_whenBootstrapTask_expectedError() {
         RunState.Target target = new RunState.Target("prod", null);
 
-        assertThat(AbsentAccount.of(task(target, AccountTask.PLAN, null))).isTrue();
+        assertThat(AbsentAccount.isAbsent(task(target, AccountTask.PLAN, null))).isTrue();
         assertThat(AbsentAccount.credentials(task(target, AccountTask.PLAN, null))).isSameAs(AbsentAccount.CREDENTIALS);
         assertThat(AbsentAccount.credentials(task(target, RunState.DRIFT, null))).isSameAs(AbsentAccount.CREDENTIALS);
         assertThatThrownBy(() -> AbsentAccount.credentials(task(target, null, null)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("'prod' has no id");
         assertThatThrownBy(() -> AbsentAccount.credentials(task(target, RunState.DRIFT, true)))
                 .isInstanceOf(IllegalStateException.class);
-        assertThat(AbsentAccount.of(task(new RunState.Target("prod", "111111111111"), null, null))).isFalse();
+        assertThat(AbsentAccount.isAbsent(task(new RunState.Target("prod", "111111111111"), null, null))).isFalse();
     }
 
     @Test
