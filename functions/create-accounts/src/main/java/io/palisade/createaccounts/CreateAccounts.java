@@ -69,14 +69,7 @@ public final class CreateAccounts {
     }
 
     public RunState.Org apply(RunState input) {
-        if (input.config() == null) {
-            throw new InvalidConfigException("Invalid input: config is required (the organization config as JSON)");
-        }
-        OrgConfig config = ConfigValidator.validate(input.config());
-        ConfigValidator.validateLogin(input.oneTimeLogin(), config);
-        if (input.mode() != null && !List.of(RunState.BOOTSTRAP, RunState.DRIFT).contains(input.mode())) {
-            throw new InvalidConfigException("Invalid input: mode '" + input.mode() + "' must be bootstrap or drift");
-        }
+        OrgConfig config = validated(input);
         clients.calls().drain();
 
         Organization org = ensureOrganization();
@@ -98,6 +91,20 @@ public final class CreateAccounts {
                 queued, clients.calls().drain());
     }
 
+    /**
+     * The run's input checked before any AWS call: the config, the one-time login, the mode.
+     * @throws InvalidConfigException naming each invalid field
+     */
+    static OrgConfig validated(RunState input) {
+        if (input.config() == null) {
+            throw new InvalidConfigException("Invalid input: config is required (the organization config as JSON)");
+        }
+        OrgConfig config = ConfigValidator.validate(input.config());
+        ConfigValidator.validateLogin(input.oneTimeLogin(), config);
+        ConfigValidator.validateMode(input.mode());
+        return config;
+    }
+
     private Organization ensureOrganization() {
         Organization org;
         try {
@@ -110,6 +117,11 @@ public final class CreateAccounts {
                             .organization(),
                     () -> organizations.describeOrganization().organization());
         }
+        return requireAllFeatures(org);
+    }
+
+    /** Palisade needs all features (SCPs, the access role): an organization with consolidated billing only is refused. */
+    static Organization requireAllFeatures(Organization org) {
         if (org.featureSet() != OrganizationFeatureSet.ALL) {
             throw new AccountCreationRejectedException("The organization " + org.id()
                     + " has only consolidated billing; enable all features before running Palisade");
@@ -118,9 +130,19 @@ public final class CreateAccounts {
     }
 
     private List<Account> listAccounts() {
+        return listAccounts(organizations);
+    }
+
+    /** Every account of the organization. */
+    static List<Account> listAccounts(OrganizationsClient organizations) {
         List<Account> all = new ArrayList<>();
         organizations.listAccountsPaginator(r -> {}).forEach(page -> all.addAll(page.accounts()));
         return all;
+    }
+
+    /** The status an account found by its email has: {@code EXISTING}, or {@code INVITED} if it joined by invitation. */
+    static String foundStatus(Account existing) {
+        return existing.joinedMethod() == AccountJoinedMethod.INVITED ? AccountRef.INVITED : "EXISTING";
     }
 
     /** What the organization has: accounts by email and id, and (read once, if needed) open requests. */
@@ -169,7 +191,7 @@ public final class CreateAccounts {
             LOG.info("Account {} exists: {}", wanted.key(), existing.id());
             return new AccountRef(wanted.key(), wanted.name(), wanted.email(), existing.id(),
                     previous == null ? null : previous.requestId(),
-                    existing.joinedMethod() == AccountJoinedMethod.INVITED ? AccountRef.INVITED : "EXISTING", null,
+                    foundStatus(existing), null,
                     previous == null ? 0 : previous.attempts());
         }
         int attempts = previous == null || previous.attempts() == null ? 0 : previous.attempts();
