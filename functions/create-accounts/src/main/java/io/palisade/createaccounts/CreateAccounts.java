@@ -69,7 +69,7 @@ public final class CreateAccounts {
     }
 
     public RunState.Org apply(RunState input) {
-        OrgConfig config = validated(input);
+        OrgConfig config = RunInput.validated(input);
         clients.calls().drain();
 
         Organization org = ensureOrganization();
@@ -91,19 +91,6 @@ public final class CreateAccounts {
                 queued, clients.calls().drain());
     }
 
-    /**
-     * The run's input checked before any AWS call: the config, the one-time login, the mode.
-     * @throws InvalidConfigException naming each invalid field
-     */
-    static OrgConfig validated(RunState input) {
-        if (input.config() == null) {
-            throw new InvalidConfigException("Invalid input: config is required (the organization config as JSON)");
-        }
-        OrgConfig config = ConfigValidator.validate(input.config());
-        ConfigValidator.validateLogin(input.oneTimeLogin(), config);
-        ConfigValidator.validateMode(input.mode());
-        return config;
-    }
 
     private Organization ensureOrganization() {
         Organization org;
@@ -117,32 +104,11 @@ public final class CreateAccounts {
                             .organization(),
                     () -> organizations.describeOrganization().organization());
         }
-        return requireAllFeatures(org);
-    }
-
-    /** Palisade needs all features (SCPs, the access role): an organization with consolidated billing only is refused. */
-    static Organization requireAllFeatures(Organization org) {
-        if (org.featureSet() != OrganizationFeatureSet.ALL) {
-            throw new AccountCreationRejectedException("The organization " + org.id()
-                    + " has only consolidated billing; enable all features before running Palisade");
-        }
-        return org;
+        return RunInput.requireAllFeatures(org);
     }
 
     private List<Account> listAccounts() {
-        return listAccounts(organizations);
-    }
-
-    /** Every account of the organization. */
-    static List<Account> listAccounts(OrganizationsClient organizations) {
-        List<Account> all = new ArrayList<>();
-        organizations.listAccountsPaginator(r -> {}).forEach(page -> all.addAll(page.accounts()));
-        return all;
-    }
-
-    /** The status an account found by its email has: {@code EXISTING}, or {@code INVITED} if it joined by invitation. */
-    static String foundStatus(Account existing) {
-        return existing.joinedMethod() == AccountJoinedMethod.INVITED ? AccountRef.INVITED : "EXISTING";
+        return RunInput.listAccounts(organizations);
     }
 
     /** What the organization has: accounts by email and id, and (read once, if needed) open requests. */
@@ -191,7 +157,7 @@ public final class CreateAccounts {
             LOG.info("Account {} exists: {}", wanted.key(), existing.id());
             return new AccountRef(wanted.key(), wanted.name(), wanted.email(), existing.id(),
                     previous == null ? null : previous.requestId(),
-                    foundStatus(existing), null,
+                    RunInput.foundStatus(existing), null,
                     previous == null ? 0 : previous.attempts());
         }
         int attempts = previous == null || previous.attempts() == null ? 0 : previous.attempts();

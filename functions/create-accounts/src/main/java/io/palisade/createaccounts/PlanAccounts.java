@@ -53,7 +53,7 @@ public final class PlanAccounts {
     }
 
     public RunState.Org plan(RunState input) {
-        OrgConfig config = CreateAccounts.validated(input);
+        OrgConfig config = RunInput.validated(input);
         clients.calls().drain();
 
         List<Change> changes = new ArrayList<>();
@@ -65,9 +65,9 @@ public final class PlanAccounts {
             managementAccountId = sts.getCallerIdentity().account();
             existing = List.of();
         } else {
-            CreateAccounts.requireAllFeatures(org);
+            RunInput.requireAllFeatures(org);
             managementAccountId = org.masterAccountId();
-            existing = CreateAccounts.listAccounts(organizations);
+            existing = RunInput.listAccounts(organizations);
         }
         Map<String, Account> byEmail = existing.stream().collect(Collectors.toMap(
                 a -> a.email().toLowerCase(Locale.ROOT), Function.identity(), (a, b) -> a));
@@ -80,7 +80,7 @@ public final class PlanAccounts {
                 accounts.add(new AccountRef(wanted.key(), wanted.name(), wanted.email(), null, null, PLANNED, null, 0));
             } else {
                 accounts.add(new AccountRef(wanted.key(), wanted.name(), wanted.email(), found.id(), null,
-                        CreateAccounts.foundStatus(found), null, 0));
+                        RunInput.foundStatus(found), null, 0));
             }
         }
         List<String> made = clients.calls().drain();

@@ -13,6 +13,9 @@ import software.amazon.awssdk.services.sts.StsClient;
 public final class PlanAccountsHandler extends PhaseHandler<RunState, RunState.Org> {
     private final PlanAccounts phase;
 
+    /** Where the payload keeps this phase's result: the same field as create-accounts' (the Org). */
+    static final String FIELD = "org";
+
     public PlanAccountsHandler() {
         this(Clients.fromEnvironment());
     }
@@ -23,7 +26,7 @@ public final class PlanAccountsHandler extends PhaseHandler<RunState, RunState.O
     }
 
     PlanAccountsHandler(PlanAccounts phase) {
-        super(RunState.class, CreateAccountsHandler.FIELD);
+        super(RunState.class, FIELD);
         this.phase = phase;
     }
 
