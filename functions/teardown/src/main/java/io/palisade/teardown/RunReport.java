@@ -45,7 +45,7 @@ public final class RunReport {
     private static final Logger LOG = LoggerFactory.getLogger(RunReport.class);
 
     /** Where the reports go in the state bucket. */
-    public static final String PREFIX = "reports/";
+    public static final String PREFIX = Names.REPORT_PREFIX;
     /** Account key of the organization-level changes ({@code org.changes}: accounts created, ...). */
     public static final String ORGANIZATION = "organization";
     public static final String PLAN = "plan";
@@ -59,8 +59,12 @@ public final class RunReport {
      * leaves both a wide margin.
      */
     static final int DIGEST_BYTES = 32 * 1024;
-    /** A change line longer than this (a whole policy document as expected/actual) is cut in the digest. */
-    static final int DIGEST_LINE_CHARS = 400;
+    /**
+     * A change line longer than this is cut in the digest. Long enough for a trust or bucket policy
+     * of a few statements as expected and actual (the drift a reader must see whole: a trust opened
+     * to {@code "*"} is at the end of the line); a longer one is in the stored report.
+     */
+    static final int DIGEST_LINE_CHARS = 2_000;
     /** SNS: at most 100 printable ASCII characters. */
     static final int SUBJECT_CHARS = 100;
 

@@ -41,11 +41,11 @@ public final class MotoRecorder {
                     || op.startsWith("Head") || op.startsWith("Lookup"));
         }
 
-        /** The run's own bookkeeping: temp-admin lifecycle, its secret, the state record. */
+        /** The run's own bookkeeping: temp-admin lifecycle, its secret, the state record, the run's report. */
         public boolean bookkeeping() {
             return body.contains(Names.TEMP_ADMIN_USER) || body.contains(Names.BOOTSTRAP_ROLE)
                     || body.contains(Names.TEMP_ADMIN_SECRET) || body.contains("palisade%2Ftemp-admin")
-                    || url.contains("/palisade/state.json");
+                    || url.contains("/" + Names.STATE_KEY) || url.contains("/" + Names.REPORT_PREFIX);
         }
     }
 
