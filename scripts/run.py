@@ -79,11 +79,23 @@ def render_changes(groups, out=sys.stdout):
         print(file=out)
 
 
+def cause_of(desc):
+    """The execution's error in one line: a Lambda error's type and message, not its stack trace."""
+    cause = desc.get("cause") or ""
+    try:
+        parsed = json.loads(cause)
+        if isinstance(parsed, dict) and "errorMessage" in parsed:
+            return f"{parsed.get('errorType', desc.get('error'))}: {parsed['errorMessage']}"
+    except ValueError:
+        pass
+    return f"{desc.get('error')}: {cause}"
+
+
 def plan_report(desc, output, mode):
     """A plan-only run (mode plan, or drift without repair): the change set, terraform-style.
     Returns the exit code: 0 nothing to change, 2 changes, 1 the run failed."""
     if desc["status"] != "SUCCEEDED":
-        print(f"[palisade] the {mode} run {desc['status']}: {desc.get('error')}: {desc.get('cause')}", file=sys.stderr)
+        print(f"[palisade] the {mode} run {desc['status']}: {cause_of(desc)}", file=sys.stderr)
         return 1
     groups = change_lines(output)
     total, text = summary(groups)
@@ -175,8 +187,7 @@ def report(desc, output, config):
     print()
     print(f"== Palisade report: {desc['status']} ==")
     if not ok:
-        print(f"error : {desc.get('error')}")
-        print(f"cause : {desc.get('cause')}")
+        print(f"error : {cause_of(desc)}")
         return
     org = output["org"]
     print(f"organization {org.get('organizationId')}  management account {org['managementAccountId']}")

@@ -23,7 +23,8 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     alias resolved), SNS topics, CloudTrail trails, CloudWatch Logs log groups, CloudWatch alarms, EventBridge rules,
     S3 (moto's own). Calls on nothing nameable (List*, account-level settings, Organizations) keep "*".
  3. Actions are named by IAM service prefix, not signing name (moto checked "monitoring:PutMetricAlarm" where AWS
-    checks "cloudwatch:PutMetricAlarm"). Identity policies (inline and attached, user groups included) are evaluated as AWS does: an explicit Deny wins,
+    checks "cloudwatch:PutMetricAlarm"), and S3 operations by the action AWS authorizes them with (moto checked
+    "s3:HeadBucket", which no policy grants, where AWS checks s3:ListBucket). Identity policies (inline and attached, user groups included) are evaluated as AWS does: an explicit Deny wins,
     otherwise an Allow is needed; Action/NotAction case-insensitive, Resource/NotResource and both with * and ? as
     wildcards; a Condition that is not met makes its statement not apply (Allow or Deny). Condition keys known
     locally: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:ResourceAccount, aws:ResourceOrgID,
@@ -428,12 +429,27 @@ def _shaped(response, denied):
 # moto names an action by the SIGNING name of its service; IAM uses the service prefix (CloudWatch signs as
 # "monitoring", its actions are "cloudwatch:...")
 _IAM_PREFIX = {"monitoring": "cloudwatch"}
+# S3 operations moto names by the operation where AWS authorizes another action (Service Authorization Reference,
+# "Actions defined by Amazon S3"; HeadBucket: "you must have permission to perform the s3:ListBucket action").
+_S3_ACTIONS = {"HeadBucket": "ListBucket"}
+# Bucket sub-resources moto's ACTION_MAP does not know (it spells ?publicAccessBlock "public_access_block"), which it
+# therefore authorized as s3:CreateBucket (PUT) or s3:ListBucket (GET): query key -> {method: IAM action}.
+_S3_BUCKET_SUBRESOURCES = {
+    "publicAccessBlock": {"GET": "GetBucketPublicAccessBlock", "PUT": "PutBucketPublicAccessBlock",
+                          "DELETE": "PutBucketPublicAccessBlock"},
+    "encryption": {"GET": "GetEncryptionConfiguration", "PUT": "PutEncryptionConfiguration",
+                   "DELETE": "PutEncryptionConfiguration"},
+    "ownershipControls": {"GET": "GetBucketOwnershipControls", "PUT": "PutBucketOwnershipControls",
+                          "DELETE": "PutBucketOwnershipControls"},
+}
 
 
 def check_action_permitted(self, resource):
     if self._action == "sts:GetCallerIdentity":  # AWS: always allowed
         return
     service, _, name = self._action.partition(":")
+    if service == "s3":
+        name = _S3_ACTIONS.get(name, name)
     self._action = f"{_IAM_PREFIX.get(service, service)}:{name}"
     context = _context(self, resource)
     try:
@@ -492,6 +508,12 @@ def apply_patches():
             return authorize(self, iam_request_cls, resource)
         except _Denied as denied:
             raise _shaped(self, denied) from None
+
+    from moto.s3 import responses as s3_responses
+    bucket_actions = moto_server._require(s3_responses, "ACTION_MAP", None)["BUCKET"]
+    for key, by_method in _S3_BUCKET_SUBRESOURCES.items():
+        for method, action in by_method.items():
+            bucket_actions[method][key] = action
 
     from moto.organizations.models import FakeAccount
     _original["account_init"] = account_init = moto_server._require(FakeAccount, "__init__",

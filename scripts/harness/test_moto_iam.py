@@ -200,6 +200,33 @@ def t_cloudwatch():
         lambda: client("cloudwatch", cw_signing).put_metric_alarm(**alarm)))
 
 
+def t_s3_actions():
+    bucket = "iam-s3-actions"
+    client("s3").create_bucket(Bucket=bucket)
+    lister = user("s3-lister", allow("s3:ListBucket", f"arn:aws:s3:::{bucket}"))
+    check("HeadBucket is authorized by s3:ListBucket, as on AWS",
+          lambda: client("s3", lister).head_bucket(Bucket=bucket))
+    heads_only = user("s3-head-only", allow("s3:HeadBucket", f"arn:aws:s3:::{bucket}"))
+    check("s3:HeadBucket (no such IAM action) grants nothing", lambda: eq(
+        error_code(lambda: client("s3", heads_only).head_bucket(Bucket=bucket)), "403"))
+    reader = user("s3-readonly", allow("s3:Get*"), allow("s3:List*"))
+    check("ReadOnlyAccess-style s3:Get*/s3:List* may HeadBucket and GetPublicAccessBlock", lambda: (
+        client("s3", reader).head_bucket(Bucket=bucket),
+        eq(error_code(lambda: client("s3", reader).get_public_access_block(Bucket=bucket)),
+           "NoSuchPublicAccessBlockConfiguration")))
+    pab = user("s3-pab", allow("s3:PutBucketPublicAccessBlock", f"arn:aws:s3:::{bucket}"))
+    check("PutPublicAccessBlock is authorized by s3:PutBucketPublicAccessBlock", lambda: client("s3", pab)
+          .put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"BlockPublicAcls": True}))
+    creator = user("s3-creator", allow("s3:CreateBucket"))
+    sse = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
+    check("s3:CreateBucket does not cover PutBucketEncryption (moto took it for a CreateBucket)", lambda: eq(
+        error_code(lambda: client("s3", creator).put_bucket_encryption(
+            Bucket=bucket, ServerSideEncryptionConfiguration=sse)), "AccessDenied"))
+    encrypter = user("s3-encrypter", allow("s3:PutEncryptionConfiguration", f"arn:aws:s3:::{bucket}"))
+    check("PutBucketEncryption is authorized by s3:PutEncryptionConfiguration", lambda: client("s3", encrypter)
+          .put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=sse))
+
+
 # ------------------------------------------------------------------ 5. AssumeRole and trust
 def t_assume_role():
     root_trust = role("trusts-account", trust(f"arn:aws:iam::{ACCOUNT}:root"), allow("iam:ListRoles"))
@@ -410,7 +437,7 @@ def main():
             server, ENV["url"] = start_moto(tmp, tls, env={"INITIAL_NO_AUTH_ACTION_COUNT": "0",
                                                            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
             ENV["verify"] = tls["ca"]
-            for group in (t_root_and_users, t_secret_scoping, t_conditions_and_deny, t_policy_sources, t_cloudwatch, t_assume_role,
+            for group in (t_root_and_users, t_secret_scoping, t_conditions_and_deny, t_policy_sources, t_cloudwatch, t_s3_actions, t_assume_role,
                           t_org_conditions, t_tag_conditions, t_wire_shape, t_deleted_role):
                 try:
                     group()

@@ -84,7 +84,8 @@ import javax.tools.ToolProvider;
  *             {@code clients.s3(c)}: whatever {@code c} is;</li>
  *         <li>{@code clients.cached(key, [c,] supplier)}: whatever the supplier returns;</li>
  *         <li>{@code clients.assume(...)}, {@code StaticCredentialsProvider.create(...)} (the
- *             temp-admin's key): OTHER;</li>
+ *             temp-admin's key), {@code AbsentAccount.credentials(task)} (an account that does not
+ *             exist yet: its clients make no call): OTHER;</li>
  *       </ul>
  *       and values flow through locals, fields (every assignment), parameters (every call site
  *       in the reachable code, constructors and {@code this(...)} included), the project's own
@@ -415,6 +416,10 @@ final class OwnSdkCalls {
             String ownerName = owner.getQualifiedName().toString();
             if (ownerName.equals("software.amazon.awssdk.auth.credentials.StaticCredentialsProvider")) {
                 return EnumSet.of(Origin.OTHER); // a key given explicitly: the temp-admin's, never the role's
+            }
+            if (ownerName.equals("io.palisade.common.aws.AbsentAccount") && name.equals("credentials")) {
+                // an account that does not exist yet: its clients answer locally, nothing acts as the role
+                return EnumSet.of(Origin.OTHER);
             }
             if (ownerName.startsWith("software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider")) {
                 return EnumSet.of(Origin.OWN);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
+import io.palisade.common.testkit.MotoRecorder;
 import io.palisade.common.testkit.Emulator;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

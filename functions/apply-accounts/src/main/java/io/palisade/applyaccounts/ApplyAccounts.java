@@ -1,6 +1,7 @@
 package io.palisade.applyaccounts;
 
 import io.palisade.common.Names;
+import io.palisade.common.aws.AbsentAccount;
 import io.palisade.common.aws.AccountAccess;
 import io.palisade.common.aws.Change;
 import io.palisade.common.aws.ChangeExecutor;
@@ -56,6 +57,8 @@ public final class ApplyAccounts {
     /** Where in the access-log bucket the trail bucket's S3 server access logs go. */
     static final String ACCESS_LOG_PREFIX = "trail-bucket/";
     private static final int MAX_BUCKET_NAME = 63;
+    /** An account id's length, for names checked before the id is known. */
+    private static final String ID_SHAPE = "000000000000";
     private static final Logger LOG = LoggerFactory.getLogger(ApplyAccounts.class);
 
     private final Clients clients;
@@ -151,10 +154,13 @@ public final class ApplyAccounts {
         // everything below acts in the organization's home region (IAM being global, there too)
         Clients clients = home(task);
         String key = task.target().key();
+        // an account a bootstrap would create (only a plan names one): planned from nothing, no call
+        boolean absent = AbsentAccount.isAbsent(task);
         String accountId = task.target().accountId();
-        Change.Account account = new Change.Account(accountId, key);
+        String shownId = accountIdOf(task, key);
+        Change.Account account = new Change.Account(shownId, key);
         String identityId = accountIdOf(task, config.identityAccount());
-        AwsCredentialsProvider credentials = access.apply(task).in(accountId);
+        AwsCredentialsProvider credentials = absent ? AbsentAccount.credentials(task) : access.apply(task).in(accountId);
         // per credentials: a warm container never reuses an earlier run's (deleted) temp-admin session
         IamClient iam = clients.cached("iam|" + accountId, credentials,
                 () -> clients.build(IamClient.builder(), credentials));
@@ -164,8 +170,9 @@ public final class ApplyAccounts {
         String logBucket = Names.accessLogBucket(config.organization().name(), identityId);
         String keyAlias = TrailKey.aliasArn(clients.partition(), clients.region().id(), identityId);
         if (task.isIdentity()) {
-            requireBucketName(bucket);
-            requireBucketName(logBucket);
+            // by their length with a real id: the identity account's may not be known yet
+            requireBucketName(Names.trailBucket(config.organization().name(), ID_SHAPE));
+            requireBucketName(Names.accessLogBucket(config.organization().name(), ID_SHAPE));
         }
 
         Plan plan = new Plan();
@@ -203,7 +210,7 @@ public final class ApplyAccounts {
         // the identity account names it by its ARN, known once the key exists (after its create, in apply)
         boolean identity = task.isIdentity();
         Supplier<String> kmsKeyId = () -> identity && trailKey.arn() != null ? trailKey.arn() : keyAlias;
-        String[] trailArn = {Names.trailArn(clients.partition(), clients.region().id(), accountId, Names.TRAIL)};
+        String[] trailArn = {Names.trailArn(clients.partition(), clients.region().id(), shownId, Names.TRAIL)};
         plan.addAll(planTrail(cloudTrail, account, bucket, kmsKeyId, keyAlias, identity ? trailKey.arn() : null,
                 arn -> trailArn[0] = arn));
         LOG.info("Account {} ({}): {} planned changes", key, accountId, plan.changes().size());
@@ -216,8 +223,16 @@ public final class ApplyAccounts {
         return clients.inHomeRegion(task.config());
     }
 
-    /** The id of the account with this config key ({@link OrgConfig#MANAGEMENT} included). */
+    /**
+     * The id of the account with this config key ({@link OrgConfig#MANAGEMENT} included); for an
+     * account that does not exist yet (a plan's), {@link AbsentAccount#placeholderId} ({@code <prod id>}).
+     */
     static String accountIdOf(AccountTask task, String key) {
+        String id = knownIdOf(task, key);
+        return id != null ? id : AbsentAccount.placeholderId(key);
+    }
+
+    private static String knownIdOf(AccountTask task, String key) {
         RunState.Org org = task.org();
         if (org.targets() != null) {
             for (RunState.Target t : org.targets()) {
@@ -427,7 +442,7 @@ public final class ApplyAccounts {
     }
 
     private static List<String> accountIds(AccountTask task) {
-        return task.org().targets().stream().map(RunState.Target::accountId).distinct().toList();
+        return task.org().targets().stream().map(t -> accountIdOf(task, t.key())).distinct().toList();
     }
 
     /** The trail bucket, its server access logs (CIS 3.6) into a log bucket beside it. */

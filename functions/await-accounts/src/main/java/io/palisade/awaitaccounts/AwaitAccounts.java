@@ -3,7 +3,6 @@ package io.palisade.awaitaccounts;
 import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
-import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.AccountFailures;
 import io.palisade.common.aws.AwsErrors;
 import io.palisade.common.errors.AccessRoleMissingException;
@@ -82,22 +81,8 @@ public final class AwaitAccounts {
             return new RunState.Org(org.managementAccountId(), org.organizationId(), accounts, false, polls,
                     null, null, null, queued, List.of());
         }
-        String identityKey = input.config().identityAccount();
-        RunState.Target identity = null;
-        List<RunState.Target> members = new ArrayList<>();
-        for (AccountRef a : accounts) {
-            if (a.key().equals(identityKey)) {
-                identity = new RunState.Target(a.key(), a.id());
-            } else {
-                members.add(new RunState.Target(a.key(), a.id()));
-            }
-        }
-        members.add(new RunState.Target(OrgConfig.MANAGEMENT, org.managementAccountId()));
-        List<RunState.Target> targets = new ArrayList<>();
-        targets.add(identity);
-        targets.addAll(members);
-        return new RunState.Org(org.managementAccountId(), org.organizationId(), accounts, true, polls,
-                identity, List.copyOf(members), List.copyOf(targets), 0, List.of());
+        return RunState.Org.ready(org.managementAccountId(), org.organizationId(), accounts,
+                input.config().identityAccount(), polls, List.of());
     }
 
     private AccountRef refresh(AccountRef account) {

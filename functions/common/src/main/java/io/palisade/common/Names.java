@@ -71,6 +71,8 @@ public final class Names {
 
     /** The state record's key in the state bucket. */
     public static final String STATE_KEY = "palisade/state.json";
+    /** Where each run's report goes in the state bucket: {@code reports/<runId>.json} and {@code .md}. */
+    public static final String REPORT_PREFIX = "reports/";
 
     // ---- bucket names: global, so each carries the identity account's id ------------------------
 

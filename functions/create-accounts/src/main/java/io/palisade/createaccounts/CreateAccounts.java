@@ -69,14 +69,7 @@ public final class CreateAccounts {
     }
 
     public RunState.Org apply(RunState input) {
-        if (input.config() == null) {
-            throw new InvalidConfigException("Invalid input: config is required (the organization config as JSON)");
-        }
-        OrgConfig config = ConfigValidator.validate(input.config());
-        ConfigValidator.validateLogin(input.oneTimeLogin(), config);
-        if (input.mode() != null && !List.of(RunState.BOOTSTRAP, RunState.DRIFT).contains(input.mode())) {
-            throw new InvalidConfigException("Invalid input: mode '" + input.mode() + "' must be bootstrap or drift");
-        }
+        OrgConfig config = RunInput.validated(input);
         clients.calls().drain();
 
         Organization org = ensureOrganization();
@@ -98,6 +91,7 @@ public final class CreateAccounts {
                 queued, clients.calls().drain());
     }
 
+
     private Organization ensureOrganization() {
         Organization org;
         try {
@@ -110,17 +104,11 @@ public final class CreateAccounts {
                             .organization(),
                     () -> organizations.describeOrganization().organization());
         }
-        if (org.featureSet() != OrganizationFeatureSet.ALL) {
-            throw new AccountCreationRejectedException("The organization " + org.id()
-                    + " has only consolidated billing; enable all features before running Palisade");
-        }
-        return org;
+        return RunInput.requireAllFeatures(org);
     }
 
     private List<Account> listAccounts() {
-        List<Account> all = new ArrayList<>();
-        organizations.listAccountsPaginator(r -> {}).forEach(page -> all.addAll(page.accounts()));
-        return all;
+        return RunInput.listAccounts(organizations);
     }
 
     /** What the organization has: accounts by email and id, and (read once, if needed) open requests. */
@@ -169,7 +157,7 @@ public final class CreateAccounts {
             LOG.info("Account {} exists: {}", wanted.key(), existing.id());
             return new AccountRef(wanted.key(), wanted.name(), wanted.email(), existing.id(),
                     previous == null ? null : previous.requestId(),
-                    existing.joinedMethod() == AccountJoinedMethod.INVITED ? AccountRef.INVITED : "EXISTING", null,
+                    RunInput.foundStatus(existing), null,
                     previous == null ? 0 : previous.attempts());
         }
         int attempts = previous == null || previous.attempts() == null ? 0 : previous.attempts();

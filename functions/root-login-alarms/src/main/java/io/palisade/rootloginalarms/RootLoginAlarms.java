@@ -1,6 +1,7 @@
 package io.palisade.rootloginalarms;
 
 import io.palisade.common.Names;
+import io.palisade.common.aws.AbsentAccount;
 import io.palisade.common.aws.AccountAccess;
 import io.palisade.common.aws.Change;
 import io.palisade.common.aws.ChangeExecutor;
@@ -10,10 +11,9 @@ import io.palisade.common.errors.PrerequisiteMissingException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.aws.Clients;
+import io.palisade.common.config.ConfigValidator;
 import io.palisade.common.config.OrgConfig;
-import io.palisade.common.errors.InvalidConfigException;
 import io.palisade.common.state.AccountTask;
-import io.palisade.common.state.RunState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,7 +82,6 @@ public final class RootLoginAlarms {
     static final Region SIGN_IN_REGION = Region.US_EAST_1;
     private static final int TRAIL_UPDATE_ATTEMPTS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(RootLoginAlarms.class);
-    static final List<String> MODES = List.of(RunState.BOOTSTRAP, AccountTask.PLAN, RunState.DRIFT);
 
     /** Change resource types of this phase. */
     static final String LOG_GROUP = "logs:log-group";
@@ -133,10 +132,7 @@ public final class RootLoginAlarms {
      * task with {@code repair: true}; otherwise the plan alone, with no changing call made.
      */
     public AlarmReport report(AccountTask task) {
-        if (task.mode() != null && !MODES.contains(task.mode())) {
-            // an unknown mode must never fall through to a write
-            throw new InvalidConfigException("Invalid input: mode '" + task.mode() + "' must be one of " + MODES);
-        }
+        ConfigValidator.validateMode(task.mode());
         return run(task, task.mayChange());
     }
 
@@ -191,9 +187,12 @@ public final class RootLoginAlarms {
     record Alerting(String region, String topicArn, List<AlarmReport.Subscription> subscriptions) {}
 
     private Survey survey(AccountTask task) {
-        String account = task.target().accountId();
+        // an account a bootstrap would create (only a plan names one): planned from nothing, no call;
+        // its ARNs name it by a placeholder ({@code <prod id>})
+        boolean absent = AbsentAccount.isAbsent(task);
+        String account = absent ? AbsentAccount.placeholderId(task.target().key()) : task.target().accountId();
         Change.Account who = new Change.Account(account, task.target().key());
-        AwsCredentialsProvider creds = access.apply(task).in(account);
+        AwsCredentialsProvider creds = absent ? AbsentAccount.credentials(task) : access.apply(task).in(account);
         Clients home = clients.inHomeRegion(task.config());
         Account a = new Account(home, account, creds);
         List<String> emails = emails(task.config());
@@ -360,12 +359,15 @@ public final class RootLoginAlarms {
         String name = trail == null ? Names.TRAIL : trail.trailARN();
         // one UpdateTrail sets both: made once, whichever of the two changes comes first
         Runnable update = once(() -> updateTrail(cloudTrail, name, logGroupArn, roleArn, roleChanges));
+        // settings of a trail that does not exist yet (apply-accounts creates it) are part of its making: +
+        Change.Action action = trail == null ? Change.Action.CREATE : Change.Action.UPDATE;
         if (!logGroupArn.equals(groupFound)) {
-            plan.add(Change.update(who, TRAIL, Names.TRAIL, "cloudWatchLogsLogGroupArn", logGroupArn, groupFound),
-                    update);
+            plan.add(new Change(who, TRAIL, Names.TRAIL, "cloudWatchLogsLogGroupArn", logGroupArn, groupFound,
+                    action), update);
         }
         if (!roleArn.equals(roleFound)) {
-            plan.add(Change.update(who, TRAIL, Names.TRAIL, "cloudWatchLogsRoleArn", roleArn, roleFound), update);
+            plan.add(new Change(who, TRAIL, Names.TRAIL, "cloudWatchLogsRoleArn", roleArn, roleFound, action),
+                    update);
         }
     }
 

@@ -211,6 +211,10 @@ public final class Clients {
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
             B builder, AwsCredentialsProvider credentials, RetryStrategy retries, URI target, Region in) {
+        if (credentials == AbsentAccount.CREDENTIALS) {
+            // an account that does not exist yet (a plan's): answered locally, never called
+            return AbsentAccount.client(builder.region(in).credentialsProvider(credentials).httpClient(http).build());
+        }
         boolean assumed = credentials != base;
         builder.region(in)
                 .credentialsProvider(credentials)

@@ -66,6 +66,17 @@ public final class ConfigValidator {
         v.throwIfAny("input");
     }
 
+    /**
+     * The run's mode: {@code bootstrap} (also when {@code null}), {@code plan} or {@code drift}.
+     * An unknown one must never fall through to a write.
+     */
+    public static void validateMode(String mode) {
+        if (mode != null && !io.palisade.common.state.RunState.MODES.contains(mode)) {
+            throw new InvalidConfigException("Invalid input: mode '" + mode + "' must be one of "
+                    + String.join(", ", io.palisade.common.state.RunState.MODES));
+        }
+    }
+
     private void throwIfAny(String what) {
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("Invalid " + what + ": " + String.join("; ", problems));

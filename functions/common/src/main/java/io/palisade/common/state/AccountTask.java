@@ -18,7 +18,7 @@ public record AccountTask(
         String mode,
         Boolean repair) {
 
-    public static final String PLAN = "plan";
+    public static final String PLAN = RunState.PLAN;
 
     /** A bootstrap task (no mode, no repair): what the state machine has always passed. */
     public AccountTask(RunState.Target target, OrgConfig config, RunState.Org org, RunState.TempAdmin tempAdmin,

@@ -25,6 +25,10 @@ public record RunState(
 
     public static final String BOOTSTRAP = "bootstrap";
     public static final String DRIFT = "drift";
+    /** Computes the change set and changes nothing. */
+    public static final String PLAN = "plan";
+    /** Every mode a run (and each of its tasks) may have; none means {@link #BOOTSTRAP}. */
+    public static final List<String> MODES = List.of(BOOTSTRAP, PLAN, DRIFT);
 
     /** The execution's identity, filled from the context object by the first state. */
     public record Run(String id, String startedAt, String executionArn) {
@@ -54,6 +58,31 @@ public record RunState(
             List<Target> targets,
             Integer queued,
             List<String> changes) {
+
+        /**
+         * A ready result: every account of {@code accounts} a target, the identity account
+         * ({@code identityKey}) first, then the other members in config order, then the
+         * management account. An account that does not exist yet (only in a plan) is a target
+         * with no id.
+         */
+        public static Org ready(String managementAccountId, String organizationId, List<AccountRef> accounts,
+                                String identityKey, Integer polls, List<String> changes) {
+            Target identity = null;
+            List<Target> members = new java.util.ArrayList<>();
+            for (AccountRef a : accounts) {
+                if (a.key().equals(identityKey)) {
+                    identity = new Target(a.key(), a.id());
+                } else {
+                    members.add(new Target(a.key(), a.id()));
+                }
+            }
+            members.add(new Target(OrgConfig.MANAGEMENT, managementAccountId));
+            List<Target> targets = new java.util.ArrayList<>();
+            targets.add(identity);
+            targets.addAll(members);
+            return new Org(managementAccountId, organizationId, List.copyOf(accounts), true, polls, identity,
+                    List.copyOf(members), java.util.Collections.unmodifiableList(targets), 0, changes);
+        }
 
         public AccountRef account(String key) {
             return accounts.stream().filter(a -> key.equals(a.key())).findFirst()

@@ -32,11 +32,26 @@ public record StateRecord(
         }
     }
 
+    /**
+     * One run. {@code changes} (the number of change lines the run applied or, for a plan-only
+     * run, found) and {@code report} (the key of its Markdown report in the state bucket) are set
+     * by the run-report phase at the end of a successful run; null before and in older records.
+     */
     public record RunEntry(String runId, String mode, String startedAt, String endedAt, String status,
-                           String failedPhase, String cause) {
+                           String failedPhase, String cause, Integer changes, String report) {
+
+        public RunEntry(String runId, String mode, String startedAt, String endedAt, String status,
+                        String failedPhase, String cause) {
+            this(runId, mode, startedAt, endedAt, status, failedPhase, cause, null, null);
+        }
 
         public RunEntry end(String endTime, String endStatus, String phase, String why) {
-            return new RunEntry(runId, mode, startedAt, endTime, endStatus, phase, why);
+            return new RunEntry(runId, mode, startedAt, endTime, endStatus, phase, why, changes, report);
+        }
+
+        /** This entry with the run's change count and the key of its stored report. */
+        public RunEntry reported(int changeCount, String reportKey) {
+            return new RunEntry(runId, mode, startedAt, endedAt, status, failedPhase, cause, changeCount, reportKey);
         }
     }
 

@@ -73,4 +73,15 @@ class StateRecordTest {
         assertThat(record(List.of(running("a"))).run("b")).isNull();
         assertThat(record(null).run("a")).isNull();
     }
+
+    @Test
+    void reported_thenEnd_keepsTheChangeCountAndReportKey() {
+        StateRecord.RunEntry entry = running("r").reported(6, "reports/r.md")
+                .end("2025-01-01T01:00:00Z", "SUCCEEDED", null, null);
+
+        assertThat(entry.changes()).isEqualTo(6);
+        assertThat(entry.report()).isEqualTo("reports/r.md");
+        assertThat(entry.status()).isEqualTo("SUCCEEDED");
+        assertThat(running("r").changes()).as("unset before the run report").isNull();
+    }
 }

@@ -101,6 +101,16 @@ public final class Emulator {
     }
 
     /**
+     * The run's {@code org} as PlanAccounts returns it for an organization that does not exist
+     * yet: every configured account planned, with no id; {@code managementAccountId} the caller's.
+     */
+    public static RunState.Org planned(OrgConfig config, String managementAccountId) {
+        return RunState.Org.ready(managementAccountId, null, config.accounts().stream()
+                .map(a -> new AccountRef(a.key(), a.name(), a.email(), null, null, "PLANNED", null, 0)).toList(),
+                config.identityAccount(), 0, List.of());
+    }
+
+    /**
      * The management account's access into an account: the access role in a member account (what
      * the phases use before the temp-admin), its own credentials in the management account itself
      * (which has no access role: assuming one there is refused, on AWS and in the enforcing emulator).

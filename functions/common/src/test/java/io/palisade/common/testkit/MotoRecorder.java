@@ -1,4 +1,4 @@
-package io.palisade.e2e;
+package io.palisade.common.testkit;
 
 import io.palisade.common.Names;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,12 +23,13 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * Independent witness of what a run did to the emulated organization: moto's request
  * recorder, not Palisade's own accounting. Classifies each recorded request as a call that
- * changes something or not.
+ * changes something or not. Recording is global to the emulator: a test sharing it with others
+ * keeps the calls of its own credentials ({@link Call#accessKey}).
  */
-final class MotoRecorder {
-    /** One recorded AWS call: service-ish hint, operation, and the raw request text. */
-    record Call(String operation, String method, String url, String body) {
-        boolean changes() {
+public final class MotoRecorder {
+    /** One recorded AWS call: service-ish hint, operation, the raw request text, and the access key that signed it. */
+    public record Call(String operation, String method, String url, String body, String accessKey) {
+        public boolean changes() {
             if (operation.startsWith("s3:")) {
                 return !List.of("GET", "HEAD").contains(method);
             }
@@ -40,18 +41,18 @@ final class MotoRecorder {
                     || op.startsWith("Head") || op.startsWith("Lookup"));
         }
 
-        /** The run's own bookkeeping: temp-admin lifecycle, its secret, the state record. */
-        boolean bookkeeping() {
+        /** The run's own bookkeeping: temp-admin lifecycle, its secret, the state record, the run's report. */
+        public boolean bookkeeping() {
             return body.contains(Names.TEMP_ADMIN_USER) || body.contains(Names.BOOTSTRAP_ROLE)
                     || body.contains(Names.TEMP_ADMIN_SECRET) || body.contains("palisade%2Ftemp-admin")
-                    || url.contains("/palisade/state.json");
+                    || url.contains("/" + Names.STATE_KEY) || url.contains("/" + Names.REPORT_PREFIX);
         }
     }
 
     private final HttpClient http;
     private final String base;
 
-    MotoRecorder() throws Exception {
+    public MotoRecorder() throws Exception {
         base = System.getenv("PALISADE_ENDPOINT_URL");
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
@@ -68,12 +69,12 @@ final class MotoRecorder {
         http = HttpClient.newBuilder().sslContext(ssl).build();
     }
 
-    void start() throws Exception {
+    public void start() throws Exception {
         post("reset-recording");
         post("start-recording");
     }
 
-    List<Call> stop() throws Exception {
+    public List<Call> stop() throws Exception {
         post("stop-recording");
         String data = http.send(HttpRequest.newBuilder(URI.create(base + "/moto-api/recorder/download-recording"))
                 .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -91,7 +92,7 @@ final class MotoRecorder {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static Call parse(JsonNode entry) {
+    public static Call parse(JsonNode entry) {
         String method = entry.path("method").asText();
         String url = entry.path("url").asText();
         String body = entry.path("body").asText("");
@@ -99,7 +100,8 @@ final class MotoRecorder {
             body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
         }
         JsonNode headers = entry.path("headers");
-        String service = service(headers.path("Authorization").asText(""));
+        String authorization = headers.path("Authorization").asText("");
+        String service = service(authorization);
         String target = headers.path("X-Amz-Target").asText("");
         String op;
         if (!target.isEmpty()) {
@@ -110,7 +112,13 @@ final class MotoRecorder {
         } else {
             op = method + " " + url;
         }
-        return new Call(service.toLowerCase(Locale.ROOT) + ":" + op, method, url, body);
+        return new Call(service.toLowerCase(Locale.ROOT) + ":" + op, method, url, body, accessKey(authorization));
+    }
+
+    /** The access key from "Credential=AKID/date/region/SERVICE/aws4_request", or "unknown". */
+    private static String accessKey(String authorization) {
+        int i = authorization.indexOf("Credential=");
+        return i < 0 ? "unknown" : authorization.substring(i + 11).split("/")[0];
     }
 
     /** The signing service from "Credential=AKID/date/region/SERVICE/aws4_request". */

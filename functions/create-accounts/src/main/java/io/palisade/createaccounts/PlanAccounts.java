@@ -1,0 +1,107 @@
+package io.palisade.createaccounts;
+
+import io.palisade.common.aws.Change;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.config.OrgConfig;
+import io.palisade.common.state.AccountRef;
+import io.palisade.common.state.RunState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.Account;
+import software.amazon.awssdk.services.organizations.model.AwsOrganizationsNotInUseException;
+import software.amazon.awssdk.services.organizations.model.Organization;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * The plan of {@link CreateAccounts}: reads the organization and its accounts and returns the
+ * run's {@code org} as a bootstrap would find it, ready at once, with the changes a bootstrap
+ * would make here. Never creates the organization or an account: a plan of an organization
+ * that does not exist yet names every account with no id, and the per-account phases plan
+ * those as all {@code +} ({@link io.palisade.common.aws.AbsentAccount}).
+ *
+ * <p>Changes: {@code + organizations:organization ALL} when there is no organization, and
+ * {@code + organizations:account <key>} for each configured account no account of the
+ * organization has the email of (found as {@link CreateAccounts} finds them).
+ */
+public final class PlanAccounts {
+    /** Status of a configured account that does not exist yet: a bootstrap would create it. */
+    public static final String PLANNED = "PLANNED";
+    static final String ORGANIZATION = "organizations:organization";
+    static final String ACCOUNT = "organizations:account";
+    private static final Logger LOG = LoggerFactory.getLogger(PlanAccounts.class);
+
+    private final Clients clients;
+    private final OrganizationsClient organizations;
+    private final StsClient sts;
+
+    /**
+     * @param organizations reads the organization (as the management account)
+     * @param sts           names the caller's account when there is no organization yet: the one
+     *                      a bootstrap would make the management account
+     */
+    public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts) {
+        this.clients = clients;
+        this.organizations = organizations;
+        this.sts = sts;
+    }
+
+    public RunState.Org plan(RunState input) {
+        OrgConfig config = RunInput.validated(input);
+        clients.calls().drain();
+
+        List<Change> changes = new ArrayList<>();
+        Organization org = organization();
+        String managementAccountId;
+        List<Account> existing;
+        if (org == null) {
+            changes.add(Change.create(ORGANIZATION, "ALL"));
+            managementAccountId = sts.getCallerIdentity().account();
+            existing = List.of();
+        } else {
+            RunInput.requireAllFeatures(org);
+            managementAccountId = org.masterAccountId();
+            existing = RunInput.listAccounts(organizations);
+        }
+        Map<String, Account> byEmail = existing.stream().collect(Collectors.toMap(
+                a -> a.email().toLowerCase(Locale.ROOT), Function.identity(), (a, b) -> a));
+
+        List<AccountRef> accounts = new ArrayList<>();
+        for (OrgConfig.Account wanted : config.accounts()) {
+            Account found = byEmail.get(wanted.email().toLowerCase(Locale.ROOT));
+            if (found == null) {
+                changes.add(Change.create(new Change.Account(null, wanted.key()), ACCOUNT, ""));
+                accounts.add(new AccountRef(wanted.key(), wanted.name(), wanted.email(), null, null, PLANNED, null, 0));
+            } else {
+                accounts.add(new AccountRef(wanted.key(), wanted.name(), wanted.email(), found.id(), null,
+                        RunInput.foundStatus(found), null, 0));
+            }
+        }
+        List<String> made = clients.calls().drain();
+        if (!made.isEmpty()) {
+            // a guard, not a path: planning only reads
+            throw new IllegalStateException("planning the organization made changing calls " + made);
+        }
+        List<String> rendered = changes.stream().map(Change::render).toList();
+        LOG.info("Organization {} (management {}): {} planned changes", org == null ? "(none)" : org.id(),
+                managementAccountId, rendered.size());
+        rendered.forEach(change -> LOG.info("  {}", change));
+        return RunState.Org.ready(managementAccountId, org == null ? null : org.id(), accounts,
+                config.identityAccount(), 0, rendered);
+    }
+
+    /** The organization of the caller's account, or {@code null} when it is in none. */
+    private Organization organization() {
+        try {
+            return organizations.describeOrganization().organization();
+        } catch (AwsOrganizationsNotInUseException e) {
+            return null;
+        }
+    }
+}
