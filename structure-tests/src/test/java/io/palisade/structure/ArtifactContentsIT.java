@@ -22,27 +22,37 @@ import org.junit.jupiter.api.Test;
  */
 class ArtifactContentsIT {
     /**
-     * Jars no Palisade function uses, each of which once came in through Powertools logging
-     * (issue 9: about 3.9 MB of every artifact):
+     * Jars no Palisade function loads a class from, which Powertools logging's serialization
+     * module ({@code powertools-serialization}, excluded in the root pom) would bring:
      * <ul>
-     *   <li>log4j-core (2 MB) and its layout: logging is io.palisade.common.logging, an SLF4J
-     *       provider of 10 KB;</li>
-     *   <li>joda-time and jackson-datatype-joda: no Joda type in any payload (java.time is used);</li>
+     *   <li>powertools-serialization itself: Powertools logging needs its {@code JsonConfig} only
+     *       to extract a correlation id by JMESPath (PhaseHandler configures none) and to write a
+     *       POJO given as a structured argument (Palisade logs strings);</li>
      *   <li>JMESPath: no JMESPath expression is evaluated;</li>
      *   <li>aws-lambda-java-events: every handler is a RequestStreamHandler reading its own
      *       records, no Lambda event type is used;</li>
-     *   <li>Powertools: what is left of it without the above is its logging front end.</li>
+     *   <li>joda-time and jackson-datatype-joda: the events' date type; no Joda type in any
+     *       payload (java.time is used).</li>
      * </ul>
-     * And the SDK's other HTTP clients: every client is built on the url-connection client
-     * (io.palisade.common.aws.Clients), so apache-client and netty-nio-client would be dead weight.
+     * slf4j-api 1.x: Maven would pick the SDK's 1.7, which cannot find log4j's SLF4J 2 provider
+     * and logs nothing. And the SDK's other HTTP clients: every client is built on the
+     * url-connection client (io.palisade.common.aws.Clients), so apache-client and
+     * netty-nio-client would be dead weight.
      */
     static final Map<String, Pattern> DENIED = Map.of(
-            "log4j", Pattern.compile("log4j-.*\\.jar"),
-            "joda", Pattern.compile("(joda-time|jackson-datatype-joda)-.*\\.jar"),
+            "powertools serialization", Pattern.compile("powertools-serialization-.*\\.jar"),
             "jmespath", Pattern.compile("jmespath-.*\\.jar"),
             "lambda events", Pattern.compile("aws-lambda-java-events-.*\\.jar"),
-            "powertools", Pattern.compile("powertools-.*\\.jar"),
+            "joda", Pattern.compile("(joda-time|jackson-datatype-joda)-.*\\.jar"),
+            "slf4j 1", Pattern.compile("slf4j-api-1\\..*\\.jar"),
             "other SDK HTTP clients", Pattern.compile("(apache-client|apache5-client|netty-nio-client|aws-crt-client)-.*\\.jar"));
+
+    /** What structured logging needs in every artifact: Powertools on log4j, reached through SLF4J 2. */
+    static final List<Pattern> REQUIRED = Stream.of(
+            "powertools-logging-log4j-", "powertools-logging-", "powertools-common-",
+            "log4j-core-", "log4j-layout-template-json-", "log4j-slf4j2-impl-", "slf4j-api-2\\.")
+            .map(prefix -> Pattern.compile(prefix + "[0-9].*\\.jar"))
+            .toList();
 
     /** The artifact folders: one per CodeUri of the template's functions. */
     static List<Path> libs() {
@@ -70,6 +80,16 @@ class ArtifactContentsIT {
             }
         }
         assertThat(found).as("denied jars by artifact (see DENIED for why)").isEmpty();
+    }
+
+    @Test
+    void artifacts_whenPackaged_holdPowertoolsLogging() {
+        for (Path lib : libs()) {
+            List<String> jars = jars(lib);
+            for (Pattern required : REQUIRED) {
+                assertThat(jars).as(lib + " needs " + required).anyMatch(j -> required.matcher(j).matches());
+            }
+        }
     }
 
     private static List<String> jars(Path lib) {

@@ -10,7 +10,7 @@ import java.io.OutputStream;
 import io.palisade.common.aws.AwsErrors;
 import java.io.UncheckedIOException;
 import org.crac.Core;
-import org.slf4j.MDC;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
  * Thin Lambda entry point: parse the input record, delegate, write the output.
@@ -23,9 +23,9 @@ import org.slf4j.MDC;
  * <p>Any transient AWS failure leaves the phase as {@link io.palisade.common.errors.TransientAwsException},
  * the one error every Task of the state machine retries.
  *
- * <p>Logs are JSON lines ({@link io.palisade.common.logging.JsonLogProvider}); each carries the
- * Lambda request id ({@code function_request_id}), the function's name and whether the
- * invocation was the container's first ({@code cold_start}). Payloads are never logged.
+ * <p>Structured logging comes from Powertools' functional API (no AspectJ weaving): each JSON
+ * line carries the Lambda request id, the function's name and {@code cold_start}. Payloads are
+ * never logged.
  *
  * <p>On AWS (java21 with SnapStart) every handler primes itself before the snapshot: see
  * {@link Priming}.
@@ -54,17 +54,9 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
         return priming;
     }
 
-    /** Whether no invocation ran in this container yet (a SnapStart restore counts as cold). */
-    private static volatile boolean coldStart = true;
-
     @Override
     public final void handleRequest(InputStream in, OutputStream out, Context context) {
-        MDC.put("function_request_id", context.getAwsRequestId());
-        MDC.put("function_name", context.getFunctionName());
-        MDC.put("function_version", context.getFunctionVersion());
-        MDC.put("cold_start", String.valueOf(coldStart));
-        coldStart = false;
-        try {
+        PowertoolsLogging.withLogging(context, () -> {
             JsonNode payload = readTree(in);
             O result;
             try {
@@ -80,9 +72,8 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
                 ((ObjectNode) payload).set(resultField, Json.MAPPER.valueToTree(result));
                 Json.write(out, payload);
             }
-        } finally {
-            MDC.clear();
-        }
+            return null;
+        });
     }
 
     private static JsonNode readTree(InputStream in) {

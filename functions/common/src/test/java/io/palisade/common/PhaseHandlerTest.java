@@ -12,6 +12,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.io.StringWriter;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.StringLayout;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import io.palisade.common.testkit.TestContext;
 
@@ -31,8 +38,8 @@ class PhaseHandlerTest {
             if ("fail".equals(input.name())) {
                 throw new InvalidConfigException("Invalid config: name is fail");
             }
-            if ("mdc".equals(input.name())) {
-                return new Output(MDC.get("function_request_id") + "|" + MDC.get("function_name"), null);
+            if ("log".equals(input.name())) {
+                LoggerFactory.getLogger(Greeter.class).info("greeting {}", input.name());
             }
             return new Output("hello " + input.name(), input.tags() == null ? null : input.tags().size());
         }
@@ -99,10 +106,57 @@ class PhaseHandlerTest {
     }
 
     @Test
-    void handleRequest_whileThePhaseRuns_putsTheRequestIdInEveryLogLine() {
-        JsonNode out = invoke(new Greeter(), "{\"name\":\"mdc\"}");
+    void handleRequest_whilePhaseLogs_writesPowertoolsJsonWithTheLambdaContext() {
+        StringWriter lines = new StringWriter();
+        WriterAppender capture = captureAppender(lines);
+        try {
+            invoke(new Greeter(), "{\"name\":\"log\"}");
+            invoke(new Greeter(), "{\"name\":\"log\"}");
+        } finally {
+            removeAppender(capture);
+        }
 
-        assertThat(out.at("/result/greeting").asText()).isEqualTo("req-1|test");
+        List<JsonNode> logged = lines.toString().lines().map(l -> Json.read(l, JsonNode.class)).toList();
+        assertThat(logged).hasSize(2);
+        JsonNode first = logged.get(0);
+        assertThat(first.get("level").asText()).isEqualTo("INFO");
+        assertThat(first.get("message").asText()).isEqualTo("greeting log");
+        assertThat(first.get("service").asText()).isEqualTo("palisade");
+        assertThat(first.get("function_request_id").asText()).isEqualTo("req-1");
+        assertThat(first.get("function_name").asText()).isEqualTo("test");
+        assertThat(first.get("cold_start").isBoolean()).as("cold_start as Powertools writes it").isTrue();
+        assertThat(logged.get(1).get("cold_start").asBoolean()).as("not the container's first invocation").isFalse();
         assertThat(MDC.get("function_request_id")).as("cleared after the invocation").isNull();
+    }
+
+    @Test
+    void powertoolsLogging_runsWithoutItsSerializationModule() {
+        // excluded in the root pom (what only correlation ids, POJO arguments and Lambda events use):
+        // the test above logs through the real layout without them
+        for (String absent : List.of("software.amazon.lambda.powertools.utilities.JsonConfig",
+                "io.burt.jmespath.JmesPath", "org.joda.time.DateTime",
+                "com.amazonaws.services.lambda.runtime.events.SQSEvent")) {
+            assertThatThrownBy(() -> Class.forName(absent)).as(absent).isInstanceOf(ClassNotFoundException.class);
+        }
+    }
+
+    /** A second appender with the layout of log4j2.xml's JsonAppender (Powertools' LambdaJsonLayout). */
+    private static WriterAppender captureAppender(StringWriter lines) {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        Configuration config = context.getConfiguration();
+        StringLayout layout = (StringLayout) config.getAppender("JsonAppender").getLayout();
+        WriterAppender capture = WriterAppender.createAppender(layout, null, lines, "capture", false, true);
+        capture.start();
+        config.addAppender(capture);
+        config.getLoggerConfig("io.palisade").addAppender(capture, null, null);
+        context.updateLoggers();
+        return capture;
+    }
+
+    private static void removeAppender(WriterAppender capture) {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        context.getConfiguration().getLoggerConfig("io.palisade").removeAppender(capture.getName());
+        context.updateLoggers();
+        capture.stop();
     }
 }
