@@ -32,8 +32,6 @@ public final class OneTimeLogin {
 
     private final Clients clients;
     private final Function<RunState, AwsCredentialsProvider> identityCredentials;
-    private final SecureRandom random = new SecureRandom();
-    private final PasswordGenerator passwords = new PasswordGenerator(random);
 
     /**
      * @param identityCredentials credentials able to manage IAM users in the run's identity account
@@ -60,7 +58,11 @@ public final class OneTimeLogin {
                 () -> clients.build(IamClient.builder(), credentials));
 
         requireUser(iam, user, identityAccount);
-        char[] password = passwords.generate(config.passwordPolicy());
+        // a new generator per password, never one made at init: with SnapStart every execution
+        // environment resumes from one snapshot, and a generator in it would be shared by all of
+        // them (AWS Lambda Developer Guide, "Handling uniqueness with Lambda SnapStart")
+        SecureRandom random = new SecureRandom();
+        char[] password = new PasswordGenerator(random).generate(config.passwordPolicy());
         byte[] plaintext = new byte[password.length];
         try {
             replaceLoginProfile(iam, user, password);
