@@ -680,10 +680,10 @@ def main():
     import boto3
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from run import state_machine_arn
+    from run import stack_outputs
 
     sfn = boto3.client("stepfunctions")
-    arn = state_machine_arn(args.stack)
+    arn = stack_outputs(args.stack)["StateMachineArn"]
     stack = stack_functions(args.stack)
     moto = Moto(args.moto, args.ca)
     stamp = datetime.now(timezone.utc).strftime("%m%d%H%M%S")

@@ -30,6 +30,9 @@ TYPES = {
     "AWS::StepFunctions::StateMachine": GITHUB + "stepfunctions/blob/main/statemachine/aws-stepfunctions-statemachine.json",
     "AWS::Events::Rule": GITHUB + "events/blob/master/aws-events-rule/aws-events-rule.json",
     "AWS::SNS::Topic": GITHUB + "sns/blob/master/aws-sns-topic/aws-sns-topic.json",
+    # the run bucket: reports and the run's config/org, kept out of the state machine's payload
+    "AWS::S3::Bucket": GITHUB + "s3/blob/main/aws-s3-bucket/aws-s3-bucket.json",
+    "AWS::S3::BucketPolicy": GITHUB + "s3/blob/main/aws-s3-bucketpolicy/aws-s3-bucketpolicy.json",
 }
 
 

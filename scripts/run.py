@@ -131,7 +131,7 @@ def build_input(config, args):
     return payload
 
 
-def state_machine_arn(stack):
+def stack_outputs(stack):
     import boto3
 
     cfn = boto3.client("cloudformation")
@@ -139,10 +139,38 @@ def state_machine_arn(stack):
         outputs = cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
     except Exception as e:  # noqa: BLE001 - any failure here means "not deployed"
         fail(f"stack '{stack}' not found ({e}); deploy first (./palisade local, or sam deploy)")
-    for o in outputs:
-        if o["OutputKey"] == "StateMachineArn":
-            return o["OutputValue"]
-    fail(f"stack '{stack}' has no StateMachineArn output")
+    found = {o["OutputKey"]: o["OutputValue"] for o in outputs}
+    if "StateMachineArn" not in found:
+        fail(f"stack '{stack}' has no StateMachineArn output")
+    return found
+
+
+def full_reports(output, bucket):
+    """The execution's output with each per-account summary ({key, accountId, changes: count,
+    problems, report: key}) replaced by the full report the phase stored in the run bucket under
+    that key: the payload carries only summaries, so it stays small at any number of accounts."""
+    if not bucket:
+        return output
+    import boto3
+
+    s3 = boto3.client("s3")
+    cache = {}
+
+    def full(summary):
+        key = summary.get("report") if isinstance(summary, dict) else None
+        if not key:
+            return summary
+        if key not in cache:
+            cache[key] = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        return cache[key]
+
+    ident = output.get("identityApplied") or {}
+    if ident.get("report"):
+        ident["report"] = full(ident["report"])
+    for field in ("applied", "alarms"):
+        if isinstance(output.get(field), list):
+            output[field] = [full(s) for s in output[field]]
+    return output
 
 
 def follow(sfn, arn, out=sys.stdout):
@@ -262,14 +290,15 @@ def main():
     import boto3
 
     sfn = boto3.client("stepfunctions")
-    arn = state_machine_arn(args.stack)
+    outputs = stack_outputs(args.stack)
+    arn = outputs["StateMachineArn"]
     name = args.name or "run-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     progress = sys.stderr if plan_only else sys.stdout
     print(f"[palisade] starting execution {name} ({args.mode}{' with repair' if args.repair else ''})", file=progress)
     t0 = time.time()
     execution = sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))["executionArn"]
     desc = follow(sfn, execution, progress)
-    output = json.loads(desc.get("output") or "{}")
+    output = full_reports(json.loads(desc.get("output") or "{}"), outputs.get("RunBucket"))
     if plan_only:
         code = plan_report(desc, output, args.mode)
     else:

@@ -285,6 +285,11 @@ class DeployRoleTest {
                 "arn:aws:states:eu-west-1:111122223333:stateMachine:" + stateMachine + "-AbC123"));
         calls.add(new Call("states:DescribeExecution", execution));
         calls.add(new Call("states:GetExecutionHistory", execution));
+        // scripts/run.py reads the phases' full reports from the run bucket
+        String runBucket = template.at("/Resources/RunBucket/Properties/BucketName/Fn::Sub").asText()
+                .replace("${AWS::StackName}", defaultStackName).replace("${AWS::AccountId}", "111122223333")
+                .replace("${AWS::Region}", "eu-west-1");
+        calls.add(new Call("s3:GetObject", "arn:aws:s3:::" + runBucket + "/runs/run-1/reports/apply-accounts/prod.json"));
 
         SoftAssertions soft = new SoftAssertions();
         for (Call call : calls) {

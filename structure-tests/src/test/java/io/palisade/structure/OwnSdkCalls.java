@@ -78,7 +78,7 @@ import javax.tools.ToolProvider;
  *       the credentials were made (see {@link Origin}). {@link io.palisade.common.aws.Clients} is
  *       the one place clients are built, so its methods are the sources:
  *       <ul>
- *         <li>{@code clients.build(builder)}, {@code clients.control(builder)},
+ *         <li>{@code clients.build(builder)}, {@code clients.control(builder)}, {@code clients.controlS3()},
  *             {@code clients.baseCredentials()}: OWN;</li>
  *         <li>{@code clients.build(builder, c)}, {@code clients.buildWithoutRetries(builder, c)},
  *             {@code clients.s3(c)}: whatever {@code c} is;</li>
@@ -404,7 +404,7 @@ final class OwnSdkCalls {
             List<? extends ExpressionTree> args = invocation.getArguments();
             if (owner.getQualifiedName().contentEquals(CLIENTS)) {
                 return switch (name) {
-                    case "baseCredentials", "control" -> EnumSet.of(Origin.OWN);
+                    case "baseCredentials", "control", "controlS3" -> EnumSet.of(Origin.OWN);
                     case "build" -> args.size() == 1 ? EnumSet.of(Origin.OWN) : origin(new TreePath(path, args.get(1)));
                     case "buildWithoutRetries" -> origin(new TreePath(path, args.get(1)));
                     case "s3" -> origin(new TreePath(path, args.get(0)));

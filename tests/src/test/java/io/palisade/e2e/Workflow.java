@@ -14,6 +14,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
@@ -27,13 +28,33 @@ final class Workflow {
     private final String runTopicArn;
     private final SnsClient sns;
     private final SqsClient sqs;
+    private final S3Client s3;
+    private final String runBucket;
 
-    private Workflow(SfnClient sfn, String stateMachineArn, String runTopicArn, SnsClient sns, SqsClient sqs) {
+    private Workflow(SfnClient sfn, String stateMachineArn, String runTopicArn, SnsClient sns, SqsClient sqs,
+                     S3Client s3, String runBucket) {
         this.sfn = sfn;
         this.stateMachineArn = stateMachineArn;
         this.runTopicArn = runTopicArn;
         this.sns = sns;
         this.sqs = sqs;
+        this.s3 = s3;
+        this.runBucket = runBucket;
+    }
+
+    /**
+     * The full reports behind the per-account summaries an execution's output has under
+     * {@code field} ({@code applied}, {@code alarms}): the payload carries {key, accountId,
+     * changes: count, problems, report}; the report itself is in the stack's run bucket.
+     */
+    List<com.fasterxml.jackson.databind.JsonNode> fullReports(String output, String field) {
+        List<com.fasterxml.jackson.databind.JsonNode> out = new ArrayList<>();
+        for (var summary : Json.read(output, com.fasterxml.jackson.databind.JsonNode.class).path(field)) {
+            String key = summary.path("report").asText();
+            out.add(Json.read(s3.getObjectAsBytes(r -> r.bucket(runBucket).key(key)).asUtf8String(),
+                    com.fasterxml.jackson.databind.JsonNode.class));
+        }
+        return out;
     }
 
     /** A config for a new organization in the emulator: the default shape, a unique name and emails. */
@@ -68,7 +89,11 @@ final class Workflow {
                 .region(Region.US_EAST_1).credentialsProvider(creds).httpClient(http).build();
         SqsClient sqs = SqsClient.builder().endpointOverride(URI.create(url))
                 .region(Region.US_EAST_1).credentialsProvider(creds).httpClient(http).build();
-        return new Workflow(sfn, arn, topic, sns, sqs);
+        String runBucket = outputs.stream().filter(o -> o.outputKey().equals("RunBucket")).findFirst()
+                .orElseThrow().outputValue();
+        S3Client s3 = S3Client.builder().endpointOverride(URI.create(url)).forcePathStyle(true)
+                .region(Region.US_EAST_1).credentialsProvider(creds).httpClient(http).build();
+        return new Workflow(sfn, arn, topic, sns, sqs, s3, runBucket);
     }
 
     /** A queue subscribed to the stack's run-results topic, as an operator would subscribe. */

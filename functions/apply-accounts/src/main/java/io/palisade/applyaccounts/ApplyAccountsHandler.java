@@ -5,22 +5,41 @@ import io.palisade.common.aws.AuditAccess;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.state.AccountTask;
+import io.palisade.common.state.ReportSummary;
+import io.palisade.common.state.RunStore;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
-/** Lambda entry point of the apply-accounts phase: one item of the state machine's Map over accounts. */
-public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, AccountReport> {
+/**
+ * Lambda entry point of the apply-accounts phase: one item of the state machine's Map over
+ * accounts. The account's full report goes to the run bucket; the payload gets its summary.
+ */
+public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, ReportSummary> {
+    /** Where in a run's part of the run bucket each account's full report goes: {@code <key>.json} here. */
+    static final String REPORTS = "reports/apply-accounts/";
+
     private final ApplyAccounts phase;
+    private final RunStore runs;
 
     public ApplyAccountsHandler() {
-        this(production());
+        this(Clients.fromEnvironment());
     }
 
+    private ApplyAccountsHandler(Clients clients) {
+        this(production(clients), RunStore.fromEnvironment(clients));
+    }
+
+    /** For tests that call {@link #report} only: no run bucket. */
     ApplyAccountsHandler(ApplyAccounts phase) {
+        this(phase, new RunStore(null, null));
+    }
+
+    ApplyAccountsHandler(ApplyAccounts phase, RunStore runs) {
         super(AccountTask.class);
         this.phase = phase;
+        this.runs = runs;
     }
 
     /**
@@ -29,8 +48,7 @@ public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, Accoun
      * temp-admin. In the management account both use this function's own role, whose template
      * policy allows exactly that account's baseline (no role there is trusted by the temp-admin).
      */
-    private static ApplyAccounts production() {
-        Clients clients = Clients.fromEnvironment();
+    private static ApplyAccounts production(Clients clients) {
         TempAdminSession tempAdmin = new TempAdminSession(clients, clients.build(SecretsManagerClient.builder()));
         return new ApplyAccounts(clients, AuditAccess.forTask(clients, tempAdmin), auditors(System.getenv()));
     }
@@ -50,8 +68,18 @@ public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, Accoun
      * A bootstrap task (and a drift task with {@code repair}) plans and applies; a {@code plan}
      * task, or a {@code drift} task without repair, returns the planned changes and changes nothing.
      */
-    @Override
-    protected AccountReport handle(AccountTask input) {
+    AccountReport report(AccountTask input) {
         return input.planOnly() ? phase.planReport(input) : phase.apply(input);
+    }
+
+    /** The full report to the run bucket (same key on a retry), its summary to the payload. */
+    @Override
+    protected ReportSummary handle(AccountTask input) {
+        AccountReport report = report(input);
+        String stored = runs.put(input.run() == null ? null : input.run().id(), REPORTS + report.key() + ".json",
+                report);
+        List<ReportSummary.Problem> problems = report.problems() == null ? List.of() : report.problems().stream()
+                .map(p -> new ReportSummary.Problem(p.error(), p.field(), p.message())).toList();
+        return new ReportSummary(report.key(), report.accountId(), report.changes().size(), problems, stored);
     }
 }

@@ -275,13 +275,13 @@ class ApplyAccountsIT {
         ApplyAccountsHandler handler = new ApplyAccountsHandler(phase);
         String stopped = "~ cloudtrail:trail prod/palisade-trail logging: expected true actual false";
 
-        AccountReport drift = handler.handle(new AccountTask(prod, config, org, null, new RunState.Run("it", null),
+        AccountReport drift = handler.report(new AccountTask(prod, config, org, null, new RunState.Run("it", null),
                 RunState.DRIFT, null));
 
         assertThat(drift.changes()).containsExactly(stopped);
         assertThat(ct.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging()).isFalse();
 
-        AccountReport repaired = handler.handle(new AccountTask(prod, config, org, null,
+        AccountReport repaired = handler.report(new AccountTask(prod, config, org, null,
                 new RunState.Run("it", null), RunState.DRIFT, true));
 
         assertThat(repaired.changes()).containsExactly(stopped);
@@ -525,7 +525,7 @@ class ApplyAccountsIT {
         // a plan task through the handler, as the plan phase with no temp-admin at all: nothing to change
         ApplyAccounts planPhase = new ApplyAccounts(asPlanner, AuditAccess.forTask(asPlanner,
                 new TempAdminSession(asPlanner, asPlanner.build(SecretsManagerClient.builder()))), List.of(plannerArn));
-        AccountReport planned = new ApplyAccountsHandler(planPhase).handle(new AccountTask(prod, config, org, null,
+        AccountReport planned = new ApplyAccountsHandler(planPhase).report(new AccountTask(prod, config, org, null,
                 new RunState.Run("it", null), AccountTask.PLAN, null));
         assertThat(planned.changes()).isEmpty();
 

@@ -6,30 +6,54 @@ import io.palisade.common.aws.AuditAccess;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.state.AccountTask;
+import io.palisade.common.state.ReportSummary;
+import io.palisade.common.state.RunStore;
+import java.util.List;
 import java.util.function.Function;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
-/** Lambda entry point of the root-login-alarms phase (one account per invocation). */
-public final class RootLoginAlarmsHandler extends PhaseHandler<AccountTask, AlarmReport> {
+/**
+ * Lambda entry point of the root-login-alarms phase (one account per invocation). The account's
+ * full report goes to the run bucket; the payload gets its summary.
+ */
+public final class RootLoginAlarmsHandler extends PhaseHandler<AccountTask, ReportSummary> {
+    /** Where in a run's part of the run bucket each account's full report goes: {@code <key>.json} here. */
+    static final String REPORTS = "reports/root-login-alarms/";
+
     private final RootLoginAlarms phase;
+    private final RunStore runs;
 
     public RootLoginAlarmsHandler() {
         this(Clients.fromEnvironment());
     }
 
     private RootLoginAlarmsHandler(Clients clients) {
-        this(new RootLoginAlarms(clients, accountAccess(clients)));
+        this(new RootLoginAlarms(clients, accountAccess(clients)), RunStore.fromEnvironment(clients));
     }
 
+    /** For tests that call {@link #report} only: no run bucket. */
     RootLoginAlarmsHandler(RootLoginAlarms phase) {
+        this(phase, new RunStore(null, null));
+    }
+
+    RootLoginAlarmsHandler(RootLoginAlarms phase, RunStore runs) {
         super(AccountTask.class);
         this.phase = phase;
+        this.runs = runs;
     }
 
-    @Override
-    protected AlarmReport handle(AccountTask input) {
+    AlarmReport report(AccountTask input) {
         // bootstrap, or drift with repair: plan and apply; plan, or drift without repair: plan only
         return phase.report(input);
+    }
+
+    /** The full report to the run bucket (same key on a retry), its summary to the payload. */
+    @Override
+    protected ReportSummary handle(AccountTask input) {
+        AlarmReport report = report(input);
+        String stored = runs.put(input.run() == null ? null : input.run().id(), REPORTS + report.key() + ".json",
+                report);
+        return new ReportSummary(report.key(), report.accountId(), report.changes().size(), List.of(), stored);
     }
 
     /**

@@ -297,7 +297,7 @@ class RootLoginAlarmsIT {
         Clients asPlanner = Emulator.as(clients, management, planner);
         RootLoginAlarms audited = new RootLoginAlarms(asPlanner, AuditAccess.forTask(asPlanner,
                 new TempAdminSession(asPlanner, asPlanner.build(SecretsManagerClient.builder()))), Duration.ZERO);
-        AlarmReport drift = new RootLoginAlarmsHandler(audited).handle(task.apply(RunState.DRIFT, null));
+        AlarmReport drift = new RootLoginAlarmsHandler(audited).report(task.apply(RunState.DRIFT, null));
 
         assertThat(drift.changes()).containsExactly("+ cloudwatch:alarm non-prod/palisade-root-usage");
         assertThat(drift.applied()).isFalse();

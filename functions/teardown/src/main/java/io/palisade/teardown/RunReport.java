@@ -8,7 +8,9 @@ import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.TransientAwsException;
 import io.palisade.common.state.AccountRef;
+import io.palisade.common.state.ReportSummary;
 import io.palisade.common.state.RunState;
+import io.palisade.common.state.RunStore;
 import io.palisade.common.state.StateRecord;
 import io.palisade.common.state.StateStore;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +29,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * The end of every successful run (bootstrap, drift, plan): gathers every change line the run's
- * phases returned, renders the run's report as JSON and Markdown, stores both in the state bucket
+ * The end of every successful run (bootstrap, drift, plan): gathers every change line of the run
+ * (the organization's from the payload, each account's from its full report in the run bucket,
+ * which the payload's summaries name), renders the run's report as JSON and Markdown, stores both in the state bucket
  * ({@code reports/<runId>.json}, {@code reports/<runId>.md}), records the run's change count and
  * report key in the state record's bounded history, and returns the digest the state machine
  * publishes to the run topic.
@@ -77,8 +80,8 @@ public final class RunReport {
      * (a plan of an organization that does not exist yet has no identity account id).
      */
     public record Input(String mode, Boolean repair, OrgConfig config, RunState.Run run, RunState.Org org,
-                        RunState.StateRef state, Applied identityApplied, List<Section> applied,
-                        List<Section> alarms) {
+                        RunState.StateRef state, Applied identityApplied, List<ReportSummary> applied,
+                        List<ReportSummary> alarms) {
 
         public String runId() {
             return run == null || run.id() == null || run.id().isBlank() ? "manual" : run.id();
@@ -100,9 +103,9 @@ public final class RunReport {
     }
 
     /** The identity account's result, as the state machine stores it ({@code identityApplied.report}). */
-    public record Applied(Section report) {}
+    public record Applied(ReportSummary report) {}
 
-    /** What any per-account phase returns that the report needs (AccountReport, AlarmReport). */
+    /** What any per-account phase's full report has that the report needs (AccountReport, AlarmReport). */
     public record Section(String key, String accountId, List<String> changes, List<Problem> problems) {}
 
     /** A named error in the config's terms ({@code AccountReport.Problem}). */
@@ -138,15 +141,21 @@ public final class RunReport {
                          boolean recorded, String reason, String subject, String digest) {}
 
     private final Clients clients;
+    private final RunStore runs;
 
     public RunReport(Clients clients) {
+        this(clients, RunStore.fromEnvironment(clients));
+    }
+
+    RunReport(Clients clients, RunStore runs) {
         this.clients = clients;
+        this.runs = runs;
     }
 
     public Result apply(Input input) {
         clients.calls().drain();
         String endedAt = Instant.now().toString();
-        Document doc = build(input, endedAt);
+        Document doc = build(input, sections(input, runs), endedAt);
         String runId = doc.runId();
         String jsonKey = PREFIX + keySafe(runId) + ".json";
         String markdownKey = PREFIX + keySafe(runId) + ".md";
@@ -295,8 +304,35 @@ public final class RunReport {
 
     // ---- building and rendering (no AWS) ---------------------------------------------------------
 
-    /** The report of {@code input}: every change line of the run, by account, with counts. */
-    static Document build(Input input, String endedAt) {
+    /**
+     * Each per-account phase's full report, in the order the run made them (identity account,
+     * member accounts, alarms), read from the run bucket by the key its summary names. A summary
+     * without one (a phase that stored nothing) counts with its problems and no change lines.
+     */
+    static List<Section> sections(Input input, RunStore runs) {
+        List<ReportSummary> summaries = new ArrayList<>();
+        if (input.identityApplied() != null && input.identityApplied().report() != null) {
+            summaries.add(input.identityApplied().report());
+        }
+        for (List<ReportSummary> phase : java.util.Arrays.asList(input.applied(), input.alarms())) {
+            if (phase != null) {
+                summaries.addAll(phase);
+            }
+        }
+        List<Section> sections = new ArrayList<>();
+        for (ReportSummary s : summaries) {
+            if (s.report() != null) {
+                sections.add(runs.get(s.report(), Section.class));
+            } else {
+                sections.add(new Section(s.key(), s.accountId(), List.of(), s.problems() == null ? null
+                        : s.problems().stream().map(p -> new Problem(p.error(), p.field(), p.message())).toList()));
+            }
+        }
+        return sections;
+    }
+
+    /** The report of {@code input} and its accounts' full reports: every change line of the run, by account, with counts. */
+    static Document build(Input input, List<Section> sections, String endedAt) {
         Map<String, String> ids = new LinkedHashMap<>();
         Map<String, List<String>> lines = new LinkedHashMap<>();
         Map<String, List<Problem>> problems = new LinkedHashMap<>();
@@ -304,14 +340,7 @@ public final class RunReport {
         if (org != null && org.changes() != null) {
             add(ids, lines, problems, new Section(ORGANIZATION, org.managementAccountId(), org.changes(), null));
         }
-        if (input.identityApplied() != null && input.identityApplied().report() != null) {
-            add(ids, lines, problems, input.identityApplied().report());
-        }
-        for (List<Section> phase : java.util.Arrays.asList(input.applied(), input.alarms())) {
-            if (phase != null) {
-                phase.forEach(s -> add(ids, lines, problems, s));
-            }
-        }
+        sections.forEach(s -> add(ids, lines, problems, s));
         List<Account> accounts = new ArrayList<>();
         for (String key : lines.keySet()) {
             List<String> changes = List.copyOf(lines.get(key));

@@ -7,7 +7,9 @@ import io.palisade.common.Json;
 import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
+import io.palisade.common.state.ReportSummary;
 import io.palisade.common.state.RunState;
+import io.palisade.common.state.RunStore;
 import io.palisade.common.state.StateRecord;
 import io.palisade.common.state.StateStore;
 import io.palisade.common.testkit.Emulator;
@@ -27,6 +29,8 @@ class RunReportIT {
     private String infosec;
     private String bucket;
     private S3Client s3;
+    /** The run bucket, which the stack has in the management account: here moto's. */
+    private RunStore runs;
 
     @BeforeEach
     void organization() {
@@ -36,6 +40,10 @@ class RunReportIT {
         infosec = org.identity().accountId();
         bucket = Names.stateBucket(config.organization().name(), infosec);
         s3 = clients.s3(Emulator.orgAccess(clients, infosec));
+        S3Client own = clients.s3(clients.baseCredentials());
+        String runBucket = "palisade-runs-" + config.organization().name();
+        own.createBucket(r -> r.bucket(runBucket));
+        runs = new RunStore(own, runBucket);
     }
 
     /** The state bucket and record as migrate-state leaves them: {@code lockHolder}'s lock, its entry RUNNING. */
@@ -54,12 +62,18 @@ class RunReportIT {
     private RunReport.Input input(String mode, Boolean repair, String runId, RunState.StateRef state) {
         String prod = org.account("prod").id();
         return new RunReport.Input(mode, repair, config, new RunState.Run(runId, "2025-01-01T00:00:00Z"), org, state,
-                new RunReport.Applied(new RunReport.Section("infosec", infosec, List.of(
+                new RunReport.Applied(stored(runId, new RunReport.Section("infosec", infosec, List.of(
                         "- iam:group-membership infosec/InfosecAdmins Mallory",
-                        "~ iam:password-policy infosec minimumPasswordLength: expected 14 actual 8"), List.of())),
-                List.of(new RunReport.Section("prod", prod, List.of(
-                        "~ cloudtrail:trail prod/palisade-trail logging: expected true actual false"), List.of())),
+                        "~ iam:password-policy infosec minimumPasswordLength: expected 14 actual 8"), List.of()))),
+                List.of(stored(runId, new RunReport.Section("prod", prod, List.of(
+                        "~ cloudtrail:trail prod/palisade-trail logging: expected true actual false"), List.of()))),
                 List.of());
+    }
+
+    /** An account's full report in the run bucket, as apply-accounts leaves it, and the summary it returns. */
+    private ReportSummary stored(String runId, RunReport.Section report) {
+        String key = runs.put(runId, "reports/apply-accounts/" + report.key() + ".json", report);
+        return new ReportSummary(report.key(), report.accountId(), report.changes().size(), List.of(), key);
     }
 
     private String object(String key) {
@@ -71,7 +85,7 @@ class RunReportIT {
         StateStore store = stateRecord("run-a", List.of());
         RunState.StateRef ref = new RunState.StateRef(infosec, bucket, Names.STATE_KEY, List.of());
 
-        RunReport.Result result = new RunReport(clients).apply(input(RunState.BOOTSTRAP, null, "run-a", ref));
+        RunReport.Result result = new RunReport(clients, runs).apply(input(RunState.BOOTSTRAP, null, "run-a", ref));
 
         assertThat(result.stored()).isTrue();
         assertThat(result.recorded()).isTrue();
@@ -112,7 +126,7 @@ class RunReportIT {
         StateStore store = stateRecord("run-busy", List.of());
         StateStore.Versioned before = store.read().orElseThrow();
 
-        RunReport.Result result = new RunReport(clients).apply(input(RunState.DRIFT, null, "run-d", null));
+        RunReport.Result result = new RunReport(clients, runs).apply(input(RunState.DRIFT, null, "run-d", null));
 
         assertThat(result.stored()).isTrue();
         assertThat(result.drift()).isTrue();
@@ -138,7 +152,7 @@ class RunReportIT {
         }
         StateStore store = stateRecord("run-a", old);
 
-        new RunReport(clients).apply(input(RunState.DRIFT, true, "run-r", null));
+        new RunReport(clients, runs).apply(input(RunState.DRIFT, true, "run-r", null));
 
         List<StateRecord.RunEntry> history = store.read().orElseThrow().record().history();
         assertThat(history).hasSize(StateRecord.HISTORY);
@@ -149,7 +163,7 @@ class RunReportIT {
 
     @Test
     void apply_whenThereIsNoStateBucket_storesNothingAndSaysSo() {
-        RunReport.Result result = new RunReport(clients).apply(input("plan", null, "run-p", null));
+        RunReport.Result result = new RunReport(clients, runs).apply(input("plan", null, "run-p", null));
 
         assertThat(result.stored()).isFalse();
         assertThat(result.recorded()).isFalse();

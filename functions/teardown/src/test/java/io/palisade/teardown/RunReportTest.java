@@ -28,6 +28,10 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.core.ResponseBytes;
+import io.palisade.common.state.RunStore;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.regions.Region;
 
@@ -47,23 +51,27 @@ class RunReportTest {
         return new RunReport.Input(RunState.DRIFT, repair, null,
                 new RunState.Run("r1", "2025-01-01T00:00:00Z", "arn:aws:states:us-east-1:111111111111:execution:p:r1"),
                 org(List.of("Organizations:ListAccounts")),
-                null,
-                new RunReport.Applied(section("infosec", "222222222222", List.of(
+                null, null, null, null);
+    }
+
+    /** The full reports of the drift run's accounts, as the run bucket has them, in the run's order. */
+    private static List<RunReport.Section> driftSections() {
+        return List.of(section("infosec", "222222222222", List.of(
                         "- iam:group-membership infosec/InfosecAdmins Mallory",
                         "~ iam:password-policy infosec minimumPasswordLength: expected 14 actual 8",
-                        "+ iam:group-membership infosec/ProdAdmins ExampleAdmin"))),
-                List.of(section("prod", "333333333333", List.of(
-                                "~ cloudtrail:trail prod/palisade-trail logging: expected true actual false",
-                                "~ iam:role prod/Administrator trust: expected {\"a\":1} actual {\"a\":\"*\"}")),
-                        section("non-prod", "444444444444", List.of()),
-                        section("management", "111111111111", List.of())),
-                List.of(section("infosec", "222222222222", List.of()),
-                        section("non-prod", "444444444444", List.of("+ logs:log-group non-prod/palisade/cloudtrail"))));
+                        "+ iam:group-membership infosec/ProdAdmins ExampleAdmin")),
+                section("prod", "333333333333", List.of(
+                        "~ cloudtrail:trail prod/palisade-trail logging: expected true actual false",
+                        "~ iam:role prod/Administrator trust: expected {\"a\":1} actual {\"a\":\"*\"}")),
+                section("non-prod", "444444444444", List.of()),
+                section("management", "111111111111", List.of()),
+                section("infosec", "222222222222", List.of()),
+                section("non-prod", "444444444444", List.of("+ logs:log-group non-prod/palisade/cloudtrail")));
     }
 
     @Test
     void build_collectsEveryChangeLineByAccountAndCountsByAction() {
-        RunReport.Document doc = RunReport.build(drift(null), "2025-01-01T00:10:00Z");
+        RunReport.Document doc = RunReport.build(drift(null), driftSections(), "2025-01-01T00:10:00Z");
 
         assertThat(doc.accounts()).extracting(RunReport.Account::key)
                 .as("accounts with changes, in the run's order; the org's API call names are no change lines")
@@ -81,7 +89,7 @@ class RunReportTest {
         RunReport.Input input = new RunReport.Input(null, null, null, new RunState.Run("r2", null),
                 org(List.of("+ organizations:account prod")), null, null, null, null);
 
-        RunReport.Document doc = RunReport.build(input, "t");
+        RunReport.Document doc = RunReport.build(input, List.of(), "t");
 
         assertThat(doc.mode()).isEqualTo(RunState.BOOTSTRAP);
         assertThat(doc.applied()).isTrue();
@@ -103,14 +111,11 @@ class RunReportTest {
 
     @Test
     void markdown_hasTheSummaryAndADiffBlockPerAccountAndTheProblems() {
-        RunReport.Input base = drift(null);
-        List<RunReport.Section> applied = new ArrayList<>(base.applied());
-        applied.add(new RunReport.Section("audit", "555555555555", List.of(), List.of(
+        List<RunReport.Section> sections = new ArrayList<>(driftSections());
+        sections.add(new RunReport.Section("audit", "555555555555", List.of(), List.of(
                 new RunReport.Problem("AliasTakenException", "accounts[3].alias", "the alias is taken"))));
-        RunReport.Input input = new RunReport.Input(base.mode(), base.repair(), null, base.run(), base.org(), null,
-                base.identityApplied(), applied, base.alarms());
 
-        String md = RunReport.markdown(RunReport.build(input, "2025-01-01T00:10:00Z"), LOCATION);
+        String md = RunReport.markdown(RunReport.build(drift(null), sections, "2025-01-01T00:10:00Z"), LOCATION);
 
         assertThat(md).startsWith("# Palisade drift run `r1`\n\nPlan: 2 to add, 3 to change, 1 to remove.\n");
         assertThat(md).contains("## prod (333333333333)\n\n0 to add, 2 to change, 0 to remove.\n\n```diff\n"
@@ -130,7 +135,7 @@ class RunReportTest {
 
     @Test
     void digest_whenDriftWithoutRepair_namesEveryItemAndWhereTheReportIs() {
-        RunReport.Document doc = RunReport.build(drift(null), "t");
+        RunReport.Document doc = RunReport.build(drift(null), driftSections(), "t");
 
         String digest = RunReport.digest(doc, LOCATION, null);
 
@@ -150,19 +155,21 @@ class RunReportTest {
 
     @Test
     void digest_whenRepairedOrNothingDrifted_saysSo() {
-        assertThat(RunReport.digest(RunReport.build(drift(true), "t"), LOCATION, null))
+        assertThat(RunReport.digest(RunReport.build(drift(true), driftSections(), "t"), LOCATION, null))
                 .startsWith("Palisade drift (repair) run r1: 6 drifted items in 3 accounts repaired\n"
                         + "Applied: 2 added, 3 changed, 1 removed.\n");
         RunReport.Input clean = new RunReport.Input(RunState.DRIFT, null, null, new RunState.Run("r3", null),
-                null, null, null, List.of(section("prod", "333333333333", List.of())), null);
-        assertThat(RunReport.digest(RunReport.build(clean, "t"), null, "no bucket").lines().toList()).containsExactly(
+                null, null, null, null, null);
+        assertThat(RunReport.digest(RunReport.build(clean, List.of(section("prod", "333333333333", List.of())), "t"),
+                null, "no bucket").lines().toList()).containsExactly(
                 "Palisade drift run r3: no drift",
                 "No changes: the organization matches the config.",
                 "",
                 "Report not stored: no bucket");
         RunReport.Input bootstrap = new RunReport.Input(null, null, null, new RunState.Run("r4", null),
-                null, null, null, List.of(section("prod", "333333333333", List.of("+ iam:role prod/Developer"))), null);
-        assertThat(RunReport.digest(RunReport.build(bootstrap, "t"), LOCATION, null))
+                null, null, null, null, null);
+        assertThat(RunReport.digest(RunReport.build(bootstrap,
+                List.of(section("prod", "333333333333", List.of("+ iam:role prod/Developer"))), "t"), LOCATION, null))
                 .startsWith("Palisade bootstrap run r4: 1 change applied in 1 account\n");
     }
 
@@ -170,9 +177,10 @@ class RunReportTest {
     void digest_whenManyLines_capsThemAndCountsTheRest() {
         List<String> lines = IntStream.range(0, 250).mapToObj(i -> "+ iam:user infosec/User" + i).toList();
         RunReport.Input input = new RunReport.Input(RunState.DRIFT, null, null, new RunState.Run("r5", null),
-                null, null, null, List.of(section("infosec", "222222222222", lines)), null);
+                null, null, null, null, null);
 
-        String digest = RunReport.digest(RunReport.build(input, "t"), LOCATION, null);
+        String digest = RunReport.digest(RunReport.build(input, List.of(section("infosec", "222222222222", lines)),
+                "t"), LOCATION, null);
 
         assertThat(digest.lines().filter(l -> l.startsWith("+ ")).count()).isEqualTo(RunReport.DIGEST_LINES);
         assertThat(digest).contains("+ iam:user infosec/User199\n... and 50 more (full report: " + LOCATION + ")\n");
@@ -185,9 +193,10 @@ class RunReportTest {
         List<String> lines = IntStream.range(0, 150)
                 .mapToObj(i -> "~ iam:role prod/R" + i + " trust: expected " + policy + " actual {}").toList();
         RunReport.Input input = new RunReport.Input(RunState.DRIFT, null, null, new RunState.Run("r6", null),
-                null, null, null, List.of(section("prod", "333333333333", lines)), null);
+                null, null, null, null, null);
 
-        String digest = RunReport.digest(RunReport.build(input, "t"), LOCATION, null);
+        String digest = RunReport.digest(RunReport.build(input, List.of(section("prod", "333333333333", lines)),
+                "t"), LOCATION, null);
 
         int bytes = digest.getBytes(StandardCharsets.UTF_8).length;
         assertThat(bytes).isLessThanOrEqualTo(RunReport.DIGEST_BYTES).isLessThan(256 * 1024);
@@ -200,12 +209,12 @@ class RunReportTest {
 
     @Test
     void subject_isAtMost100PrintableAscii() {
-        RunReport.Document doc = RunReport.build(drift(null), "t");
+        RunReport.Document doc = RunReport.build(drift(null), driftSections(), "t");
         assertThat(RunReport.subject(doc)).isEqualTo("Palisade drift: 6 drifted items in 3 accounts (not repaired)");
 
         RunReport.Input odd = new RunReport.Input("dríft\n" + "m".repeat(200), null, null, null, null, null, null,
                 null, null);
-        String subject = RunReport.subject(RunReport.build(odd, "t"));
+        String subject = RunReport.subject(RunReport.build(odd, List.of(), "t"));
         assertThat(subject).hasSizeLessThanOrEqualTo(RunReport.SUBJECT_CHARS).matches("[\\x20-\\x7e]+");
     }
 
@@ -219,7 +228,16 @@ class RunReportTest {
     @Test
     void handler_whenTheOrganizationIsNotBootstrapped_storesNothingAndReturnsThePayloadWithTheReport() {
         // a plan of a new organization: no state ref, no identity account id; no AWS call is made
-        RunReportHandler handler = new RunReportHandler(new RunReport(new Clients(Region.US_EAST_1, null, null, null)));
+        // the run bucket has prod's full report; the payload only its summary
+        String prodReport = "runs/r7/reports/apply-accounts/prod.json";
+        List<String> runBucketCalls = new ArrayList<>();
+        S3Client runBucket = s3(runBucketCalls, request -> request instanceof GetObjectRequest g
+                && g.bucket().equals("run-bucket") && g.key().equals(prodReport)
+                ? ResponseBytes.fromByteArray(GetObjectResponse.builder().build(), Json.write(Map.of("key", "prod",
+                        "changes", List.of("+ iam:role prod/Developer"), "roles", List.of())).getBytes(StandardCharsets.UTF_8))
+                : NoSuchKeyException.builder().statusCode(404).build());
+        RunReportHandler handler = new RunReportHandler(new RunReport(new Clients(Region.US_EAST_1, null, null, null),
+                new RunStore(runBucket, "run-bucket")));
         String input = Json.write(Map.of(
                 "mode", "plan",
                 "run", Map.of("id", "r7", "startedAt", "2025-01-01T00:00:00Z"),
@@ -227,7 +245,7 @@ class RunReportTest {
                         "identityAccount", "infosec"),
                 "org", Map.of("managementAccountId", "111111111111",
                         "changes", List.of("+ organizations:account infosec", "+ organizations:account prod")),
-                "applied", List.of(Map.of("key", "prod", "changes", List.of("+ iam:role prod/Developer"))),
+                "applied", List.of(Map.of("key", "prod", "changes", 1, "problems", List.of(), "report", prodReport)),
                 "other", "kept"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -248,6 +266,7 @@ class RunReportTest {
         assertThat(report.path("subject").asText()).isEqualTo("Palisade plan: 3 changes to make in 2 accounts (nothing was changed)");
         assertThat(report.path("digest").asText()).contains("+ organizations:account prod\n+ iam:role prod/Developer\n")
                 .contains("Report not stored: the identity account 'infosec' does not exist yet");
+        assertThat(runBucketCalls).containsExactly("getObjectAsBytes");
     }
 
     private static S3Exception s3Error(int status, String code) {
@@ -286,7 +305,7 @@ class RunReportTest {
 
     private static RunReport.Stored store(List<String> calls, Function<Object, Object> answer) {
         S3Client s3 = s3(calls, answer);
-        return RunReport.store(s3, "b", RunReport.build(drift(null), "t"), "reports/r1.json", "reports/r1.md");
+        return RunReport.store(s3, "b", RunReport.build(drift(null), driftSections(), "t"), "reports/r1.json", "reports/r1.md");
     }
 
     @Test

@@ -163,6 +163,14 @@ public final class Clients {
         return build(builder, base, RETRIES, controlEndpoint, ownRegion);
     }
 
+    /**
+     * S3 in Palisade's own stack (the run bucket), as {@link #control}: the function's own
+     * credentials and region; path-style where an emulator's endpoint cannot serve bucket subdomains.
+     */
+    public S3Client controlS3() {
+        return control(S3Client.builder().forcePathStyle(controlEndpoint != null));
+    }
+
     /** The region the clients of this view act in. */
     public Region region() {
         return region;
