@@ -58,6 +58,9 @@ from urllib.parse import unquote_plus
 
 import yaml
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run import history  # noqa: E402 - one way to read an execution's history (run.py follows runs with it)
+
 sys.dont_write_bytecode = True
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -470,19 +473,6 @@ def log_size(path):
         return os.path.getsize(path)
     except OSError:
         return 0
-
-
-def history(sfn, arn):
-    events, token = [], None
-    while True:
-        kw = {"executionArn": arn, "maxResults": 1000}
-        if token:
-            kw["nextToken"] = token
-        page = sfn.get_execution_history(**kw)
-        events += page["events"]
-        token = page.get("nextToken")
-        if not token:
-            return events
 
 
 def wait(sfn, arn, timeout):

@@ -173,21 +173,26 @@ def full_reports(output, bucket):
     return output
 
 
+def history(sfn, arn):
+    """Every event of the execution's history, all pages."""
+    events, token = [], None
+    while True:
+        kw = {"executionArn": arn, "maxResults": 1000}
+        if token:
+            kw["nextToken"] = token
+        page = sfn.get_execution_history(**kw)
+        events += page["events"]
+        token = page.get("nextToken")
+        if not token:
+            return events
+
+
 def follow(sfn, arn, out=sys.stdout):
     """Print each phase as it starts and ends; return describe_execution at the end."""
     seen, started = set(), {}
     t0 = time.time()
     while True:
-        token, events = None, []
-        while True:
-            kw = {"executionArn": arn, "maxResults": 1000}
-            if token:
-                kw["nextToken"] = token
-            page = sfn.get_execution_history(**kw)
-            events += page["events"]
-            token = page.get("nextToken")
-            if not token:
-                break
+        events = history(sfn, arn)
         for e in events:
             if e["id"] in seen:
                 continue
