@@ -309,25 +309,12 @@ public final class ApplyAccounts {
             String policyArn = "arn:" + partition + ":iam::aws:policy/" + def.policy();
             Role role = findRole(iam, name);
             if (role == null) {
-                Change create = Change.create(account, "iam:role", name);
-                plan.add(create, () -> {
-                    // "already exists" after a lost answer: made by us, with these settings
-                    ChangeExecutor.create(create, () -> iam.createRole(r -> r.roleName(name)
-                            .assumeRolePolicyDocument(Json.write(trust))
-                            .maxSessionDuration(MAX_SESSION_SECONDS)
-                            .description(def.description())
-                            .tags(managedTag())));
-                    iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn));
-                });
+                planCreateRole(plan, iam, account, name, trust, def.description(), policyArn);
                 roles.add(new AccountReport.Role(name, Names.roleArn(partition, account.id(), name), policyArn,
                         identityId, true));
                 continue;
             }
-            JsonNode haveTrust = PolicyDocument.parse(role.assumeRolePolicyDocument());
-            if (!PolicyDocument.equivalent(haveTrust, trust)) {
-                plan.add(Change.update(account, "iam:role", name, "trust", trust, haveTrust),
-                        () -> iam.updateAssumeRolePolicy(r -> r.roleName(name).policyDocument(Json.write(trust))));
-            }
+            planTrust(plan, iam, account, name, role, trust);
             Runnable updateRole = once(() -> iam.updateRole(r -> r.roleName(name)
                     .maxSessionDuration(MAX_SESSION_SECONDS).description(def.description())));
             if (!Objects.equals(role.maxSessionDuration(), MAX_SESSION_SECONDS)) {
@@ -342,6 +329,31 @@ public final class ApplyAccounts {
             roles.add(new AccountReport.Role(name, role.arn(), policyArn, identityId, true));
         }
         return plan;
+    }
+
+    /** A missing role: created with its trust, session length, description and tag, then {@code policyArn} attached. */
+    private static void planCreateRole(Plan plan, IamClient iam, Change.Account account, String name, Object trust,
+                                       String description, String policyArn) {
+        Change create = Change.create(account, "iam:role", name);
+        plan.add(create, () -> {
+            // "already exists" after a lost answer: made by us, with these settings
+            ChangeExecutor.create(create, () -> iam.createRole(r -> r.roleName(name)
+                    .assumeRolePolicyDocument(Json.write(trust))
+                    .maxSessionDuration(MAX_SESSION_SECONDS)
+                    .description(description)
+                    .tags(managedTag())));
+            iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn));
+        });
+    }
+
+    /** An existing role's trust, compared order-insensitively: replaced when it differs (a principal added is drift). */
+    private static void planTrust(Plan plan, IamClient iam, Change.Account account, String name, Role role,
+                                  Object trust) {
+        JsonNode haveTrust = PolicyDocument.parse(role.assumeRolePolicyDocument());
+        if (!PolicyDocument.equivalent(haveTrust, trust)) {
+            plan.add(Change.update(account, "iam:role", name, "trust", trust, haveTrust),
+                    () -> iam.updateAssumeRolePolicy(r -> r.roleName(name).policyDocument(Json.write(trust))));
+        }
     }
 
     /** Exactly {@code policyArn} attached to role {@code name}: attach it if missing, detach any other. */
@@ -385,23 +397,10 @@ public final class ApplyAccounts {
         Plan plan = new Plan();
         Role role = findRole(iam, name);
         if (role == null) {
-            Change create = Change.create(account, "iam:role", name);
-            plan.add(create, () -> {
-                // "already exists" after a lost answer: made by us, with these settings
-                ChangeExecutor.create(create, () -> iam.createRole(r -> r.roleName(name)
-                        .assumeRolePolicyDocument(Json.write(trust))
-                        .maxSessionDuration(MAX_SESSION_SECONDS)
-                        .description(description)
-                        .tags(managedTag())));
-                iam.attachRolePolicy(r -> r.roleName(name).policyArn(policyArn));
-            });
+            planCreateRole(plan, iam, account, name, trust, description, policyArn);
             return plan;
         }
-        JsonNode haveTrust = PolicyDocument.parse(role.assumeRolePolicyDocument());
-        if (!PolicyDocument.equivalent(haveTrust, trust)) {
-            plan.add(Change.update(account, "iam:role", name, "trust", trust, haveTrust),
-                    () -> iam.updateAssumeRolePolicy(r -> r.roleName(name).policyDocument(Json.write(trust))));
-        }
+        planTrust(plan, iam, account, name, role, trust);
         planAttachment(plan, iam, account, name, policyArn);
         for (String inline : iam.listRolePoliciesPaginator(r -> r.roleName(name)).policyNames()) {
             Change remove = Change.remove(account, "iam:role-policy", name + "/" + inline);
