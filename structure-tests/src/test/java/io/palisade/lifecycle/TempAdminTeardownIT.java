@@ -1,5 +1,7 @@
 package io.palisade.lifecycle;
 
+import io.palisade.common.state.TeardownReport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -73,7 +75,7 @@ class TempAdminTeardownIT {
                 state, tempAdmin, null, null, null, null);
     }
 
-    private Teardown.Report teardown() {
+    private TeardownReport teardown() {
         return new Teardown(clients, secrets, clients.build(OrganizationsClient.builder())).apply(input(), new Teardown.Outcome("SUCCEEDED", null, null, null));
     }
 
@@ -168,7 +170,7 @@ class TempAdminTeardownIT {
     void apply_whenTeardownRuns_removesUserKeysSecretAndRolesAndReleasesTheLock() {
         assertThat(record().lock()).isNotNull();
 
-        Teardown.Report report = teardown();
+        TeardownReport report = teardown();
 
         assertThat(report.status()).isEqualTo("SUCCEEDED");
         assertThat(report.removed()).contains("user PalisadeTempAdmin in infosec", "secret palisade/temp-admin");
@@ -193,7 +195,7 @@ class TempAdminTeardownIT {
     @Test
     @Order(4)
     void apply_whenTeardownRunsTwice_removesNothingAndFailsNothing() {
-        Teardown.Report again = teardown();
+        TeardownReport again = teardown();
 
         assertThat(again.removed()).isEmpty();
         assertThat(again.changes()).allMatch(c -> c.equals("S3:PutObject"));

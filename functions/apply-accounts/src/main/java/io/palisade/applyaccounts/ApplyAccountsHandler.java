@@ -5,8 +5,11 @@ import io.palisade.common.aws.AuditAccess;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.state.AccountTask;
-import io.palisade.common.state.ReportSummary;
+import io.palisade.common.state.AccountBatch;
+import io.palisade.common.state.AccountBatches;
+import io.palisade.common.state.BatchSummary;
 import io.palisade.common.state.RunStore;
+import io.palisade.common.state.RunWrites;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -14,30 +17,31 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * Lambda entry point of the apply-accounts phase: one item of the state machine's Map over
- * accounts. The account's full report goes to the run bucket; the payload gets its summary.
+ * batches of accounts (or the identity account's batch of one). Each account's full report goes
+ * to the run bucket; the payload gets the batch's summary.
  */
-public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, ReportSummary> {
+public final class ApplyAccountsHandler extends PhaseHandler<AccountBatch, BatchSummary> {
     /** Where in a run's part of the run bucket each account's full report goes: {@code <key>.json} here. */
     static final String REPORTS = "reports/apply-accounts/";
 
     private final ApplyAccounts phase;
-    private final RunStore runs;
+    private final RunWrites runs;
 
     public ApplyAccountsHandler() {
         this(Clients.fromEnvironment());
     }
 
     private ApplyAccountsHandler(Clients clients) {
-        this(production(clients), RunStore.fromEnvironment(clients));
+        this(production(clients), new RunWrites(RunStore.fromEnvironment(clients)));
     }
 
     /** For tests that call {@link #report} only: no run bucket. */
     ApplyAccountsHandler(ApplyAccounts phase) {
-        this(phase, new RunStore(null, null));
+        this(phase, new RunWrites(new RunStore(null, null)));
     }
 
-    ApplyAccountsHandler(ApplyAccounts phase, RunStore runs) {
-        super(AccountTask.class);
+    ApplyAccountsHandler(ApplyAccounts phase, RunWrites runs) {
+        super(AccountBatch.class);
         this.phase = phase;
         this.runs = runs;
     }
@@ -72,14 +76,11 @@ public final class ApplyAccountsHandler extends PhaseHandler<AccountTask, Report
         return input.planOnly() ? phase.planReport(input) : phase.apply(input);
     }
 
-    /** The full report to the run bucket (same key on a retry), its summary to the payload. */
+    /** Each account's full report to the run bucket (same key on a retry), the batch's summary to the payload. */
     @Override
-    protected ReportSummary handle(AccountTask input) {
-        AccountReport report = report(input);
-        String stored = runs.put(input.run() == null ? null : input.run().id(), REPORTS + report.key() + ".json",
-                report);
-        List<ReportSummary.Problem> problems = report.problems() == null ? List.of() : report.problems().stream()
-                .map(p -> new ReportSummary.Problem(p.error(), p.field(), p.message())).toList();
-        return new ReportSummary(report.key(), report.accountId(), report.changes().size(), problems, stored);
+    protected BatchSummary handle(AccountBatch input) {
+        return AccountBatches.run(input, runs, REPORTS, this::report, r -> r.changes().size(),
+                r -> r.problems() == null ? List.of() : r.problems().stream()
+                        .map(p -> new BatchSummary.Problem(r.key(), p.error(), p.field(), p.message())).toList());
     }
 }

@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import io.palisade.common.aws.AwsErrors;
+import io.palisade.common.aws.Clients;
+import io.palisade.common.state.PayloadRefs;
+import io.palisade.common.state.RunStore;
 import java.io.UncheckedIOException;
 import org.crac.Core;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
@@ -19,6 +22,9 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
  * (fields it does not know included) with its result stored under that field, so the state
  * machine passes {@code $.Payload} on. A per-account phase (an item of a Map state) has no
  * result field and returns its result alone.
+ *
+ * <p>The payload's config and org are references to the run bucket ({@link PayloadRefs}): resolved
+ * before the phase reads its input; a phase that returns one stores it in {@link #beforeOutput}.
  *
  * <p>Any transient AWS failure leaves the phase as {@link io.palisade.common.errors.TransientAwsException},
  * the one error every Task of the state machine retries.
@@ -58,9 +64,10 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
     public final void handleRequest(InputStream in, OutputStream out, Context context) {
         PowertoolsLogging.withLogging(context, () -> {
             JsonNode payload = readTree(in);
+            PayloadRefs refs = payloadRefs();
             O result;
             try {
-                result = handle(Json.MAPPER.convertValue(payload, inputType));
+                result = handle(Json.MAPPER.convertValue(refs.resolve(payload), inputType));
             } catch (RuntimeException e) {
                 // what the clients did not classify (a client built elsewhere, a stub): one
                 // named, retried error for anything transient, the error itself otherwise
@@ -69,8 +76,10 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
             if (resultField == null) {
                 Json.write(out, result);
             } else {
-                ((ObjectNode) payload).set(resultField, Json.MAPPER.valueToTree(result));
-                Json.write(out, payload);
+                ObjectNode next = (ObjectNode) payload;
+                next.set(resultField, Json.MAPPER.valueToTree(result));
+                beforeOutput(next, refs);
+                Json.write(out, next);
             }
             return null;
         });
@@ -85,4 +94,24 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
     }
 
     protected abstract O handle(I input);
+
+    /**
+     * Called with the payload a run-level phase returns, its result set: the phases that return
+     * the config or the organization store it by reference here ({@link io.palisade.common.state.PayloadOffload}).
+     */
+    protected void beforeOutput(ObjectNode payload, PayloadRefs refs) {}
+
+    /**
+     * How the payload's config and org travel: by reference in the run bucket the function's
+     * environment names ({@link PayloadRefs}); inline where there is none (a unit test).
+     */
+    protected PayloadRefs payloadRefs() {
+        return Refs.FROM_ENVIRONMENT;
+    }
+
+    /** Built once per container, on first use (not in a unit test that never calls handleRequest). */
+    private static final class Refs {
+        static final PayloadRefs FROM_ENVIRONMENT =
+                PayloadRefs.fromEnvironment(() -> RunStore.fromEnvironment(Clients.fromEnvironment()));
+    }
 }

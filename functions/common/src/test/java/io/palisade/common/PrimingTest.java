@@ -3,7 +3,7 @@ package io.palisade.common;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import io.palisade.common.state.AccountTask;
+import io.palisade.common.state.AccountBatch;
 import io.palisade.common.state.RunState;
 import org.junit.jupiter.api.Test;
 
@@ -18,8 +18,8 @@ class PrimingTest {
     }
 
     @Test
-    void beforeCheckpoint_whenThePhaseTakesAnAccountTask_primesThatType() {
-        Priming priming = new Priming(AccountTask.class, null);
+    void beforeCheckpoint_whenThePhaseTakesAnAccountBatch_primesThatType() {
+        Priming priming = new Priming(AccountBatch.class, null);
 
         assertThatCode(() -> priming.beforeCheckpoint(null)).doesNotThrowAnyException();
         assertThatCode(() -> priming.afterRestore(null)).doesNotThrowAnyException();
@@ -36,6 +36,10 @@ class PrimingTest {
         assertThat(state.org().targets()).hasSizeGreaterThan(1);
         assertThat(state.tempAdmin()).isNotNull();
         assertThat(state.state()).isNotNull();
+        assertThat(state.batches().members()).isNotEmpty();
+        assertThat(state.applied().get(0).keys()).isNotEmpty();
+        assertThat(Json.read(Json.write(Json.MAPPER.readTree(Priming.class.getResourceAsStream(Priming.PAYLOAD))),
+                AccountBatch.class).tasks()).hasSize(2);
     }
 
     @Test

@@ -1,12 +1,12 @@
 package io.palisade.createaccounts;
 
-import io.palisade.common.PhaseHandler;
+import io.palisade.common.OffloadingPhaseHandler;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.state.RunState;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 
 /** Lambda entry point of the create-accounts phase. */
-public final class CreateAccountsHandler extends PhaseHandler<RunState, RunState.Org> {
+public final class CreateAccountsHandler extends OffloadingPhaseHandler<RunState, RunState.Org> {
     /** Where the state machine payload keeps this phase\'s result. */
     static final String FIELD = "org";
 

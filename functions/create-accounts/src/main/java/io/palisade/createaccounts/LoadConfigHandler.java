@@ -1,13 +1,13 @@
 package io.palisade.createaccounts;
 
-import io.palisade.common.PhaseHandler;
+import io.palisade.common.OffloadingPhaseHandler;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.RunState;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 
 /** Lambda entry point that gives a scheduled drift run (input without config) the last run's config. */
-public final class LoadConfigHandler extends PhaseHandler<RunState, OrgConfig> {
+public final class LoadConfigHandler extends OffloadingPhaseHandler<RunState, OrgConfig> {
     /** Where the state machine payload keeps the config. */
     static final String FIELD = "config";
 

@@ -1,6 +1,6 @@
 package io.palisade.createaccounts;
 
-import io.palisade.common.PhaseHandler;
+import io.palisade.common.OffloadingPhaseHandler;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.state.RunState;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
@@ -10,7 +10,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * Lambda entry point of a plan's first phase (PlanOrganization): the run's {@code org} as a
  * bootstrap would find it, without creating the organization or an account.
  */
-public final class PlanAccountsHandler extends PhaseHandler<RunState, RunState.Org> {
+public final class PlanAccountsHandler extends OffloadingPhaseHandler<RunState, RunState.Org> {
     private final PlanAccounts phase;
 
     /** Where the payload keeps this phase's result: the same field as create-accounts' (the Org). */

@@ -1,5 +1,7 @@
 package io.palisade.onetimelogin;
 
+import io.palisade.common.state.LoginResult;
+
 import io.palisade.common.PhaseHandler;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminSession;

@@ -1,5 +1,7 @@
 package io.palisade.onetimelogin;
 
+import io.palisade.common.state.LoginResult;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

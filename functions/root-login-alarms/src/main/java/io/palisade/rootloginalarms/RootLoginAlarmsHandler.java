@@ -6,38 +6,42 @@ import io.palisade.common.aws.AuditAccess;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.state.AccountTask;
-import io.palisade.common.state.ReportSummary;
+import io.palisade.common.state.AccountBatch;
+import io.palisade.common.state.AccountBatches;
+import io.palisade.common.state.BatchSummary;
 import io.palisade.common.state.RunStore;
+import io.palisade.common.state.RunWrites;
 import java.util.List;
 import java.util.function.Function;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * Lambda entry point of the root-login-alarms phase (one account per invocation). The account's
- * full report goes to the run bucket; the payload gets its summary.
+ * Lambda entry point of the root-login-alarms phase: one item of the state machine's Map over
+ * batches of accounts. Each account's full report goes to the run bucket; the payload gets the
+ * batch's summary.
  */
-public final class RootLoginAlarmsHandler extends PhaseHandler<AccountTask, ReportSummary> {
+public final class RootLoginAlarmsHandler extends PhaseHandler<AccountBatch, BatchSummary> {
     /** Where in a run's part of the run bucket each account's full report goes: {@code <key>.json} here. */
     static final String REPORTS = "reports/root-login-alarms/";
 
     private final RootLoginAlarms phase;
-    private final RunStore runs;
+    private final RunWrites runs;
 
     public RootLoginAlarmsHandler() {
         this(Clients.fromEnvironment());
     }
 
     private RootLoginAlarmsHandler(Clients clients) {
-        this(new RootLoginAlarms(clients, accountAccess(clients)), RunStore.fromEnvironment(clients));
+        this(new RootLoginAlarms(clients, accountAccess(clients)), new RunWrites(RunStore.fromEnvironment(clients)));
     }
 
     /** For tests that call {@link #report} only: no run bucket. */
     RootLoginAlarmsHandler(RootLoginAlarms phase) {
-        this(phase, new RunStore(null, null));
+        this(phase, new RunWrites(new RunStore(null, null)));
     }
 
-    RootLoginAlarmsHandler(RootLoginAlarms phase, RunStore runs) {
-        super(AccountTask.class);
+    RootLoginAlarmsHandler(RootLoginAlarms phase, RunWrites runs) {
+        super(AccountBatch.class);
         this.phase = phase;
         this.runs = runs;
     }
@@ -47,13 +51,10 @@ public final class RootLoginAlarmsHandler extends PhaseHandler<AccountTask, Repo
         return phase.report(input);
     }
 
-    /** The full report to the run bucket (same key on a retry), its summary to the payload. */
+    /** Each account's full report to the run bucket (same key on a retry), the batch's summary to the payload. */
     @Override
-    protected ReportSummary handle(AccountTask input) {
-        AlarmReport report = report(input);
-        String stored = runs.put(input.run() == null ? null : input.run().id(), REPORTS + report.key() + ".json",
-                report);
-        return new ReportSummary(report.key(), report.accountId(), report.changes().size(), List.of(), stored);
+    protected BatchSummary handle(AccountBatch input) {
+        return AccountBatches.run(input, runs, REPORTS, this::report, r -> r.changes().size(), r -> List.of());
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.palisade.teardown;
 
+import io.palisade.common.state.TeardownReport;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.palisade.common.PhaseHandler;
@@ -23,7 +25,7 @@ import software.amazon.awssdk.services.sns.SnsClient;
  * compensation already did all that, or that never held the lock) it touches nothing. It tells
  * the run topic what it did, or what is left.
  */
-public final class CleanupHandler extends PhaseHandler<CleanupHandler.Event, Teardown.Report> {
+public final class CleanupHandler extends PhaseHandler<CleanupHandler.Event, TeardownReport> {
     private static final Logger LOG = LoggerFactory.getLogger(CleanupHandler.class);
 
     /** The EventBridge event; only what the cleanup reads. */
@@ -56,15 +58,15 @@ public final class CleanupHandler extends PhaseHandler<CleanupHandler.Event, Tea
     }
 
     @Override
-    protected Teardown.Report handle(Event event) {
+    protected TeardownReport handle(Event event) {
         Detail d = event.detail();
         if (d == null || d.name() == null || "RUNNING".equals(d.status()) || "SUCCEEDED".equals(d.status())) {
-            return new Teardown.Report(d == null ? null : d.status(), null, null, List.of(), List.of());
+            return new TeardownReport(d == null ? null : d.status(), null, null, List.of(), List.of());
         }
         String error = d.error() != null ? d.error() : "States." + d.status();
         Teardown.Outcome outcome = new Teardown.Outcome(d.status(), "execution " + d.status(), error,
                 d.cause() == null ? "the execution ended " + d.status() + " outside any Catch" : d.cause());
-        Teardown.Report report;
+        TeardownReport report;
         try {
             report = teardown.cleanUp(d.name(), outcome);
         } catch (CleanupIncompleteException | TransientAwsException e) {

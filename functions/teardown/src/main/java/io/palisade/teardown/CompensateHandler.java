@@ -1,5 +1,7 @@
 package io.palisade.teardown;
 
+import io.palisade.common.state.TeardownReport;
+
 import io.palisade.common.PhaseHandler;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.state.RunState;
@@ -12,7 +14,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * this run holds the lock. The state machine then notifies and fails with the original error;
  * if the compensation itself cannot finish, with that error instead.
  */
-public final class CompensateHandler extends PhaseHandler<CompensateHandler.Input, Teardown.Report> {
+public final class CompensateHandler extends PhaseHandler<CompensateHandler.Input, TeardownReport> {
     /** The run payload plus what the Catch recorded. */
     public record Input(RunState run, String failedPhase, RunState.Failure error) {}
 
@@ -33,7 +35,7 @@ public final class CompensateHandler extends PhaseHandler<CompensateHandler.Inpu
     }
 
     @Override
-    protected Teardown.Report handle(Input input) {
+    protected TeardownReport handle(Input input) {
         RunState.Failure error = input.error() == null ? new RunState.Failure("Unknown", "") : input.error();
         RunState run = input.run();
         return teardown.compensate(run.runId(), run.mode(), run,

@@ -1,5 +1,7 @@
 package io.palisade.teardown;
 
+import io.palisade.common.state.RunResult;
+
 import io.palisade.common.Json;
 import io.palisade.common.Names;
 import io.palisade.common.aws.AwsErrors;
@@ -8,7 +10,7 @@ import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.TransientAwsException;
 import io.palisade.common.state.AccountRef;
-import io.palisade.common.state.ReportSummary;
+import io.palisade.common.state.BatchSummary;
 import io.palisade.common.state.RunState;
 import io.palisade.common.state.RunStore;
 import io.palisade.common.state.StateRecord;
@@ -80,8 +82,8 @@ public final class RunReport {
      * (a plan of an organization that does not exist yet has no identity account id).
      */
     public record Input(String mode, Boolean repair, OrgConfig config, RunState.Run run, RunState.Org org,
-                        RunState.StateRef state, Applied identityApplied, List<ReportSummary> applied,
-                        List<ReportSummary> alarms) {
+                        RunState.StateRef state, RunState.Applied identityApplied, List<BatchSummary> applied,
+                        List<BatchSummary> alarms) {
 
         public String runId() {
             return run == null || run.id() == null || run.id().isBlank() ? "manual" : run.id();
@@ -101,9 +103,6 @@ public final class RunReport {
             return PLAN.equals(m) || (RunState.DRIFT.equals(m) && !repairs());
         }
     }
-
-    /** The identity account's result, as the state machine stores it ({@code identityApplied.report}). */
-    public record Applied(ReportSummary report) {}
 
     /** What any per-account phase's full report has that the report needs (AccountReport, AlarmReport). */
     public record Section(String key, String accountId, List<String> changes, List<Problem> problems) {}
@@ -127,19 +126,6 @@ public final class RunReport {
                            String organization, String executionArn, String startedAt, String endedAt,
                            String summary, Counts counts, List<Account> accounts) {}
 
-    /**
-     * The phase's output, under {@code report} in the payload.
-     *
-     * @param drift     a plan-only run that found changes (drift, or a plan with something to do)
-     * @param stored    whether both report objects were written ({@code reason} says why not)
-     * @param recorded  whether the state record's history has this run's entry with its counts
-     * @param subject   the SNS subject: at most 100 printable ASCII characters
-     * @param digest    the SNS message: a summary line, the change lines (capped), where the report is
-     */
-    public record Result(String status, String mode, boolean repair, int add, int change, int remove, int total,
-                         boolean drift, String bucket, String jsonKey, String markdownKey, boolean stored,
-                         boolean recorded, String reason, String subject, String digest) {}
-
     private final Clients clients;
     private final RunStore runs;
 
@@ -152,7 +138,7 @@ public final class RunReport {
         this.runs = runs;
     }
 
-    public Result apply(Input input) {
+    public RunResult apply(Input input) {
         clients.calls().drain();
         String endedAt = Instant.now().toString();
         Document doc = build(input, sections(input, runs), endedAt);
@@ -170,7 +156,7 @@ public final class RunReport {
         String location = stored ? "s3://" + bucket + "/" + markdownKey : null;
         LOG.info("Run {} report: {} (stored: {}{})", runId, doc.summary(), stored, reason == null ? "" : "; " + reason);
         Counts c = doc.counts();
-        return new Result(doc.status(), doc.mode(), doc.repair(), c.add(), c.change(), c.remove(), c.total(),
+        return new RunResult(doc.status(), doc.mode(), doc.repair(), c.add(), c.change(), c.remove(), c.total(),
                 input.planOnly() && c.total() > 0, bucket, stored ? jsonKey : null, stored ? markdownKey : null,
                 stored, recorded, reason, subject(doc), digest(doc, location, reason));
     }
@@ -309,29 +295,30 @@ public final class RunReport {
      * member accounts, alarms), read from the run bucket by the key its summary names. A summary
      * without one (a phase that stored nothing) counts with its problems and no change lines.
      */
+    /**
+     * Every account's full report, in the order the phases ran: the identity account's, the
+     * members' (batch by batch), then the root-login alarms'. The payload's batch summaries name
+     * the keys; the reports are in the run bucket.
+     */
     static List<Section> sections(Input input, RunStore runs) {
-        List<ReportSummary> summaries = new ArrayList<>();
+        List<BatchSummary> summaries = new ArrayList<>();
         if (input.identityApplied() != null && input.identityApplied().report() != null) {
             summaries.add(input.identityApplied().report());
         }
-        for (List<ReportSummary> phase : java.util.Arrays.asList(input.applied(), input.alarms())) {
+        for (List<BatchSummary> phase : java.util.Arrays.asList(input.applied(), input.alarms())) {
             if (phase != null) {
                 summaries.addAll(phase);
             }
         }
         List<Section> sections = new ArrayList<>();
-        for (ReportSummary s : summaries) {
-            if (s.report() != null) {
-                sections.add(runs.get(s.report(), Section.class));
-            } else {
-                sections.add(new Section(s.key(), s.accountId(), List.of(), s.problems() == null ? null
-                        : s.problems().stream().map(p -> new Problem(p.error(), p.field(), p.message())).toList()));
+        for (BatchSummary s : summaries) {
+            for (String key : s.keys()) {
+                sections.add(runs.get(s.reportOf(key), Section.class));
             }
         }
         return sections;
     }
 
-    /** The report of {@code input} and its accounts' full reports: every change line of the run, by account, with counts. */
     static Document build(Input input, List<Section> sections, String endedAt) {
         Map<String, String> ids = new LinkedHashMap<>();
         Map<String, List<String>> lines = new LinkedHashMap<>();

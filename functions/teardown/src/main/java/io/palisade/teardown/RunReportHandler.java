@@ -1,5 +1,7 @@
 package io.palisade.teardown;
 
+import io.palisade.common.state.RunResult;
+
 import io.palisade.common.PhaseHandler;
 import io.palisade.common.aws.Clients;
 
@@ -8,7 +10,7 @@ import io.palisade.common.aws.Clients;
  * drift, plan), before the run topic is told. Returns the payload with its result under
  * {@value #FIELD}; the digest there is the message to publish.
  */
-public final class RunReportHandler extends PhaseHandler<RunReport.Input, RunReport.Result> {
+public final class RunReportHandler extends PhaseHandler<RunReport.Input, RunResult> {
     /** Where the state machine payload keeps this phase's result. */
     static final String FIELD = "report";
 
@@ -24,7 +26,7 @@ public final class RunReportHandler extends PhaseHandler<RunReport.Input, RunRep
     }
 
     @Override
-    protected RunReport.Result handle(RunReport.Input input) {
+    protected RunResult handle(RunReport.Input input) {
         return phase.apply(input);
     }
 }

@@ -1,5 +1,7 @@
 package io.palisade.teardown;
 
+import io.palisade.common.state.TeardownReport;
+
 import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminRemoval;
@@ -44,10 +46,6 @@ public final class Teardown {
     /** What this run ended as; the compensation passes the failed phase and cause. */
     public record Outcome(String status, String failedPhase, String error, String cause) {}
 
-    /** The phase's output: what was removed and what changed. */
-    public record Report(String status, String failedPhase, String error, List<String> removed,
-                         List<String> changes) {}
-
     private final Clients clients;
     private final SecretsManagerClient secrets;
     private final OrganizationsClient organizations;
@@ -59,7 +57,7 @@ public final class Teardown {
     }
 
     /** The successful end of a run: remove everything, then end the run and release the lock. */
-    public Report apply(RunState input, Outcome outcome) {
+    public TeardownReport apply(RunState input, Outcome outcome) {
         clients.calls().drain();
         String management = managementAccountId(input);
         TempAdminRemoval.Result result = removal(management).remove(accounts(input, management))
@@ -67,7 +65,7 @@ public final class Teardown {
         recordRun(input.runId(), input.mode(), input.state() == null ? null
                 : new StateLocator.Location(input.state().accountId(), input.state().bucket()), outcome);
         LOG.info("Run {} ended {}: removed {}", input.runId(), outcome.status(), result.removed());
-        return new Report(outcome.status(), outcome.failedPhase(), outcome.error(), result.removed(),
+        return new TeardownReport(outcome.status(), outcome.failedPhase(), outcome.error(), result.removed(),
                 clients.calls().drain());
     }
 
@@ -75,7 +73,7 @@ public final class Teardown {
      * After a failure: the same removal, but only for the run that holds the lock. Otherwise
      * (the run failed before taking it, or another run holds it) nothing is touched.
      */
-    public Report compensate(String runId, String mode, RunState input, Outcome outcome) {
+    public TeardownReport compensate(String runId, String mode, RunState input, Outcome outcome) {
         return compensate(runId, mode, input, outcome, false);
     }
 
@@ -85,11 +83,11 @@ public final class Teardown {
      * temp-admin phase checks the lock after it creates anything and removes what it made once
      * the lock is gone, and the second pass removes what it made before it could see that.
      */
-    public Report cleanUp(String runId, Outcome outcome) {
+    public TeardownReport cleanUp(String runId, Outcome outcome) {
         return compensate(runId, null, null, outcome, true);
     }
 
-    private Report compensate(String runId, String mode, RunState input, Outcome outcome, boolean releaseFirst) {
+    private TeardownReport compensate(String runId, String mode, RunState input, Outcome outcome, boolean releaseFirst) {
         clients.calls().drain();
         Optional<StateLocator.Location> where = input != null && input.state() != null
                 ? Optional.of(new StateLocator.Location(input.state().accountId(), input.state().bucket()))
@@ -98,7 +96,7 @@ public final class Teardown {
         if (lock == null || !runId.equals(lock.runId())) {
             LOG.info("Run {} does not hold the lock ({}): touching nothing", runId,
                     lock == null ? "no lock" : "held by " + lock.runId());
-            return new Report(outcome.status(), outcome.failedPhase(), outcome.error(), List.of(),
+            return new TeardownReport(outcome.status(), outcome.failedPhase(), outcome.error(), List.of(),
                     List.of("nothing: this run does not hold the lock"));
         }
         String management = managementAccountId(input);
@@ -119,7 +117,7 @@ public final class Teardown {
             recordRun(runId, mode, where.get(), outcome);
         }
         LOG.info("Run {} ended {}: removed {}", runId, outcome.status(), result.removed());
-        return new Report(outcome.status(), outcome.failedPhase(), outcome.error(), result.removed(),
+        return new TeardownReport(outcome.status(), outcome.failedPhase(), outcome.error(), result.removed(),
                 clients.calls().drain());
     }
 

@@ -1,5 +1,7 @@
 package io.palisade.teardown;
 
+import io.palisade.common.state.TeardownReport;
+
 import io.palisade.common.PhaseHandler;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.state.RunState;
@@ -7,7 +9,7 @@ import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** Lambda entry point of the teardown phase: the successful end of a run. */
-public final class TeardownHandler extends PhaseHandler<RunState, Teardown.Report> {
+public final class TeardownHandler extends PhaseHandler<RunState, TeardownReport> {
     /** Where the state machine payload keeps this phase\'s result. */
     static final String FIELD = "teardown";
 
@@ -28,7 +30,7 @@ public final class TeardownHandler extends PhaseHandler<RunState, Teardown.Repor
     }
 
     @Override
-    protected Teardown.Report handle(RunState input) {
+    protected TeardownReport handle(RunState input) {
         return phase.apply(input, new Teardown.Outcome("SUCCEEDED", null, null, null));
     }
 }

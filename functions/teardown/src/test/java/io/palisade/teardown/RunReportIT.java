@@ -1,5 +1,7 @@
 package io.palisade.teardown;
 
+import io.palisade.common.state.RunResult;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,9 +9,10 @@ import io.palisade.common.Json;
 import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
-import io.palisade.common.state.ReportSummary;
+import io.palisade.common.state.BatchSummary;
 import io.palisade.common.state.RunState;
 import io.palisade.common.state.RunStore;
+import io.palisade.common.state.RunWrites;
 import io.palisade.common.state.StateRecord;
 import io.palisade.common.state.StateStore;
 import io.palisade.common.testkit.Emulator;
@@ -62,7 +65,7 @@ class RunReportIT {
     private RunReport.Input input(String mode, Boolean repair, String runId, RunState.StateRef state) {
         String prod = org.account("prod").id();
         return new RunReport.Input(mode, repair, config, new RunState.Run(runId, "2025-01-01T00:00:00Z"), org, state,
-                new RunReport.Applied(stored(runId, new RunReport.Section("infosec", infosec, List.of(
+                new RunState.Applied(stored(runId, new RunReport.Section("infosec", infosec, List.of(
                         "- iam:group-membership infosec/InfosecAdmins Mallory",
                         "~ iam:password-policy infosec minimumPasswordLength: expected 14 actual 8"), List.of()))),
                 List.of(stored(runId, new RunReport.Section("prod", prod, List.of(
@@ -70,10 +73,11 @@ class RunReportIT {
                 List.of());
     }
 
-    /** An account's full report in the run bucket, as apply-accounts leaves it, and the summary it returns. */
-    private ReportSummary stored(String runId, RunReport.Section report) {
-        String key = runs.put(runId, "reports/apply-accounts/" + report.key() + ".json", report);
-        return new ReportSummary(report.key(), report.accountId(), report.changes().size(), List.of(), key);
+    /** An account's full report in the run bucket, as apply-accounts leaves it, and the batch summary it returns. */
+    private BatchSummary stored(String runId, RunReport.Section report) {
+        new RunWrites(runs).put(runId, "reports/apply-accounts/" + report.key() + ".json", report);
+        return new BatchSummary(List.of(report.key()), report.changes().size(), List.of(), 0,
+                RunStore.key(runId, "reports/apply-accounts/"));
     }
 
     private String object(String key) {
@@ -85,7 +89,7 @@ class RunReportIT {
         StateStore store = stateRecord("run-a", List.of());
         RunState.StateRef ref = new RunState.StateRef(infosec, bucket, Names.STATE_KEY, List.of());
 
-        RunReport.Result result = new RunReport(clients, runs).apply(input(RunState.BOOTSTRAP, null, "run-a", ref));
+        RunResult result = new RunReport(clients, runs).apply(input(RunState.BOOTSTRAP, null, "run-a", ref));
 
         assertThat(result.stored()).isTrue();
         assertThat(result.recorded()).isTrue();
@@ -126,7 +130,7 @@ class RunReportIT {
         StateStore store = stateRecord("run-busy", List.of());
         StateStore.Versioned before = store.read().orElseThrow();
 
-        RunReport.Result result = new RunReport(clients, runs).apply(input(RunState.DRIFT, null, "run-d", null));
+        RunResult result = new RunReport(clients, runs).apply(input(RunState.DRIFT, null, "run-d", null));
 
         assertThat(result.stored()).isTrue();
         assertThat(result.drift()).isTrue();
@@ -163,7 +167,7 @@ class RunReportIT {
 
     @Test
     void apply_whenThereIsNoStateBucket_storesNothingAndSaysSo() {
-        RunReport.Result result = new RunReport(clients, runs).apply(input("plan", null, "run-p", null));
+        RunResult result = new RunReport(clients, runs).apply(input("plan", null, "run-p", null));
 
         assertThat(result.stored()).isFalse();
         assertThat(result.recorded()).isFalse();

@@ -228,7 +228,7 @@ class RunReportTest {
     @Test
     void handler_whenTheOrganizationIsNotBootstrapped_storesNothingAndReturnsThePayloadWithTheReport() {
         // a plan of a new organization: no state ref, no identity account id; no AWS call is made
-        // the run bucket has prod's full report; the payload only its summary
+        // the run bucket has prod's full report; the payload only its batch's summary
         String prodReport = "runs/r7/reports/apply-accounts/prod.json";
         List<String> runBucketCalls = new ArrayList<>();
         S3Client runBucket = s3(runBucketCalls, request -> request instanceof GetObjectRequest g
@@ -245,7 +245,8 @@ class RunReportTest {
                         "identityAccount", "infosec"),
                 "org", Map.of("managementAccountId", "111111111111",
                         "changes", List.of("+ organizations:account infosec", "+ organizations:account prod")),
-                "applied", List.of(Map.of("key", "prod", "changes", 1, "problems", List.of(), "report", prodReport)),
+                "applied", List.of(Map.of("keys", List.of("prod"), "changes", 1, "problems", List.of(),
+                        "reports", "runs/r7/reports/apply-accounts/")),
                 "other", "kept"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 

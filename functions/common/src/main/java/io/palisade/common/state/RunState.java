@@ -3,25 +3,56 @@ package io.palisade.common.state;
 import io.palisade.common.config.OneTimeLoginRequest;
 import io.palisade.common.config.OrgConfig;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The execution payload every phase receives. Each phase returns only its own result,
- * which the state machine stores under the field named for it ({@code ResultPath}).
+ * The execution payload: every field any state of the state machine reads or writes, typed
+ * (issue 9). Each phase returns only its own result, which the state machine stores under the
+ * field named for it ({@code ResultPath}, or the field a run-level phase sets: {@code
+ * PhaseHandler}'s result field); StateMachineStructureTest holds every state's result path to a
+ * component here and its handler's result type to the component's type.
+ *
+ * <p>In the payload, {@code config} and {@code org} are references ({@link PayloadRefs}): a phase
+ * sees them resolved. The per-account Map states iterate {@code batches}.
  * No secret ever travels here: the temp-admin's key is referenced by its secret's ARN.
+ *
+ * @param identityApplied the identity account's apply (or plan), as its Task state stores it
+ * @param applied         one summary per Map item of the member accounts' apply (or plan)
+ * @param alarms          one summary per Map item of the root-login alarms
+ * @param teardown        the temp-admin's removal at the end of a changing run
+ * @param report          the run report (the digest the run topic gets)
+ * @param failedPhase     set by a Catch: the phase that failed
+ * @param error           set by a Catch: its error and cause
+ * @param compensation    the compensation's result after a failure
+ * @param compensationError set when the compensation itself failed
  */
 public record RunState(
         String mode,
+        Boolean repair,
         OrgConfig config,
         OneTimeLoginRequest oneTimeLogin,
         Run run,
         Org org,
+        PayloadRefs.Batches batches,
         StateRef state,
         TempAdmin tempAdmin,
-        List<Map<String, Object>> applied,
-        Map<String, Object> login,
-        List<Map<String, Object>> alarms,
-        Failure error) {
+        Applied identityApplied,
+        List<BatchSummary> applied,
+        LoginResult login,
+        List<BatchSummary> alarms,
+        TeardownReport teardown,
+        RunResult report,
+        String failedPhase,
+        Failure error,
+        Compensation compensation,
+        Failure compensationError) {
+
+    /** What the phases before the per-account work need (tests build these). */
+    public RunState(String mode, OrgConfig config, OneTimeLoginRequest oneTimeLogin, Run run, Org org, StateRef state,
+                    TempAdmin tempAdmin, List<BatchSummary> applied, LoginResult login, List<BatchSummary> alarms,
+                    Failure error) {
+        this(mode, null, config, oneTimeLogin, run, org, null, state, tempAdmin, null, applied, login, alarms, null,
+                null, null, error, null, null);
+    }
 
     public static final String BOOTSTRAP = "bootstrap";
     public static final String DRIFT = "drift";
@@ -104,6 +135,12 @@ public record RunState(
     /** The temp-admin identity; its access key is only in the secret. */
     public record TempAdmin(String userName, String userArn, String secretArn, String bootstrapRole,
                             List<String> changes) {}
+
+    /** The identity account's result, as its Task state stores it ({@code ResultSelector} {@code report}). */
+    public record Applied(BatchSummary report) {}
+
+    /** The compensation's result, as its Task state stores it ({@code ResultSelector} {@code report}). */
+    public record Compensation(TeardownReport report) {}
 
     /** What a Catch put in the payload. */
     public record Failure(String Error, String Cause) {}

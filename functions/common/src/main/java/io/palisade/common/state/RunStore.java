@@ -2,9 +2,7 @@ package io.palisade.common.state;
 
 import io.palisade.common.Json;
 import io.palisade.common.aws.Clients;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -15,6 +13,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>A write under a name the run fixes (an account's key, a phase's name) is idempotent: the
  * retried invocation writes the same key again, so a retry never leaves two objects, and a
  * reader after the state that wrote it always finds the last attempt's.
+ *
+ * <p>This class only reads; {@link RunWrites} writes, and only the functions that hand something on
+ * use it (their roles alone have {@code s3:PutObject} there: FunctionPermissionsTest follows the
+ * classes each handler reaches).
  *
  * <p>The bucket is reached with the function's own role ({@link Clients#controlS3()}): on AWS it
  * is in the management account with the stack; locally in the emulator of Palisade's stack.
@@ -50,20 +52,16 @@ public final class RunStore {
         return PREFIX + safe(runId == null || runId.isBlank() ? "manual" : runId) + "/" + name;
     }
 
-    /** Writes {@code value} as JSON under {@link #key(String, String)} and returns that key. */
-    public String put(String runId, String name, Object value) {
-        String key = key(runId, name);
-        s3.putObject(r -> r.bucket(requireBucket()).key(key).contentType("application/json"),
-                RequestBody.fromString(Json.write(value), StandardCharsets.UTF_8));
-        return key;
-    }
-
-    /** The object {@link #put} stored under {@code key}, read as {@code type} (unknown fields ignored). */
+    /** The object {@link RunWrites#put} stored under {@code key}, read as {@code type} (unknown fields ignored). */
     public <T> T get(String key, Class<T> type) {
         return Json.read(s3.getObjectAsBytes(r -> r.bucket(requireBucket()).key(key)).asUtf8String(), type);
     }
 
-    private String requireBucket() {
+    S3Client s3() {
+        return s3;
+    }
+
+    String requireBucket() {
         if (bucket == null || bucket.isBlank()) {
             throw new IllegalStateException(BUCKET_ENV + " is not set: the function has no run bucket"
                     + " (template.yaml sets it for every function)");

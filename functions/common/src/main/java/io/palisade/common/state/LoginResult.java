@@ -1,4 +1,4 @@
-package io.palisade.onetimelogin;
+package io.palisade.common.state;
 
 import java.util.List;
 
