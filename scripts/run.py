@@ -146,9 +146,11 @@ def stack_outputs(stack):
 
 
 def full_reports(output, bucket):
-    """The execution's output with each per-account summary ({key, accountId, changes: count,
-    problems, report: key}) replaced by the full report the phase stored in the run bucket under
-    that key: the payload carries only summaries, so it stays small at any number of accounts."""
+    """The execution's output as the phases saw it: the payload carries the config and the
+    organization as references ({"ref": key}) and, per Map item, a batch summary ({keys, changes:
+    count, problems, reports: prefix}); each is replaced here by what the run bucket holds (the
+    config, the organization, one full report per account), so it stays small at any number of
+    accounts (io.palisade.common.state.PayloadRefs)."""
     if not bucket:
         return output
     import boto3
@@ -156,20 +158,27 @@ def full_reports(output, bucket):
     s3 = boto3.client("s3")
     cache = {}
 
-    def full(summary):
-        key = summary.get("report") if isinstance(summary, dict) else None
-        if not key:
-            return summary
+    def get(key):
         if key not in cache:
             cache[key] = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
         return cache[key]
 
+    for field in ("config", "org"):
+        ref = (output.get(field) or {}).get("ref") if isinstance(output.get(field), dict) else None
+        if ref:
+            output[field] = get(ref)
+
+    def full(batch):
+        if not isinstance(batch, dict) or "keys" not in batch:
+            return [batch] if batch else []
+        return [get(batch["reports"] + key + ".json") for key in batch["keys"]]
+
     ident = output.get("identityApplied") or {}
     if ident.get("report"):
-        ident["report"] = full(ident["report"])
+        ident["report"] = (full(ident["report"]) or [{}])[0]
     for field in ("applied", "alarms"):
         if isinstance(output.get(field), list):
-            output[field] = [full(s) for s in output[field]]
+            output[field] = [r for b in output[field] for r in full(b)]
     return output
 
 

@@ -49,12 +49,22 @@ final class Workflow {
      */
     List<com.fasterxml.jackson.databind.JsonNode> fullReports(String output, String field) {
         List<com.fasterxml.jackson.databind.JsonNode> out = new ArrayList<>();
-        for (var summary : Json.read(output, com.fasterxml.jackson.databind.JsonNode.class).path(field)) {
-            String key = summary.path("report").asText();
-            out.add(Json.read(s3.getObjectAsBytes(r -> r.bucket(runBucket).key(key)).asUtf8String(),
-                    com.fasterxml.jackson.databind.JsonNode.class));
+        for (var batch : Json.read(output, com.fasterxml.jackson.databind.JsonNode.class).path(field)) {
+            for (var key : batch.path("keys")) {
+                out.add(object(batch.path("reports").asText() + key.asText() + ".json"));
+            }
         }
         return out;
+    }
+
+    /** The output's {@code field} ({@code config} or {@code org}) as stored in the run bucket: the payload has its reference. */
+    com.fasterxml.jackson.databind.JsonNode resolved(String output, String field) {
+        return object(Json.read(output, com.fasterxml.jackson.databind.JsonNode.class).path(field).path("ref").asText());
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode object(String key) {
+        return Json.read(s3.getObjectAsBytes(r -> r.bucket(runBucket).key(key)).asUtf8String(),
+                com.fasterxml.jackson.databind.JsonNode.class);
     }
 
     /** A config for a new organization in the emulator: the default shape, a unique name and emails. */
