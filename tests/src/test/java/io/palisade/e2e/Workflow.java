@@ -156,6 +156,27 @@ final class Workflow {
         throw new AssertionError("execution did not enter " + stateName + " within 3 minutes");
     }
 
+    /**
+     * The most UTF-8 bytes of any state's input or output, task result, execution input or output
+     * in the execution's history (as scripts/bench.py's payload_bytes measures it).
+     */
+    int largestPayload(String arn) {
+        int most = 0;
+        for (var e : sfn.getExecutionHistoryPaginator(r -> r.executionArn(arn)).events()) {
+            for (String text : java.util.Arrays.asList(
+                    e.stateEnteredEventDetails() == null ? null : e.stateEnteredEventDetails().input(),
+                    e.stateExitedEventDetails() == null ? null : e.stateExitedEventDetails().output(),
+                    e.taskSucceededEventDetails() == null ? null : e.taskSucceededEventDetails().output(),
+                    e.executionStartedEventDetails() == null ? null : e.executionStartedEventDetails().input(),
+                    e.executionSucceededEventDetails() == null ? null : e.executionSucceededEventDetails().output())) {
+                if (text != null) {
+                    most = Math.max(most, text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+                }
+            }
+        }
+        return most;
+    }
+
     /** Stops the execution, as an operator would with StopExecution. */
     void stop(String arn) {
         sfn.stopExecution(r -> r.executionArn(arn).error("e2e.Stopped").cause("stopped by the test"));
@@ -163,7 +184,12 @@ final class Workflow {
 
     /** Waits for the execution to end (at most 5 minutes). */
     DescribeExecutionResponse await(String arn) {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        return await(arn, Duration.ofMinutes(5));
+    }
+
+    /** Waits for the execution to end (at most {@code limit}). */
+    DescribeExecutionResponse await(String arn, Duration limit) {
+        Instant deadline = Instant.now().plus(limit);
         while (Instant.now().isBefore(deadline)) {
             DescribeExecutionResponse d = sfn.describeExecution(r -> r.executionArn(arn));
             if (d.status() != ExecutionStatus.RUNNING) {
@@ -171,7 +197,7 @@ final class Workflow {
             }
             sleep(500);
         }
-        throw new AssertionError("execution " + arn + " still running after 5 minutes");
+        throw new AssertionError("execution " + arn + " still running after " + limit);
     }
 
     static void sleep(long ms) {

@@ -85,6 +85,11 @@ public final class PayloadRefs {
         return new PayloadRefs(null, DEFAULT_BATCH);
     }
 
+    /** The fields the organization's reference keeps in the payload (the rest is in the run bucket). */
+    public static List<String> orgStubFields() {
+        return ORG_STUB;
+    }
+
     public int batchSize() {
         return batchSize;
     }

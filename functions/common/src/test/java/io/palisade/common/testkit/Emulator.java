@@ -61,6 +61,29 @@ public final class Emulator {
                 new OrgConfig.Alerts(List.of("security@example.com")));
     }
 
+    /**
+     * {@link #config(String)} with {@code accounts} accounts in all: InfoSec, Prod, Non-Prod and
+     * then {@code member-001}... (Administrator and Developer roles, no groups of their own, so the
+     * identity account's work does not grow with the count), up to 20 creations in flight.
+     */
+    public static OrgConfig config(String orgName, int accounts) {
+        OrgConfig base = config(orgName);
+        if (accounts < base.accounts().size()) {
+            throw new IllegalArgumentException("at least " + base.accounts().size() + " accounts");
+        }
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        List<OrgConfig.Account> all = new java.util.ArrayList<>(base.accounts());
+        for (int i = 1; all.size() < accounts; i++) {
+            String key = String.format("member-%03d", i);
+            all.add(new OrgConfig.Account(key, "Member " + i, key + "-" + tag + "@example.com",
+                    List.of("Administrator", "Developer")));
+        }
+        OrgConfig.Organization org = base.organization();
+        return new OrgConfig(new OrgConfig.Organization(org.name(), org.region(), org.managementRoles(),
+                OrgConfig.MAX_CREATIONS_IN_FLIGHT), base.identityAccount(), List.copyOf(all), base.roles(),
+                base.groups(), base.users(), base.passwordPolicy(), base.alerts());
+    }
+
     private static OrgConfig.Group group(String name, String account, String role) {
         return new OrgConfig.Group(name, List.of(new OrgConfig.Grant(account, role)));
     }
