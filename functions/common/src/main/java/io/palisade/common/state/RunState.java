@@ -24,6 +24,9 @@ import java.util.List;
  * @param error           set by a Catch: its error and cause
  * @param compensation    the compensation's result after a failure
  * @param compensationError set when the compensation itself failed
+ * @param lastTransientFailure set when an account creation failed in a way AWS asks to retry
+ *                        (await-accounts' Catch, which goes back to create-accounts)
+ * @param notifyError     set when the failure notice could not be published
  */
 public record RunState(
         String mode,
@@ -44,14 +47,16 @@ public record RunState(
         String failedPhase,
         Failure error,
         Compensation compensation,
-        Failure compensationError) {
+        Failure compensationError,
+        Failure lastTransientFailure,
+        Failure notifyError) {
 
     /** What the phases before the per-account work need (tests build these). */
     public RunState(String mode, OrgConfig config, OneTimeLoginRequest oneTimeLogin, Run run, Org org, StateRef state,
                     TempAdmin tempAdmin, List<BatchSummary> applied, LoginResult login, List<BatchSummary> alarms,
                     Failure error) {
         this(mode, null, config, oneTimeLogin, run, org, null, state, tempAdmin, null, applied, login, alarms, null,
-                null, null, error, null, null);
+                null, null, error, null, null, null, null);
     }
 
     public static final String BOOTSTRAP = "bootstrap";
