@@ -35,7 +35,10 @@ HOW EACH COLUMN IS MEASURED (from the execution's history, get_execution_history
  - cold-start row: a hello-world Java function (scripts/bench/hello-world, built with -Pbench) deployed to MiniStack
    with the phases' runtime (provided.al2023) and bootstrap (scripts/harness/lambda-bootstrap + the Runtime Interface
    Client), invoked through a one-state state machine the same way the phases are (lambda:invoke), first cold then
-   warm; each phase's cold time is divided by its cold time.
+   warm. Each stack function is started the same way afresh (a new function from its .aws-sam/build artifact, with
+   its handler and environment, payload {"probe": true}: most answer with an input error, which is the point: the
+   time is start-up, not work) and its cold time is divided by hello-world's. The runs' own first task of each
+   phase (a batch of accounts' work plus start-up) is kept in the JSON as inRunCold.
 
 PRICES (us-east-1, x86, list prices; stated here, in PRICES, and in the README): see PRICES below. Control-plane
 calls to IAM, Organizations, STS, Account, CloudTrail, EventBridge, CloudWatch alarms and Logs are free per request;
@@ -386,8 +389,8 @@ def render(rows, hello, artifacts, first_cold):
     if first_cold:
         base = (hello or {}).get("coldSeconds")
         out.append("")
-        out.append("cold start, each phase's first (cold) invocation in the bench vs hello-world cold "
-                   f"({base:.2f} s):" if base else "cold start, each phase's first (cold) invocation in the bench:")
+        out.append("cold start, each function started afresh as deployed (payload {\"probe\": true}) vs hello-world cold "
+                   f"({base:.2f} s):" if base else "cold start, each function started afresh as deployed:")
         for state, (fn, cold, warm) in sorted(first_cold.items(), key=lambda kv: -kv[1][1]):
             ratio = cold / base if base else None
             out.append(f"  {state:<22} {fn:<22} cold {cold:6.2f} s  warm {warm if warm is not None else float('nan'):6.2f} s"
@@ -585,37 +588,57 @@ def hello_zip(hello_dir, bootstrap):
     return buf.getvalue()
 
 
-def bench_hello(args, stamp):
-    """Cold then warm invocations of the hello-world function, through a one-state state machine."""
+def build_zip(build_dir):
+    """A function's artifact as `sam build` left it in .aws-sam/build/<LogicalId> (bootstrap, jni/, lib/*.jar)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for dirpath, _, files in os.walk(build_dir):
+            for name in sorted(files):
+                path = os.path.join(dirpath, name)
+                info = zipfile.ZipInfo(os.path.relpath(path, build_dir))
+                info.external_attr = (os.stat(path).st_mode & 0o777 | 0o100000) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with open(path, "rb") as f:
+                    z.writestr(info, f.read())
+    return buf.getvalue()
+
+
+def cold_probe(args, name, zip_bytes, handler, env, payload, check=None, warm=3):
+    """Creates a new function (so its first invocation is cold), invokes it through a one-state state machine with
+    lambda:invoke (as the phases are invoked) once cold and `warm` times warm, deletes both. A task that fails is
+    still timed (a phase given the probe's empty payload stops at its input check: the time is its start-up).
+    Returns {status, coldSeconds, warmSeconds, spawned, invocations, error?}."""
     import boto3
 
     lam, sfn = boto3.client("lambda"), boto3.client("stepfunctions")
-    name = f"palisade-bench-hello-{stamp}"
     role = "arn:aws:iam::000000000000:role/palisade-bench"
     out = {"status": "FAILED"}
     fn_arn = sm_arn = None
     try:
         fn_arn = lam.create_function(
             FunctionName=name, Runtime="provided.al2023", Role=role, MemorySize=1024, Timeout=60,
-            Handler="io.palisade.bench.HelloWorldHandler::handleRequest", Architectures=["x86_64"],
-            Code={"ZipFile": hello_zip(args.hello_dir, os.path.join(ROOT, "scripts/harness/lambda-bootstrap"))},
+            Handler=handler, Architectures=["x86_64"], Code={"ZipFile": zip_bytes},
+            Environment={"Variables": env or {}},
         )["FunctionArn"]
-        definition = {"StartAt": "Hello", "States": {"Hello": {
+        definition = {"StartAt": "Probe", "States": {"Probe": {
             "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "OutputPath": "$.Payload", "End": True,
             "Parameters": {"FunctionName": fn_arn, "Payload.$": "$"}}}}
         sm_arn = sfn.create_state_machine(name=name, roleArn=role, definition=json.dumps(definition))["stateMachineArn"]
         times, offset = [], log_size(args.ministack_log)
-        for i in range(1 + args.hello_warm):
-            ex = sfn.start_execution(stateMachineArn=sm_arn, name=f"{name}-{i}", input='{"hello": 1}')["executionArn"]
+        for i in range(1 + warm):
+            ex = sfn.start_execution(stateMachineArn=sm_arn, name=f"{name}-{i}", input=json.dumps(payload))["executionArn"]
             desc = wait(sfn, ex, 120)
             events = history(sfn, ex)
             tasks = lambda_tasks(events)
-            if desc["status"] != "SUCCEEDED" or not tasks:
+            if not tasks:
                 out["error"] = (desc.get("error") or "no task") + ": " + (desc.get("cause") or "")[:300]
                 return out
-            if json.loads(desc.get("output") or "{}") != {"hello": "world"}:
-                out["error"] = f"unexpected answer {desc.get('output')!r}"
-                return out
+            if check:
+                problem = check(desc)
+                if problem:
+                    out["error"] = problem
+                    return out
+            out["answer"] = desc["status"] if desc["status"] == "SUCCEEDED" else desc.get("error")
             times.append(tasks[0]["seconds"])
             out["transitions"], out["payload"] = transitions(events), payload_bytes(events)
         spawned = spawns_since(args.ministack_log, offset).get(name, 0)
@@ -635,6 +658,43 @@ def bench_hello(args, stamp):
                 fn()
             except Exception:  # noqa: BLE001
                 pass
+
+
+def bench_hello(args, stamp):
+    """Cold then warm invocations of the hello-world function, through a one-state state machine."""
+    def answer(desc):
+        if desc["status"] != "SUCCEEDED" or json.loads(desc.get("output") or "{}") != {"hello": "world"}:
+            return f"unexpected answer {desc['status']} {desc.get('output')!r} {desc.get('cause') or ''}"[:300]
+        return None
+
+    return cold_probe(args, f"palisade-bench-hello-{stamp}",
+                      hello_zip(args.hello_dir, os.path.join(ROOT, "scripts/harness/lambda-bootstrap")),
+                      "io.palisade.bench.HelloWorldHandler::handleRequest", {}, {"hello": 1}, answer, args.hello_warm)
+
+
+def bench_phase_cold(args, stamp, stack_name):
+    """{function: probe result}: each of the stack's functions, as deployed (its .aws-sam/build artifact, handler and
+    environment), started cold and warm the way hello-world is, with the payload {"probe": true}: the time from
+    invocation to the handler's answer (an input error, for most) is the function's start-up, comparable to
+    hello-world's. The bench's runs time whole tasks instead (a batch of 10 accounts is not a cold start)."""
+    import boto3
+
+    cfn, lam = boto3.client("cloudformation"), boto3.client("lambda")
+    out = {}
+    for r in cfn.describe_stack_resources(StackName=stack_name)["StackResources"]:
+        if r["ResourceType"] != "AWS::Lambda::Function":
+            continue
+        logical = r["LogicalResourceId"]
+        build = os.path.join(ROOT, ".aws-sam", "build", logical)
+        if not os.path.isdir(build):
+            continue
+        conf = lam.get_function_configuration(FunctionName=r["PhysicalResourceId"])
+        env = (conf.get("Environment") or {}).get("Variables") or {}
+        name = f"palisade-bench-cold-{short(r['PhysicalResourceId'])[:30]}-{stamp}"
+        print(f"[bench] cold start of {logical}", file=sys.stderr, flush=True)
+        out[short(r["PhysicalResourceId"])] = cold_probe(args, name, build_zip(build), conf["Handler"], env,
+                                                          {"probe": True}, None, 1)
+    return out
 
 
 # ================================================================ main
@@ -703,7 +763,10 @@ def main():
                          "payload": 0, "phases": {}, "gbSeconds": 0.0, "api": api_summary([]),
                          "cost": run_cost(0, 0, 0, 0)})
     marginals(rows)
-    first_cold = first_cold_by_phase(rows)
+    print("[bench] cold starts: each function as deployed, started afresh", file=sys.stderr, flush=True)
+    probes = bench_phase_cold(args, stamp, args.stack)
+    first_cold = {fn: (fn, p["coldSeconds"], p.get("warmSeconds")) for fn, p in probes.items()
+                  if p.get("coldSeconds") is not None}
     text = render(rows, hello, artifacts, first_cold)
     print(text)
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
@@ -712,6 +775,7 @@ def main():
                    "coldStart": {s: {"function": v[0], "coldSeconds": v[1], "warmSeconds": v[2],
                                      "vsHelloWorld": round(v[1] / hello["coldSeconds"], 2) if hello.get("coldSeconds") else None}
                                  for s, v in first_cold.items()},
+                   "coldProbes": probes, "inRunCold": first_cold_by_phase(rows),
                    "artifacts": artifacts, "prices": PRICES, "targets": TARGETS,
                    "verdicts": [{"target": t, "measured": m, "pass": ok}
                                 for t, m, ok in verdicts(rows, hello, artifacts, {s: v[1] for s, v in first_cold.items()})],
