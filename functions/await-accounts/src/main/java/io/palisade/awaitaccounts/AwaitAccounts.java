@@ -5,6 +5,7 @@ import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.errors.AccountFailures;
 import io.palisade.common.aws.AwsErrors;
+import io.palisade.common.aws.Parallel;
 import io.palisade.common.errors.AccessRoleMissingException;
 import io.palisade.common.errors.AccountNotReadyException;
 import io.palisade.common.errors.TransientAwsException;
@@ -45,7 +46,6 @@ public final class AwaitAccounts {
         RunState.Org org = input.org();
         int polls = (org.polls() == null ? 0 : org.polls()) + 1;
         List<AccountRef> accounts = new ArrayList<>();
-        boolean ready = true;
         Map<String, Account> byEmail = null;
         for (AccountRef account : org.accounts()) {
             AccountRef now = refresh(account);
@@ -66,11 +66,11 @@ public final class AwaitAccounts {
                 // transient reasons surface as AccountCreationTransientException: the state machine creates again
                 throw AccountFailures.of(now.key(), now.failureReason());
             }
-            if (!now.created() || !usable(now, org.managementAccountId())) {
-                ready = false;
-            }
             accounts.add(now);
         }
+        // each created account's access role, a few accounts at a time (a read in each account)
+        List<Boolean> usable = Parallel.map(accounts, a -> a.created() && usable(a, org.managementAccountId()));
+        boolean ready = !usable.contains(false);
         if (!ready && polls >= MAX_POLLS) {
             throw new AccountNotReadyException("Member accounts were not usable after " + polls + " polls: "
                     + accounts.stream().filter(a -> !a.created()).map(AccountRef::key).toList());

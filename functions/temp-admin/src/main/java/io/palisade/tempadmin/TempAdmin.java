@@ -1,6 +1,7 @@
 package io.palisade.tempadmin;
 
 import io.palisade.common.aws.OrganizationAccess;
+import io.palisade.common.aws.Parallel;
 import io.palisade.common.Names;
 import io.palisade.common.Json;
 import io.palisade.common.aws.ChangeExecutor;
@@ -134,9 +135,11 @@ public final class TempAdmin {
         // InfoSec; its baseline is applied by the phases' own, scoped roles
         List<RunState.Target> members = org.targets().stream()
                 .filter(t -> !t.accountId().equals(management)).toList();
-        for (RunState.Target target : members) {
+        // each account's own IAM, a few accounts at a time
+        Parallel.map(members, target -> {
             ensureBootstrapRole(target, user.arn());
-        }
+            return target;
+        });
         waitUntilUsable(secretArn, members);
         LOG.info("Temp-admin {} ready in {} member accounts", user.arn(), members.size());
         return new RunState.TempAdmin(user.userName(), user.arn(), secretArn, Names.BOOTSTRAP_ROLE,
@@ -325,21 +328,18 @@ public final class TempAdmin {
      */
     private void waitUntilUsable(String secretArn, List<RunState.Target> targets) {
         TempAdminSession session = new TempAdminSession(clients, secrets);
-        List<String> notReady = new ArrayList<>();
-        for (RunState.Target target : targets) {
+        List<String> notReady = Parallel.map(targets, target -> {
             try {
                 AwsCredentialsProvider creds = session.in(secretArn, target.accountId());
                 IamClient iam = clients.cached("iam|" + target.accountId() + "|bootstrap", creds,
                         () -> clients.build(IamClient.builder(), creds));
                 String arn = iam.getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE)).role().arn();
-                if (!arn.contains(":" + target.accountId() + ":")) {
-                    notReady.add(target.key());
-                }
+                return arn.contains(":" + target.accountId() + ":") ? null : target.key();
             } catch (SdkException | TransientAwsException e) {
-                notReady.add(target.key() + " (" + e.getMessage() + ")");
                 session.forget(secretArn, target.accountId());
+                return target.key() + " (" + e.getMessage() + ")";
             }
-        }
+        }).stream().filter(java.util.Objects::nonNull).toList();
         if (!notReady.isEmpty()) {
             throw new TempAdminNotReadyException("The temp-admin cannot assume the bootstrap role yet in: " + notReady);
         }

@@ -88,27 +88,32 @@ public final class TempAdminRemoval {
 
     /** @param accounts account ids by a label for messages (e.g. the config key) */
     public Result remove(Map<String, String> accounts) {
-        List<String> removed = new ArrayList<>();
-        List<String> left = new ArrayList<>();
-        boolean[] transientOnly = {true};
-        for (var e : accounts.entrySet()) {
+        // each account's removal, then each account's read-back, a few accounts at a time (each is
+        // its own account's IAM); results merged in the accounts' order
+        List<Map.Entry<String, String>> each = List.copyOf(accounts.entrySet());
+        List<Outcome> removals = Parallel.map(each, e -> {
+            Outcome o = new Outcome();
             String what = "role " + Names.BOOTSTRAP_ROLE + " in " + e.getKey();
-            attempt(what, removed, left, transientOnly, () -> deleteRole(iamIn.apply(e.getValue())));
+            attempt(what, o.removed, o.left, o.transientOnly, () -> deleteRole(iamIn.apply(e.getValue())));
             String user = "user " + Names.TEMP_ADMIN_USER + " in " + e.getKey();
-            attempt(user, removed, left, transientOnly, () -> deleteUser(iamIn.apply(e.getValue())));
-        }
-        attempt("secret " + Names.TEMP_ADMIN_SECRET, removed, left, transientOnly, this::deleteSecret);
-        if (left.isEmpty()) {
+            attempt(user, o.removed, o.left, o.transientOnly, () -> deleteUser(iamIn.apply(e.getValue())));
+            return o;
+        });
+        Outcome all = Outcome.merge(removals);
+        attempt("secret " + Names.TEMP_ADMIN_SECRET, all.removed, all.left, all.transientOnly, this::deleteSecret);
+        if (all.left.isEmpty()) {
             // removal answered; prove it with a read of each
-            for (var e : accounts.entrySet()) {
-                check("role " + Names.BOOTSTRAP_ROLE + " in " + e.getKey(), left, transientOnly,
+            all = Outcome.merge(List.of(all, Outcome.merge(Parallel.map(each, e -> {
+                Outcome o = new Outcome();
+                check("role " + Names.BOOTSTRAP_ROLE + " in " + e.getKey(), o.left, o.transientOnly,
                         () -> notAnother(runTag(iamIn.apply(e.getValue())
                                 .getRole(r -> r.roleName(Names.BOOTSTRAP_ROLE)).role().tags())));
-                check("user " + Names.TEMP_ADMIN_USER + " in " + e.getKey(), left, transientOnly,
+                check("user " + Names.TEMP_ADMIN_USER + " in " + e.getKey(), o.left, o.transientOnly,
                         () -> notAnother(runTag(iamIn.apply(e.getValue())
                                 .getUser(r -> r.userName(Names.TEMP_ADMIN_USER)).user().tags())));
-            }
-            check("secret " + Names.TEMP_ADMIN_SECRET, left, transientOnly, () -> {
+                return o;
+            }))));
+            check("secret " + Names.TEMP_ADMIN_SECRET, all.left, all.transientOnly, () -> {
                 // a force-deleted secret may still be described for a moment, with its deletion date
                 var secret = secrets.describeSecret(r -> r.secretId(Names.TEMP_ADMIN_SECRET));
                 if (secret.deletedDate() != null) {
@@ -117,8 +122,25 @@ public final class TempAdminRemoval {
                 notAnother(runTag(secret.tags()));
             });
         }
-        LOG.info("Temp-admin removal: removed {}, left {}", removed, left);
-        return new Result(List.copyOf(removed), List.copyOf(left), transientOnly[0]);
+        LOG.info("Temp-admin removal: removed {}, left {}", all.removed, all.left);
+        return new Result(List.copyOf(all.removed), List.copyOf(all.left), all.transientOnly[0]);
+    }
+
+    /** What one account's removal (or read-back) found; merged in the accounts' order. */
+    private static final class Outcome {
+        final List<String> removed = new ArrayList<>();
+        final List<String> left = new ArrayList<>();
+        final boolean[] transientOnly = {true};
+
+        static Outcome merge(List<Outcome> parts) {
+            Outcome all = new Outcome();
+            for (Outcome o : parts) {
+                all.removed.addAll(o.removed);
+                all.left.addAll(o.left);
+                all.transientOnly[0] &= o.transientOnly[0];
+            }
+            return all;
+        }
     }
 
     private interface Step {
