@@ -24,6 +24,11 @@ PATCHED (S3 bucket-policy path only):
  4. Identity policies and role trust (AssumeRole) are evaluated by moto_iam.py (see its docstring), which reuses the
     condition evaluator below with a context of the caller, the resource and its organization.
  5. AWS size limits (IAM inline/trust/managed policies, S3 bucket policy): moto_limits.py, its own docstring.
+ 6. OrganizationsBackend.list_create_account_status (ListCreateAccountStatus) returns as NextToken the start of the
+    next page; moto returned the length of the page it sent, so from the second page on it sent the same page again
+    with the same token, and any paginating client (the SDK's paginator) looped forever once an organization had
+    more creation requests than one page (123 by moto's default, seen after a 100-account run: CreateAccounts made
+    46 requests a second until its Lambda timed out). AWS pages with an opaque token that moves on.
 
 KNOWN LIMITATIONS (locally less strict than AWS; never more permissive for a key moto knows):
  a. A condition key absent from the local context (all but aws:SecureTransport: aws:PrincipalArn, aws:SourceArn,
@@ -48,6 +53,7 @@ import moto.server
 from moto.iam.access_control import PermissionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.logs.metric_filters import MetricFilters
+from moto.organizations.models import OrganizationsBackend
 from moto.s3.models import FakeBucket
 
 log = logging.getLogger("palisade.moto_server")
@@ -167,9 +173,19 @@ def apply_patches():
                                if not (f["filterName"] == filter_name and f["logGroupName"] == log_group_name)]
         add_filter(self, filter_name, filter_pattern, log_group_name, metric_transformations)
 
+    _original["list_create_account_status"] = listing = _require(OrganizationsBackend, "list_create_account_status",
+                                                                 ["self"])
+
+    def list_create_account_status(self, **kwargs):  # patch 6: a NextToken that moves on
+        out = listing(self, **kwargs)
+        if out.get("NextToken"):
+            out["NextToken"] = str(int(kwargs.get("NextToken") or 0) + len(out["CreateAccountStatuses"]))
+        return out
+
     DomainDispatcherApplication.__call__ = __call__
     FakeBucket.get_permission = get_permission
     MetricFilters.add_filter = add_filter_or_replace
+    OrganizationsBackend.list_create_account_status = list_create_account_status
     __import__("moto_limits").apply_patches()  # patch 5: AWS size limits (scripts/harness/moto_limits.py)
 
     import moto_iam  # identity policies and role trust, as AWS evaluates them (its docstring)

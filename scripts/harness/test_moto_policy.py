@@ -100,6 +100,7 @@ def direct():
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.iam.access_control import IAMPolicy, PermissionResult as R
     from moto.logs.metric_filters import MetricFilters
+    from moto.organizations.models import OrganizationsBackend
     from moto.s3.models import s3_backends
     moto_server.apply_patches()
     bucket = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].create_bucket("direct-bucket", "us-east-1")
@@ -159,6 +160,23 @@ def direct():
     filters.add_filter("f", "p3", "other", [])
     check("PutMetricFilter of an existing name replaces it (AWS: creates or updates)", lambda: eq(
         sorted((f["logGroupName"], f["filterPattern"]) for f in filters.metric_filters), [("g", "p2"), ("other", "p3")]))
+    org = OrganizationsBackend(region_name="us-east-1", account_id="123456789012")
+    org.create_organization(region="us-east-1", feature_set="ALL")
+    for i in range(5):
+        org.create_account(AccountName=f"a{i}", Email=f"a{i}@example.com")
+
+    def every_page():
+        statuses, token, pages = [], None, 0
+        while pages < 10:
+            out = org.list_create_account_status(MaxResults=2, **({"NextToken": token} if token else {}))
+            statuses += [s["AccountName"] for s in out["CreateAccountStatuses"]]
+            pages, token = pages + 1, out.get("NextToken")
+            if not token:
+                return pages, statuses
+        return pages, statuses
+
+    check("ListCreateAccountStatus pages move on and end (moto repeated its second page forever)",
+          lambda: eq(every_page(), (3, ["master"] + [f"a{i}" for i in range(5)])))
     check("IAMPolicyStatement (identity/trust path) left unpatched", lambda: eq(
         "moto_server" in IAMPolicy.is_action_permitted.__code__.co_filename, False))
 
