@@ -28,8 +28,8 @@ in lib/modules, so they are extracted once with jimage into --jdk-cache.
   --java JAVA          java executable (ProGuard runs on it; jimage beside it)
   --classpath CP       ProGuard's classpath (proguard-base and its dependencies)
   --config FILE        the rules (functions/proguard.pro)
-  --work DIR           configs, logs and pass outputs (emptied first; when the inputs are those
-                       of the last run, its result is used again)
+  --work DIR           configs, logs, ProGuard's classpath and the pass outputs (emptied first;
+                       when the inputs are those of the last run, its result is used again)
   --jdk-cache DIR      where the extracted JDK classes are kept between builds
 Prints one line (work/summary.txt has each jar's sizes); exit 1, with ProGuard's own words, when
 ProGuard fails, warns or is given a keep rule for a class that does not exist.
@@ -289,6 +289,7 @@ def shrink(args) -> int:
         return 0
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
+    (args.work / "classpath.txt").write_text(args.classpath)  # to run a .pro here again by hand
     libraries = [f"'{j}'" for j in jars if j not in own and j not in program]
     libraries += [f"'{m}'(!module-info.class)" for m in jdk_classes(args.java, args.jdk_cache)]
     keep = service_keep_rules(program)
