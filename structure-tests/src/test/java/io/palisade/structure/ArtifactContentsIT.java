@@ -156,6 +156,51 @@ class ArtifactContentsIT {
         }
     }
 
+    /**
+     * Every class that shrinking kept in a shrunk jar (an SDK service module, BouncyCastle; the
+     * rule of scripts/shrink_jars.py) loads, verifies and initializes from the artifact's own
+     * jars: a class it needs that shrinking removed, a member only reflection reaches (an enum's
+     * values(), which the SDK's EnumUtils calls through Class.getEnumConstants) or a frame
+     * ProGuard recomputed wrongly fails here, not in a Lambda. Only references to the optional
+     * CRT client, which no artifact ships, are allowed to be missing.
+     */
+    @Test
+    void artifacts_whenShrunk_everyKeptClassInitializes() throws Exception {
+        List<String> shrunkPackages = List.of("software/amazon/awssdk/services/", "org/bouncycastle/");
+        Map<String, String> failures = new TreeMap<>();
+        for (Path lib : libs()) {
+            List<URL> urls = new ArrayList<>();
+            List<String> kept = new ArrayList<>();
+            for (String jar : jars(lib)) {
+                urls.add(lib.resolve(jar).toUri().toURL());
+                try (ZipFile zip = new ZipFile(lib.resolve(jar).toFile())) {
+                    List<String> classes = zip.stream().map(e -> e.getName())
+                            .filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/")).toList();
+                    if (!jar.startsWith("palisade-") && !classes.isEmpty()
+                            && classes.stream().allMatch(n -> shrunkPackages.stream().anyMatch(n::startsWith))) {
+                        classes.forEach(n -> kept.add(n.substring(0, n.length() - ".class".length()).replace('/', '.')));
+                    }
+                }
+            }
+            try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+                for (String name : kept) {
+                    try {
+                        Class.forName(name, true, loader);
+                    } catch (Throwable e) {
+                        Throwable cause = e;
+                        while (cause.getCause() != null) {
+                            cause = cause.getCause();
+                        }
+                        if (!String.valueOf(cause.getMessage()).replace('.', '/').startsWith("software/amazon/awssdk/crt/")) {
+                            failures.put(lib.getParent().getParent().getParent().getFileName() + ": " + name, e + " <- " + cause);
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(failures).as("classes of shrunk jars that do not initialize (functions/proguard.pro)").isEmpty();
+    }
+
     private static List<String> jars(Path lib) {
         if (!Files.isDirectory(lib)) {
             return List.of();
