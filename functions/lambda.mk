@@ -3,22 +3,25 @@
 # ARTIFACTS_DIR set. SAM's Maven builder cannot see the reactor's sibling
 # modules, so the Maven reactor builds the phase (and common) here instead.
 #
-# Artifact = the java21 layout: lib/*.jar (the phase's jar + runtime deps), rewritten with
-# stored entries (scripts/store_jars.py says why; scripts/artifact_sizes.py measures it).
+# Artifact = the java21 layout: lib/*.jar (the phase's jar + runtime deps, the SDK service
+# modules and BouncyCastle shrunk by `mvn package`: scripts/shrink_jars.py, proguard.pro),
+# rewritten with stored entries (scripts/store_jars.py says why; scripts/artifact_sizes.py
+# measures it).
 # With PALISADE_RUNTIME=provided.al2023 (the local emulator, no Docker) it also
 # gets bootstrap + the Runtime Interface Client + a private copy of its JNI lib.
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 MODULE := $(notdir $(CURDIR))
 LIB := target/lambda/lib
 # the phase's jar from the last Maven build, if any (rebuilt when a source or a pom, the root
-# one included, is newer; the lib folder is emptied first, so a changed dependency version
-# never ships beside the old one)
+# one included, or the shrinking rules or script are newer; the lib folder is emptied first,
+# so a changed dependency version never ships beside the old one)
 JAR := $(firstword $(wildcard $(LIB)/palisade-*.jar))
 
 .PHONY: lambda
 lambda:
 	@if [ -z "$(JAR)" ] || \
-	    [ -n "$$(find src ../common/src pom.xml ../common/pom.xml "$(ROOT)/pom.xml" -newer $(JAR) -type f 2>/dev/null | head -n1)" ]; then \
+	    [ -n "$$(find src ../common/src pom.xml ../common/pom.xml "$(ROOT)/pom.xml" ../proguard.pro \
+	        "$(ROOT)/scripts/shrink_jars.py" -newer $(JAR) -type f 2>/dev/null | head -n1)" ]; then \
 	  rm -rf $(LIB); \
 	  "$(ROOT)/palisade" maven -q -pl functions/$(MODULE) -am package -DskipTests; \
 	fi

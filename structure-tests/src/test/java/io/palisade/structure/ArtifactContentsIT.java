@@ -3,22 +3,28 @@ package io.palisade.structure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.palisade.common.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 /**
  * What each function's java21 artifact holds: {@code functions/<module>/target/lambda/lib}, as
- * {@code mvn package} leaves it and {@code sam build} copies it (functions/lambda.mk). An IT, so
- * it runs after the function modules are packaged ({@code ./palisade test} runs {@code verify}).
+ * {@code mvn package} leaves it (the SDK service modules and BouncyCastle shrunk by
+ * scripts/shrink_jars.py) and {@code sam build} copies it (functions/lambda.mk). An IT, so it
+ * runs after the function modules are packaged ({@code ./palisade test} runs {@code verify}).
  */
 class ArtifactContentsIT {
     /**
@@ -90,6 +96,109 @@ class ArtifactContentsIT {
                 assertThat(jars).as(lib + " needs " + required).anyMatch(j -> required.matcher(j).matches());
             }
         }
+    }
+
+    /**
+     * Each artifact within issue 9's target, as scripts/artifact_sizes.py measures it (zipped the
+     * way sam build and sam deploy zip it; its limit, 10,000,000 bytes): one measure, the script's.
+     */
+    @Test
+    void artifacts_whenPackaged_fitTheSizeLimit() throws Exception {
+        Process script = new ProcessBuilder("python3", Repository.file("scripts/artifact_sizes.py").toString(), "--json")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        JsonNode measured = Json.MAPPER.readTree(script.getInputStream());
+        script.waitFor();
+        long limit = measured.get("limit_bytes").asLong();
+        Map<String, Long> over = new TreeMap<>();
+        measured.get("artifacts").forEach(a -> {
+            if (a.get("zipped_bytes").asLong() > limit) {
+                over.put(a.get("artifact").asText(), a.get("zipped_bytes").asLong());
+            }
+        });
+        assertThat(measured.get("artifacts")).as("measured artifacts").hasSize(libs().size());
+        assertThat(over).as("zipped bytes of the artifacts over " + limit + " (see scripts/shrink_jars.py)").isEmpty();
+    }
+
+    /**
+     * What shrinking must leave, because it is loaded by name (functions/proguard.pro): the sts
+     * credential-provider factories that the SDK's default credentials chain and profile
+     * reader instantiate reflectively, and each service client interface's SERVICE_NAME, which
+     * io.palisade.common.aws.AbsentAccount reads reflectively. Read from the artifact's own jars.
+     */
+    @Test
+    void artifacts_whenShrunk_keepWhatIsLoadedByName() throws Exception {
+        Pattern clientInterface = Pattern.compile(
+                "software/amazon/awssdk/services/[a-z0-9]+/(?!Default|Delegating)[A-Za-z0-9]+(?<!Async)Client\\.class");
+        for (Path lib : libs()) {
+            List<String> clients = new ArrayList<>();
+            List<URL> urls = new ArrayList<>();
+            for (String jar : jars(lib)) {
+                urls.add(lib.resolve(jar).toUri().toURL());
+                try (ZipFile zip = new ZipFile(lib.resolve(jar).toFile())) {
+                    zip.stream().map(e -> e.getName()).filter(n -> clientInterface.matcher(n).matches())
+                            .forEach(n -> clients.add(n.replace('/', '.').replace(".class", "")));
+                }
+            }
+            assertThat(clients).as(lib + ": SDK client interfaces").isNotEmpty();
+            try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+                for (String client : clients) {
+                    assertThat(Class.forName(client, false, loader).getField("SERVICE_NAME").get(null))
+                            .as(lib + ": " + client + ".SERVICE_NAME").isNotNull();
+                }
+                if (clients.contains("software.amazon.awssdk.services.sts.StsClient")) {
+                    for (String factory : List.of("StsWebIdentityCredentialsProviderFactory", "StsProfileCredentialsProviderFactory")) {
+                        assertThat(Class.forName("software.amazon.awssdk.services.sts.internal." + factory, true, loader)
+                                .getConstructor().newInstance()).as(lib + ": " + factory).isNotNull();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Every class that shrinking kept in a shrunk jar (an SDK service module, BouncyCastle; the
+     * rule of scripts/shrink_jars.py) loads, verifies and initializes from the artifact's own
+     * jars: a class it needs that shrinking removed, a member only reflection reaches (an enum's
+     * values(), which the SDK's EnumUtils calls through Class.getEnumConstants) or a frame
+     * ProGuard recomputed wrongly fails here, not in a Lambda. Only references to the optional
+     * CRT client, which no artifact ships, are allowed to be missing.
+     */
+    @Test
+    void artifacts_whenShrunk_everyKeptClassInitializes() throws Exception {
+        List<String> shrunkPackages = List.of("software/amazon/awssdk/services/", "org/bouncycastle/");
+        Map<String, String> failures = new TreeMap<>();
+        for (Path lib : libs()) {
+            List<URL> urls = new ArrayList<>();
+            List<String> kept = new ArrayList<>();
+            for (String jar : jars(lib)) {
+                urls.add(lib.resolve(jar).toUri().toURL());
+                try (ZipFile zip = new ZipFile(lib.resolve(jar).toFile())) {
+                    List<String> classes = zip.stream().map(e -> e.getName())
+                            .filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/")).toList();
+                    if (!jar.startsWith("palisade-") && !classes.isEmpty()
+                            && classes.stream().allMatch(n -> shrunkPackages.stream().anyMatch(n::startsWith))) {
+                        classes.forEach(n -> kept.add(n.substring(0, n.length() - ".class".length()).replace('/', '.')));
+                    }
+                }
+            }
+            try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+                for (String name : kept) {
+                    try {
+                        Class.forName(name, true, loader);
+                    } catch (Throwable e) {
+                        Throwable cause = e;
+                        while (cause.getCause() != null) {
+                            cause = cause.getCause();
+                        }
+                        if (!String.valueOf(cause.getMessage()).replace('.', '/').startsWith("software/amazon/awssdk/crt/")) {
+                            failures.put(lib.getParent().getParent().getParent().getFileName() + ": " + name, e + " <- " + cause);
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(failures).as("classes of shrunk jars that do not initialize (functions/proguard.pro)").isEmpty();
     }
 
     private static List<String> jars(Path lib) {
