@@ -588,6 +588,30 @@ def hello_zip(hello_dir, bootstrap):
     return buf.getvalue()
 
 
+def lambda_peak_rss(prefix="palisade-"):
+    """{function: peak resident set size in MB} of the emulator's Lambda processes still alive (warm), read from
+    /proc/<pid>/status (VmHWM) of each process whose environment names the function (AWS_LAMBDA_FUNCTION_NAME).
+    Locally the JVM has no -Xmx from the memory setting (its default is a quarter of the host's RAM), so this is an
+    upper bound of what the same work needs on Lambda."""
+    out = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                env = dict(kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
+            name = env.get(b"AWS_LAMBDA_FUNCTION_NAME", b"").decode()
+            if not name.startswith(prefix) or name.startswith("palisade-bench-"):
+                continue
+            with open(f"/proc/{pid}/status") as f:
+                hwm = next((int(line.split()[1]) for line in f if line.startswith("VmHWM:")), 0)
+            key = short(name)
+            out[key] = max(out.get(key, 0), round(hwm / 1024))
+        except (OSError, ValueError):
+            continue
+    return dict(sorted(out.items()))
+
+
 def build_zip(build_dir):
     """A function's artifact as `sam build` left it in .aws-sam/build/<LogicalId> (bootstrap, jni/, lib/*.jar)."""
     buf = io.BytesIO()
@@ -763,11 +787,15 @@ def main():
                          "payload": 0, "phases": {}, "gbSeconds": 0.0, "api": api_summary([]),
                          "cost": run_cost(0, 0, 0, 0)})
     marginals(rows)
+    rss = lambda_peak_rss()
     print("[bench] cold starts: each function as deployed, started afresh", file=sys.stderr, flush=True)
     probes = bench_phase_cold(args, stamp, args.stack)
     first_cold = {fn: (fn, p["coldSeconds"], p.get("warmSeconds")) for fn, p in probes.items()
                   if p.get("coldSeconds") is not None}
     text = render(rows, hello, artifacts, first_cold)
+    if rss:
+        text += "\npeak RSS of each function's warm environments over the bench (MB, no -Xmx locally: an upper bound): " \
+            + ", ".join(f"{k} {v}" for k, v in rss.items())
     print(text)
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, "w", encoding="utf-8") as f:
@@ -775,7 +803,7 @@ def main():
                    "coldStart": {s: {"function": v[0], "coldSeconds": v[1], "warmSeconds": v[2],
                                      "vsHelloWorld": round(v[1] / hello["coldSeconds"], 2) if hello.get("coldSeconds") else None}
                                  for s, v in first_cold.items()},
-                   "coldProbes": probes, "inRunCold": first_cold_by_phase(rows),
+                   "coldProbes": probes, "inRunCold": first_cold_by_phase(rows), "peakRssMb": rss,
                    "artifacts": artifacts, "prices": PRICES, "targets": TARGETS,
                    "verdicts": [{"target": t, "measured": m, "pass": ok}
                                 for t, m, ok in verdicts(rows, hello, artifacts, {s: v[1] for s, v in first_cold.items()})],
