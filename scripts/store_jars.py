@@ -15,14 +15,23 @@ import zipfile
 from pathlib import Path
 
 
+# Entries no Lambda function loads, left out: GraalVM native-image metadata (read only by the
+# native-image builder) and log4j-core's command-line tools (org.apache.logging.log4j.core.tools:
+# picocli and the logger-wrapper generators, run by hand, referenced by nothing else in the jar).
+UNUSED = ("META-INF/native-image/", "org/apache/logging/log4j/core/tools/")
+
+
 def stored(data: bytes) -> bytes:
-    """The jar in `data` with every entry stored; already stored jars come back unchanged."""
+    """The jar in `data` with every entry stored and the UNUSED ones left out; a jar already so
+    comes back unchanged."""
     src = zipfile.ZipFile(io.BytesIO(data))
-    if all(i.compress_type == zipfile.ZIP_STORED for i in src.infolist()):
+    if all(i.compress_type == zipfile.ZIP_STORED and not i.filename.startswith(UNUSED) for i in src.infolist()):
         return data
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
         for info in src.infolist():
+            if info.filename.startswith(UNUSED):
+                continue
             copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             copy.compress_type = zipfile.ZIP_STORED
             copy.external_attr = info.external_attr
