@@ -1,6 +1,7 @@
 package io.palisade.awaitaccounts;
 
 import io.palisade.common.aws.OrganizationAccess;
+import io.palisade.common.Deadline;
 import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.errors.AccountFailures;
@@ -11,6 +12,7 @@ import io.palisade.common.errors.AccountNotReadyException;
 import io.palisade.common.errors.TransientAwsException;
 import io.palisade.common.state.AccountRef;
 import io.palisade.common.state.RunState;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Locale;
@@ -32,6 +34,11 @@ import software.amazon.awssdk.services.organizations.model.Account;
 public final class AwaitAccounts {
     /** Polls before giving up (the state machine waits between polls). */
     static final int MAX_POLLS = 120;
+    /**
+     * Time a poll keeps to return in: no new look starts with less left. A look is an AssumeRole
+     * and a GetRole (seconds with the SDK's retries); the rest is writing the org to the run bucket.
+     */
+    static final Duration RESERVE = Duration.ofSeconds(45);
     private static final Logger LOG = LoggerFactory.getLogger(AwaitAccounts.class);
 
     private final Clients clients;
@@ -43,12 +50,23 @@ public final class AwaitAccounts {
     }
 
     public RunState.Org apply(RunState input) {
+        return apply(input, Deadline.none());
+    }
+
+    /**
+     * One poll. An account whose access role was proved usable by an earlier poll of this run is
+     * not looked at again, and no look starts once {@code deadline} leaves less than {@link #RESERVE}:
+     * such a poll returns {@code ready=false} with what it learnt, and the next poll goes on from
+     * there. So a poll over 300 new accounts never runs into the Lambda timeout, which would
+     * lose every look it made.
+     */
+    public RunState.Org apply(RunState input, Deadline deadline) {
         RunState.Org org = input.org();
         int polls = (org.polls() == null ? 0 : org.polls()) + 1;
         List<AccountRef> accounts = new ArrayList<>();
         Map<String, Account> byEmail = null;
         for (AccountRef account : org.accounts()) {
-            AccountRef now = refresh(account);
+            AccountRef now = deadline.leaves(RESERVE) ? refresh(account) : account;
             if ("FAILED".equals(now.status()) && "EMAIL_ALREADY_EXISTS".equals(now.failureReason())) {
                 // an account of this organization may already have the email: one that an
                 // attempt whose answer was lost created, or one made by hand; adopt it
@@ -69,13 +87,18 @@ public final class AwaitAccounts {
             accounts.add(now);
         }
         // each created account's access role, a few accounts at a time (a read in each account)
-        List<Boolean> usable = Parallel.map(accounts, a -> a.created() && usable(a, org.managementAccountId()));
-        boolean ready = !usable.contains(false);
+        List<AccountRef> looked = Parallel.map(accounts, a -> a.provedUsable() || !a.created()
+                || !deadline.leaves(RESERVE) || !usable(a, org.managementAccountId()) ? a : a.asUsable());
+        accounts = new ArrayList<>(looked);
+        boolean ready = accounts.stream().allMatch(AccountRef::provedUsable);
+        long unlooked = accounts.stream().filter(a -> a.created() && !a.provedUsable()).count();
         if (!ready && polls >= MAX_POLLS) {
             throw new AccountNotReadyException("Member accounts were not usable after " + polls + " polls: "
-                    + accounts.stream().filter(a -> !a.created()).map(AccountRef::key).toList());
+                    + accounts.stream().filter(a -> !a.provedUsable()).map(AccountRef::key).toList());
         }
-        LOG.info("Poll {}: accounts {}", polls, ready ? "ready" : "not ready yet");
+        LOG.info("Poll {}: accounts {}; {} of {} usable, {} created but not usable yet, {}", polls,
+                ready ? "ready" : "not ready yet", accounts.stream().filter(AccountRef::provedUsable).count(),
+                accounts.size(), unlooked, deadline);
         int queued = (int) accounts.stream().filter(a -> "QUEUED".equals(a.status())).count();
         if (!ready) {
             return new RunState.Org(org.managementAccountId(), org.organizationId(), accounts, false, polls,

@@ -27,6 +27,6 @@ public final class AwaitAccountsHandler extends OffloadingPhaseHandler<RunState,
 
     @Override
     protected RunState.Org handle(RunState input) {
-        return phase.apply(input);
+        return phase.apply(input, deadline());
     }
 }

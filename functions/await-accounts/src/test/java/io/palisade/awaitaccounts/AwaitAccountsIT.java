@@ -2,11 +2,13 @@ package io.palisade.awaitaccounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.common.Deadline;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountRef;
 import io.palisade.common.state.RunState;
 import io.palisade.common.testkit.Emulator;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -99,5 +101,41 @@ class AwaitAccountsIT {
 
         assertThat(new AwaitAccounts(clients, organizations).usable(ready.account("prod"), ready.managementAccountId()))
                 .isTrue();
+    }
+
+    @Test
+    void apply_whenTheInvocationHasNoTimeLeft_looksAtNoAccountAndTheNextPollGoesOn() {
+        AwaitAccounts phase = new AwaitAccounts(clients, organizations);
+        RunState.Org requested = requested();
+
+        RunState.Org late = phase.apply(input(requested), Deadline.in(Duration.ZERO));
+
+        assertThat(late.ready()).isFalse();
+        assertThat(late.polls()).isEqualTo(1);
+        assertThat(late.accounts()).extracting(AccountRef::requestId)
+                .containsExactlyElementsOf(requested.accounts().stream().map(AccountRef::requestId).toList());
+        assertThat(late.accounts()).noneMatch(AccountRef::provedUsable);
+        assertThat(awaitReady(phase, late).ready()).isTrue();
+    }
+
+    @Test
+    void apply_whenTimeRunsOutAfterOneLook_keepsThatAccountUsableAndReturnsNotReady() {
+        AwaitAccounts phase = new AwaitAccounts(clients, organizations);
+        RunState.Org created = phase.apply(input(requested()), Deadline.in(Duration.ZERO));
+        created = phase.apply(input(created), Deadline.from(countdown(3 + 1)));
+
+        assertThat(created.ready()).isFalse();
+        assertThat(created.accounts()).allMatch(AccountRef::created);
+        assertThat(created.accounts().stream().filter(AccountRef::provedUsable)).hasSize(1);
+
+        RunState.Org ready = phase.apply(input(created));
+        assertThat(ready.ready()).isTrue();
+        assertThat(ready.accounts()).allMatch(AccountRef::provedUsable);
+    }
+
+    /** A deadline with time for {@code calls} more looks at the clock, then none. */
+    private static java.util.function.LongSupplier countdown(int calls) {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(calls);
+        return () -> left.getAndDecrement() > 0 ? Long.MAX_VALUE : 0;
     }
 }

@@ -103,4 +103,33 @@ class AwaitAccountsTest {
                 .hasMessageContaining("joined the organization by invitation")
                 .hasMessageContaining("OrganizationAccountAccessRole trusting arn:aws:iam::111111111111:root");
     }
+
+    @Test
+    void apply_whenAnAccountWasProvedUsableByAnEarlierPoll_doesNotLookAgain() {
+        // any look would fail: STS denies every AssumeRole
+        Clients denying = new Clients(Region.US_EAST_1, java.net.URI.create("https://localhost:1"),
+                new io.palisade.common.testkit.CannedHttpClient(403, "AccessDenied"),
+                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDMGMT", "secret")));
+        List<AccountRef> proved = config.accounts().stream().map(a -> new AccountRef(a.key(), a.name(), a.email(),
+                "44444444444" + a.key().length(), "car-" + a.key(), "SUCCEEDED", null, 1).asUsable()).toList();
+        List<AccountRef> unproved = config.accounts().stream().map(a -> new AccountRef(a.key(), a.name(), a.email(),
+                "44444444444" + a.key().length(), "car-" + a.key(), "SUCCEEDED", null, 1)).toList();
+        AwaitAccounts phase = new AwaitAccounts(denying, statuses(CreateAccountState.SUCCEEDED, null));
+
+        RunState.Org again = phase.apply(withAccounts(proved));
+        RunState.Org first = phase.apply(withAccounts(unproved));
+
+        assertThat(again.ready()).isTrue();
+        assertThat(again.accounts()).allMatch(AccountRef::provedUsable);
+        assertThat(first.ready()).isFalse();
+        assertThat(first.accounts()).noneMatch(AccountRef::provedUsable);
+        assertThat(calls).isEmpty();
+    }
+
+    private RunState withAccounts(List<AccountRef> refs) {
+        return new RunState(null, config, null, null,
+                new RunState.Org("111111111111", "o-unit", refs, false, 1, null, null, null, 0, List.of()),
+                null, null, null, null, null, null);
+    }
 }

@@ -41,6 +41,8 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
     private final String resultField;
     /** Held here: the CRaC context keeps its resources only weakly. */
     private final Priming priming;
+    /** The current invocation's end, for phases that budget their time ({@link #deadline()}). */
+    private final ThreadLocal<Deadline> deadline = ThreadLocal.withInitial(Deadline::none);
 
     /** A phase whose output is its result alone. */
     protected PhaseHandler(Class<I> inputType) {
@@ -62,6 +64,7 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
 
     @Override
     public final void handleRequest(InputStream in, OutputStream out, Context context) {
+        deadline.set(Deadline.of(context));
         PowertoolsLogging.withLogging(context, () -> {
             JsonNode payload = readTree(in);
             PayloadRefs refs = payloadRefs();
@@ -94,6 +97,11 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
     }
 
     protected abstract O handle(I input);
+
+    /** When this invocation's Lambda timeout strikes (none outside {@link #handleRequest}). */
+    protected final Deadline deadline() {
+        return deadline.get();
+    }
 
     /**
      * Called with the payload a run-level phase returns, its result set: the phases that return
