@@ -49,6 +49,7 @@ KNOWN LIMITATIONS (locally less strict than AWS):
     moto_server.py) are not evaluated. Credentials never expire.
  d. Service-linked and service principals (a trail writing to a bucket, a rule invoking a topic) are not modelled.
 """
+import functools
 import json
 import logging
 import os
@@ -444,6 +445,26 @@ _S3_BUCKET_SUBRESOURCES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed_text(document):
+    return IAMPolicy(document)._policy_json
+
+
+def _parsed(policy):
+    """A policy's document as JSON, parsed once per distinct text (a managed policy such as ReadOnlyAccess is tens
+    of KB, parsed on every request before). Callers only read it."""
+    if isinstance(policy, str):
+        return _parsed_text(policy)
+    if isinstance(policy, dict) and isinstance(policy.get("policy_document"), str):
+        return _parsed_text(policy["policy_document"])
+    versions = getattr(policy, "versions", None)  # a managed policy: its default version, as IAMPolicy reads it
+    if versions:
+        default = next((v.document for v in versions if v.is_default), None)
+        if isinstance(default, str):
+            return _parsed_text(default)
+    return IAMPolicy(policy)._policy_json
+
+
 def check_action_permitted(self, resource):
     if self._action == "sts:GetCallerIdentity":  # AWS: always allowed
         return
@@ -453,7 +474,7 @@ def check_action_permitted(self, resource):
     self._action = f"{_IAM_PREFIX.get(service, service)}:{name}"
     context = _context(self, resource)
     try:
-        documents = [IAMPolicy(p)._policy_json for p in self._access_key.collect_policies()]
+        documents = [_parsed(p) for p in self._access_key.collect_policies()]
     except NotFoundException:  # a session of a role that does not exist (any more): AWS never issues one
         _deny(self, resource, "the caller's role does not exist")
     result = evaluate(documents, self._action, resource, context)

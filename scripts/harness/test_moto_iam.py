@@ -183,6 +183,19 @@ def t_policy_sources():
           lambda: client("iam", self_only).list_access_keys(UserName="self-service"))
     check("... and not on another user", lambda: denied(
         lambda: client("iam", self_only).list_access_keys(UserName="in-group")))
+    # parsed policies and compiled patterns are cached (ReadOnlyAccess has thousands of action patterns): a cache
+    # keyed wrongly would answer with a policy the caller no longer has, or another caller's
+    reader = assume(ROOT, role("reader", trust(ACCOUNT)))
+    iam.attach_role_policy(RoleName="reader", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    check("ReadOnlyAccess (AWS managed, thousands of patterns) grants a read (iam:ListRoles)",
+          lambda: client("iam", reader).list_roles())
+    check("... and no write (iam:CreateUser refused)",
+          lambda: denied(lambda: client("iam", reader).create_user(UserName="nope")))
+    changing = user("changing", allow("iam:ListUsers"))
+    client("iam", changing).list_users()
+    iam.put_user_policy(UserName="changing", PolicyName="inline", PolicyDocument=policy(allow("iam:ListRoles")))
+    check("an inline policy replaced takes effect at once (the old text's cached parse is not used)", lambda: (
+        denied(lambda: client("iam", changing).list_users()), client("iam", changing).list_roles()))
 
 
 # ------------------------------------------------------------------ 4. CloudWatch prefix
