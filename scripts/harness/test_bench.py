@@ -185,7 +185,8 @@ def table_checks():
     def plan():
         eq(bench.plan_runs([3, 30, 100, 300]), [("bootstrap", 3, "fresh"), ("bootstrap", 30, "fresh"),
                                                 ("bootstrap", 100, "fresh"), ("re-run", 100, "rerun"),
-                                                ("drift", 100, "drift"), ("bootstrap", 300, "fresh")])
+                                                ("drift", 100, "drift"), ("bootstrap", 300, "fresh"),
+                                                ("re-run", 300, "rerun"), ("drift", 300, "drift")])
         eq(bench.plan_runs([3, 30]), [("bootstrap", 3, "fresh"), ("bootstrap", 30, "fresh")])
 
     def marginal_between_fresh_successes():
