@@ -36,8 +36,9 @@ HOW EACH COLUMN IS MEASURED (from the execution's history, get_execution_history
    with the phases' runtime (provided.al2023) and bootstrap (scripts/harness/lambda-bootstrap + the Runtime Interface
    Client), invoked through a one-state state machine the same way the phases are (lambda:invoke), first cold then
    warm. Each stack function is started the same way afresh (a new function from its .aws-sam/build artifact, with
-   its handler and environment, payload {"probe": true}: most answer with an input error, which is the point: the
-   time is start-up, not work) and its cold time is divided by hello-world's. The runs' own first task of each
+   its handler and environment, payload {"probe": true}, which every phase answers with {"probe": "ok"} before it
+   reads anything or calls AWS (PhaseHandler.isProbe): the time is start-up, not work) and its cold time is divided
+   by hello-world's. The runs' own first task of each
    phase (a batch of accounts' work plus start-up) is kept in the JSON as inRunCold.
 
 PRICES (us-east-1, x86, list prices; stated here, in PRICES, and in the README): see PRICES below. Control-plane
@@ -630,7 +631,7 @@ def build_zip(build_dir):
 def cold_probe(args, name, zip_bytes, handler, env, payload, check=None, warm=3):
     """Creates a new function (so its first invocation is cold), invokes it through a one-state state machine with
     lambda:invoke (as the phases are invoked) once cold and `warm` times warm, deletes both. A task that fails is
-    still timed (a phase given the probe's empty payload stops at its input check: the time is its start-up).
+    still timed.
     Returns {status, coldSeconds, warmSeconds, spawned, invocations, error?}."""
     import boto3
 
@@ -696,11 +697,19 @@ def bench_hello(args, stamp):
                       "io.palisade.bench.HelloWorldHandler::handleRequest", {}, {"hello": 1}, answer, args.hello_warm)
 
 
+def probe_answer(desc):
+    """None when a function answered the probe as PhaseHandler does, else what it did instead."""
+    out = json.loads(desc.get("output") or "{}") if desc["status"] == "SUCCEEDED" else {}
+    if out.get("probe") != "ok":
+        return f"no probe answer: {desc['status']} {desc.get('error') or ''} {(desc.get('cause') or desc.get('output') or '')[:200]}"
+    return None
+
+
 def bench_phase_cold(args, stamp, stack_name):
     """{function: probe result}: each of the stack's functions, as deployed (its .aws-sam/build artifact, handler and
     environment), started cold and warm the way hello-world is, with the payload {"probe": true}: the time from
-    invocation to the handler's answer (an input error, for most) is the function's start-up, comparable to
-    hello-world's. The bench's runs time whole tasks instead (a batch of 10 accounts is not a cold start)."""
+    invocation to the handler's answer ({"probe": "ok"}, before any call to AWS) is the function's start-up, comparable
+    to hello-world's. The bench's runs time whole tasks instead (a batch of 10 accounts is not a cold start)."""
     import boto3
 
     cfn, lam = boto3.client("cloudformation"), boto3.client("lambda")
@@ -717,7 +726,7 @@ def bench_phase_cold(args, stamp, stack_name):
         name = f"palisade-bench-cold-{short(r['PhysicalResourceId'])[:30]}-{stamp}"
         print(f"[bench] cold start of {logical}", file=sys.stderr, flush=True)
         out[short(r["PhysicalResourceId"])] = cold_probe(args, name, build_zip(build), conf["Handler"], env,
-                                                          {"probe": True}, None, 1)
+                                                          {"probe": True}, probe_answer, 1)
     return out
 
 

@@ -67,6 +67,12 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
         deadline.set(Deadline.of(context));
         PowertoolsLogging.withLogging(context, () -> {
             JsonNode payload = readTree(in);
+            if (isProbe(payload)) {
+                // the function started, its handler and clients are built: answer and touch nothing
+                Json.write(out, Json.MAPPER.createObjectNode().put("probe", "ok")
+                        .put("handler", getClass().getName()));
+                return null;
+            }
             PayloadRefs refs = payloadRefs();
             O result;
             try {
@@ -86,6 +92,16 @@ public abstract class PhaseHandler<I, O> implements RequestStreamHandler {
             }
             return null;
         });
+    }
+
+    /**
+     * {@code {"probe": true}} and nothing else: no run's payload is that. A deploy smoke test (and
+     * {@code ./palisade bench}'s cold starts) invoke each function with it to see it start, and
+     * it makes no call to AWS.
+     */
+    static boolean isProbe(JsonNode payload) {
+        return payload != null && payload.isObject() && payload.size() == 1 && payload.path("probe").isBoolean()
+                && payload.path("probe").asBoolean();
     }
 
     private static JsonNode readTree(InputStream in) {

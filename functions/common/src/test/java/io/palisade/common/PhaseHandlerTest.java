@@ -65,6 +65,27 @@ class PhaseHandlerTest {
     }
 
     @Test
+    void handleRequest_whenPayloadIsTheProbe_answersWithoutRunningThePhase() {
+        JsonNode out = invoke(new PhaseHandler<Input, Output>(Input.class, "result") {
+            @Override
+            protected Output handle(Input input) {
+                throw new AssertionError("the phase ran");
+            }
+        }, "{\"probe\":true}");
+
+        assertThat(out.get("probe").asText()).isEqualTo("ok");
+        assertThat(out.get("handler").asText()).contains("PhaseHandlerTest");
+    }
+
+    @Test
+    void handleRequest_whenProbeComesWithAnythingElse_runsThePhase() {
+        assertThat(invoke(new Greeter(), "{\"probe\":true,\"name\":\"ada\"}").at("/result/greeting").asText())
+                .isEqualTo("hello ada");
+        assertThat(invoke(new Greeter(), "{\"probe\":\"yes\",\"name\":\"bo\"}").at("/result/greeting").asText())
+                .isEqualTo("hello bo");
+    }
+
+    @Test
     void handleRequest_whenPhaseHasResultField_returnsThePayloadWithTheResultUnderIt() {
         JsonNode out = invoke(new Greeter(),
                 "{\"name\":\"ada\",\"tags\":[\"a\",\"b\"],\"run\":{\"id\":\"r1\"},\"applied\":[1,2]}");
