@@ -29,6 +29,11 @@ PATCHED (S3 bucket-policy path only):
     with the same token, and any paginating client (the SDK's paginator) looped forever once an organization had
     more creation requests than one page (123 by moto's default, seen after a 100-account run: CreateAccounts made
     46 requests a second until its Lambda timed out). AWS pages with an opaque token that moves on.
+ 7. moto.iam.models.get_account_id_from (which account an access key belongs to, on every request) looks only at the
+    IAM backends that exist. moto asked every account for its backend in every partition (aws, aws-cn, aws-us-gov,
+    ...), which CREATES the missing ones, each loading AWS's 1,582 managed policies: every new member account cost 5
+    backends and ~8,000 policy objects on its first request, so a 300-account bootstrap spent minutes and GBs in
+    moto. An access key can only be in a backend that exists, so the answer is the same.
 
 KNOWN LIMITATIONS (locally less strict than AWS; never more permissive for a key moto knows):
  a. A condition key absent from the local context (all but aws:SecureTransport: aws:PrincipalArn, aws:SourceArn,
@@ -190,6 +195,18 @@ def apply_patches():
             out["NextToken"] = str(int(kwargs.get("NextToken") or 0) + len(out["CreateAccountStatuses"]))
         return out
 
+    import moto.iam.models as iam_models
+    _original["get_account_id_from"] = _require(iam_models, "get_account_id_from", ["access_key"])
+    _require(iam_models, "PARTITION_NAMES")
+
+    def get_account_id_from(access_key):  # patch 7: never create a backend to look for a key
+        for account_id, account in list(iam_models.iam_backends.items()):
+            for backend in list(dict.values(account)):
+                if access_key in backend.access_keys:
+                    return account_id
+        return iam_models.DEFAULT_ACCOUNT_ID
+
+    iam_models.get_account_id_from = get_account_id_from
     DomainDispatcherApplication.__call__ = __call__
     FakeBucket.get_permission = get_permission
     MetricFilters.add_filter = add_filter_or_replace

@@ -177,6 +177,19 @@ def direct():
 
     check("ListCreateAccountStatus pages move on and end (moto repeated its second page forever)",
           lambda: eq(every_page(), (3, ["master"] + [f"a{i}" for i in range(5)])))
+    from moto.iam import models as iam_models
+    members = [f"44455566{i:04d}" for i in range(3)]
+    for member in members:
+        iam_models.iam_backends[member]["aws"]  # noqa: B018 - an account that has been used (its backend exists)
+    key = iam_models.iam_backends[members[1]]["aws"].create_access_key(
+        iam_models.iam_backends[members[1]]["aws"].create_user("u", "/", None).name).access_key_id
+
+    def lookups():
+        found = iam_models.get_account_id_from(key), iam_models.get_account_id_from("AKIAUNKNOWN000000000")
+        return found, sorted({p for m in members for p in dict.keys(iam_models.iam_backends[m])})
+
+    check("an access key maps to its account without creating IAM backends in other partitions (moto made 5 per "
+          "account, each with 1,582 managed policies)", lambda: eq(lookups(), ((members[1], "123456789012"), ["aws"])))
     check("IAMPolicyStatement (identity/trust path) left unpatched", lambda: eq(
         "moto_server" in IAMPolicy.is_action_permitted.__code__.co_filename, False))
 
