@@ -139,7 +139,12 @@ public record RunState(
 
     /** The temp-admin identity; its access key is only in the secret. */
     public record TempAdmin(String userName, String userArn, String secretArn, String bootstrapRole,
-                            List<String> changes) {}
+                            List<String> changes) {
+        /** The calls counted ({@link Tally#counted}): one CreateRole per account would grow with the accounts. */
+        public TempAdmin {
+            changes = Tally.counted(changes);
+        }
+    }
 
     /** The identity account's result, as its Task state stores it ({@code ResultSelector} {@code report}). */
     public record Applied(BatchSummary report) {}
