@@ -89,10 +89,7 @@ class AwaitAccountsTest {
     @Test
     void apply_whenAnInvitedAccountHasNoAccessRole_failsAtOnceSayingHowToAddIt() {
         // STS denies AssumeRole of the access role, as in an account invited without one
-        Clients denying = new Clients(Region.US_EAST_1, java.net.URI.create("https://localhost:1"),
-                new io.palisade.common.testkit.CannedHttpClient(403, "AccessDenied"),
-                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDMGMT", "secret")));
+        Clients denying = stsDenyingEveryCall();
         List<AccountRef> refs = config.accounts().stream().map(a -> new AccountRef(a.key(), a.name(), a.email(),
                 "33333333333" + a.key().length(), null, AccountRef.INVITED, null, 0)).toList();
         RunState.Org org = new RunState.Org("111111111111", "o-unit", refs, false, 0, null, null, null, 0, List.of());
@@ -107,10 +104,7 @@ class AwaitAccountsTest {
     @Test
     void apply_whenAnAccountWasProvedUsableByAnEarlierPoll_doesNotLookAgain() {
         // any look would fail: STS denies every AssumeRole
-        Clients denying = new Clients(Region.US_EAST_1, java.net.URI.create("https://localhost:1"),
-                new io.palisade.common.testkit.CannedHttpClient(403, "AccessDenied"),
-                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDMGMT", "secret")));
+        Clients denying = stsDenyingEveryCall();
         List<AccountRef> proved = config.accounts().stream().map(a -> new AccountRef(a.key(), a.name(), a.email(),
                 "44444444444" + a.key().length(), "car-" + a.key(), "SUCCEEDED", null, 1).asUsable()).toList();
         List<AccountRef> unproved = config.accounts().stream().map(a -> new AccountRef(a.key(), a.name(), a.email(),
@@ -125,6 +119,14 @@ class AwaitAccountsTest {
         assertThat(first.ready()).isFalse();
         assertThat(first.accounts()).noneMatch(AccountRef::provedUsable);
         assertThat(calls).isEmpty();
+    }
+
+    /** Clients whose every call (STS AssumeRole first) answers 403 AccessDenied. */
+    private static Clients stsDenyingEveryCall() {
+        return new Clients(Region.US_EAST_1, java.net.URI.create("https://localhost:1"),
+                new io.palisade.common.testkit.CannedHttpClient(403, "AccessDenied"),
+                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDMGMT", "secret")));
     }
 
     private RunState withAccounts(List<AccountRef> refs) {
