@@ -160,24 +160,37 @@ def read_findings(path):
     return out
 
 
-_LOG_LINE = re.compile(r'"level": "(ERROR|CRITICAL)", "module": "([^"]*)", "message": "(.*)"}\s*$')
+_LOG_RECORD = re.compile(r'"level": "(ERROR|CRITICAL)", "module": "([^"]*)", "message": "(.*?)(?:"}\s*)?$', re.S)
+_ERROR_PAGE = re.compile(r"<Code>([^<]*)</Code>|<title>([^<]*)</title>")
 
 
 def read_errors(path):
-    """What Prowler could not read, from its --log-file (one JSON-like line each; the message is not escaped, so
-    matched, not parsed): distinct "module: message" of ERROR and CRITICAL lines, in order. A service that could
-    not be read leaves its checks without findings ("no resource"), so the table shows these."""
-    out = []
+    """What Prowler could not read, from its --log-file (JSON-like records, one a line unless the message, which is
+    not escaped, goes on over several, e.g. an HTML error page): distinct "module: message" of ERROR and CRITICAL
+    records, in order, the first line of the message plus the error code or page title the rest names. A service
+    that could not be read leaves its checks without findings ("no resource"), so the table shows these."""
+    records, out = [], []
     try:
         with open(path, errors="replace") as f:
             for line in f:
-                m = _LOG_LINE.search(line)
-                if m:
-                    msg = f"{m.group(2)}: {' '.join(m.group(3).split())[:300]}"
-                    if msg not in out:
-                        out.append(msg)
+                if line.startswith('{"timestamp"') or not records:
+                    records.append(line)
+                else:
+                    records[-1] += line
     except FileNotFoundError:
-        pass
+        return out
+    for rec in records:
+        m = _LOG_RECORD.search(rec)
+        if not m:
+            continue
+        first, _, rest = m.group(3).partition("\n")
+        msg = " ".join(first.split())[:300]
+        page = _ERROR_PAGE.search(rest)
+        if page:
+            msg += f" [{page.group(1) or page.group(2)}]"
+        msg = f"{m.group(2)}: {msg}"
+        if msg not in out:
+            out.append(msg)
     return out
 
 

@@ -236,6 +236,12 @@ def test_read_errors_keeps_distinct_error_lines_of_prowlers_log():
     assert raw and errs, "the fixture log has errors"
     assert len(errs) <= len(raw)
     assert all(": " in e for e in errs)
+    modules = {e.split(":")[0] for e in errs}
+    # an error whose message goes on over lines (moto's HTML 500 page) counts too
+    assert {"accessanalyzer_service", "ec2_service", "iam_service", "kms_service"} <= modules, modules
+    assert any("(500) when calling the ListAnalyzers operation" in e and e.endswith("[500 Internal Server Error]")
+               for e in errs), errs
+    assert any("GetRestApis operation" in e and e.endswith("[SignatureDoesNotMatch]") for e in errs), errs
     eq(audit.read_errors(os.path.join(DATA, "missing.log")), [])
 
 
