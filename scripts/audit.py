@@ -376,8 +376,11 @@ def run_prowler(prowler, framework, account, env, regions, out_dir, scan_unused=
     with open(os.path.join(out_dir, "prowler.out"), "w") as log:
         rc = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
     path = os.path.join(out_dir, name + ".ocsf.json")
-    if rc != 0 or not os.path.exists(path):
+    if rc != 0:
         raise AuditError(f"Prowler exited {rc} (output: {os.path.relpath(out_dir, ROOT)}/prowler.out)")
+    if not os.path.exists(path):  # Prowler writes no OCSF file when no check had a finding
+        with open(path, "w") as f:
+            f.write("[]")
     return path
 
 

@@ -245,6 +245,20 @@ def test_read_errors_keeps_distinct_error_lines_of_prowlers_log():
     eq(audit.read_errors(os.path.join(DATA, "missing.log")), [])
 
 
+# ------------------------------------------------------------------ S3 Control on the emulators
+def test_prowler_local_sends_s3_control_account_hosts_to_the_endpoint_only():
+    import prowler_local
+    from urllib.parse import urlsplit
+    ep = urlsplit("https://localhost:6443")
+    fix = lambda url: prowler_local.account_host_to_endpoint(url, ep)  # noqa: E731
+    eq(fix("https://123456789012.localhost:6443/v20180820/configuration/publicAccessBlock"),
+       "https://localhost:6443/v20180820/configuration/publicAccessBlock")
+    eq(fix("https://localhost:6443/v20180820/accesspoint?maxResults=1"), "https://localhost:6443/v20180820/accesspoint?maxResults=1")
+    for other in ("https://mybucket.localhost:6443/key", "https://123456789012.localhost:7443/v20180820/x",
+                  "https://123456789012.s3-control.us-east-1.amazonaws.com/v20180820/x"):
+        eq(fix(other), other, "not an account host of the endpoint")
+
+
 def main():
     for name, fn in sorted(globals().items()):
         if name.startswith("test_") and callable(fn):
