@@ -12,6 +12,7 @@
 # Everything lives in $PALISADE_DIR (default $PALISADE_ROOT/.palisade, gitignored):
 #   venv/             aws-sam-cli, moto[server], cfn-lint, awscli   (scripts/harness/requirements.txt)
 #   venv-ministack/   ministack[full]                               (scripts/harness/requirements-ministack.txt)
+#   venv-prowler/     prowler, for ./palisade audit (made on first use)  (scripts/harness/requirements-prowler.txt)
 #   tls/              ca.pem ca.key server.pem server.key
 #   moto.pid moto.log ministack.pid ministack.log local.env
 #   fault-proxy.pid fault-proxy.log faults.json (fault proxy counters, rewritten on every change)
@@ -24,6 +25,7 @@ PALISADE_PROXY_PORT="${PALISADE_PROXY_PORT:-5444}"
 PALISADE_HARNESS_DIR="$PALISADE_ROOT/scripts/harness"
 PALISADE_VENV="$PALISADE_DIR/venv"
 PALISADE_MS_VENV="$PALISADE_DIR/venv-ministack"
+PALISADE_PROWLER_VENV="$PALISADE_DIR/venv-prowler"
 PALISADE_TLS_DIR="$PALISADE_DIR/tls"
 PALISADE_MOTO_URL="https://localhost:$PALISADE_MOTO_PORT"
 PALISADE_MINISTACK_URL="http://127.0.0.1:$PALISADE_MINISTACK_PORT"
@@ -91,6 +93,12 @@ pal_ensure_venv() {
   mkdir -p "$PALISADE_DIR"
   pal__ensure_one_venv "$PALISADE_VENV" "$PALISADE_HARNESS_DIR/requirements.txt"
   pal__ensure_one_venv "$PALISADE_MS_VENV" "$PALISADE_HARNESS_DIR/requirements-ministack.txt"
+}
+
+# The audit venv: only ./palisade audit and its test need Prowler (a large install), so only they make it.
+pal_ensure_prowler_venv() {
+  mkdir -p "$PALISADE_DIR"
+  pal__ensure_one_venv "$PALISADE_PROWLER_VENV" "$PALISADE_HARNESS_DIR/requirements-prowler.txt"
 }
 
 # --- TLS --------------------------------------------------------------------
