@@ -157,7 +157,8 @@ class GuardrailsIT {
                 + "\"Resource\":\"*\"}]}"));
 
         List<String> planned = plan(config);
-        assertThat(planned).singleElement().asString()
+        assertThat(planned).hasSize(1);
+        assertThat(planned.get(0))
                 .startsWith("~ organizations:policy " + name + " content: expected [\"DenyRootUser\",")
                 .contains("\"ProtectPalisadeTrail\"")
                 .endsWith("actual []");

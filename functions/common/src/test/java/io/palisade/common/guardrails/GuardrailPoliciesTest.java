@@ -165,7 +165,10 @@ class GuardrailPoliciesTest {
                 Map.of("Version", "2012-10-17", "Statement", List.of(Map.of("Sid", "x".repeat(5_200)))));
         Policy off = new Policy("acme-palisade-guardrails", GuardrailPolicies.SCP, "guardrails", null);
 
-        assertThat(GuardrailPolicies.sizeProblems(List.of(large, off))).singleElement().asString()
+        List<String> problems = GuardrailPolicies.sizeProblems(List.of(large, off));
+
+        assertThat(problems).hasSize(1);
+        assertThat(problems.get(0))
                 .startsWith("guardrails.allowedRegions makes the service control policy acme-palisade-region-allowlist ")
                 .contains("characters, over AWS's limit of 5120");
     }
