@@ -83,11 +83,12 @@ final class GuardrailsDiff {
                 enabled.add(t.typeAsString());
             }
         }
+        // by type and name: a policy of another type may have the same name
         Map<String, PolicySummary> byName = new HashMap<>();
         Map<String, Set<String>> attached = new HashMap<>();
         for (String type : List.of(GuardrailPolicies.SCP, GuardrailPolicies.RCP)) {
             organizations.listPoliciesPaginator(r -> r.filter(type))
-                    .forEach(page -> page.policies().forEach(p -> byName.put(p.name(), p)));
+                    .forEach(page -> page.policies().forEach(p -> byName.put(type + "/" + p.name(), p)));
             Set<String> ids = new HashSet<>();
             if (enabled.contains(type)) {
                 organizations.listPoliciesForTargetPaginator(r -> r.targetId(root.id()).filter(type))
@@ -106,7 +107,7 @@ final class GuardrailsDiff {
             }
         }
         for (Policy policy : policies) {
-            PolicySummary found = byName.get(policy.name());
+            PolicySummary found = byName.get(policy.type() + "/" + policy.name());
             if (!policy.wanted()) {
                 if (found != null) {
                     steps.add(new Step(Kind.REMOVE, policy, found.id(), root.id(), policy.type(),
