@@ -188,7 +188,7 @@ def _authorize(environ, headers, body, account, region, operation, resource):
 
 def app(environ, start_response):
     """The WSGI answer to one Access Analyzer request."""
-    from moto.core.utils import get_partition
+    from moto.utilities.utils import get_partition
     from moto.iam.models import get_account_id_from
     headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
     for k in ("CONTENT_TYPE", "CONTENT_LENGTH"):

@@ -52,12 +52,14 @@ def t_organization_analyzer():
     as_infosec = client("accessanalyzer", session(infosec))
     as_prod = client("accessanalyzer", session(prod))
 
-    refused(lambda: as_infosec.create_analyzer(analyzerName="org", type="ORGANIZATION"), "ValidationException", 400,
-            "Service not enabled for AWS Organizations")
+    check("trusted access off: ORGANIZATION analyzer -> 400 ValidationException, AWS's message", lambda: refused(
+        lambda: as_infosec.create_analyzer(analyzerName="org", type="ORGANIZATION"), "ValidationException", 400,
+        "Service not enabled for AWS Organizations"))
     check("trusted access off: no analyzer was made", lambda: eq(as_infosec.list_analyzers()["analyzers"], []))
     orgs.enable_aws_service_access(ServicePrincipal=SERVICE)
-    refused(lambda: as_infosec.create_analyzer(analyzerName="org", type="ORGANIZATION"), "AccessDeniedException",
-            403, f"Account {infosec} is not a delegated administrator")
+    check("trusted access on, not delegated: ORGANIZATION analyzer -> 403 AccessDeniedException, AWS's message",
+          lambda: refused(lambda: as_infosec.create_analyzer(analyzerName="org", type="ORGANIZATION"),
+                          "AccessDeniedException", 403, f"Account {infosec} is not a delegated administrator"))
     orgs.register_delegated_administrator(AccountId=infosec, ServicePrincipal=SERVICE)
 
     arn = as_infosec.create_analyzer(analyzerName="org", type="ORGANIZATION")["arn"]
@@ -71,7 +73,8 @@ def t_organization_analyzer():
           lambda: eq([a["arn"] for a in as_infosec.list_analyzers(type="ORGANIZATION")["analyzers"]], [arn]))
     check("ListAnalyzers(type=ACCOUNT) does not", lambda: eq(as_infosec.list_analyzers(type="ACCOUNT")["analyzers"],
                                                              []))
-    refused(lambda: as_infosec.create_analyzer(analyzerName="org", type="ORGANIZATION"), "ConflictException", 409)
+    check("the same name again -> 409 ConflictException", lambda: refused(
+        lambda: as_infosec.create_analyzer(analyzerName="org", type="ORGANIZATION"), "ConflictException", 409))
     check("the same clientToken again is the same analyzer (idempotent)", lambda: (
         as_infosec.create_analyzer(analyzerName="tok", type="ACCOUNT", clientToken="t-1"),
         eq(as_infosec.create_analyzer(analyzerName="tok", type="ACCOUNT", clientToken="t-1")["arn"],
@@ -81,20 +84,25 @@ def t_organization_analyzer():
                               verify=ENV["verify"], **session(infosec))
     check("analyzers are per region: none in eu-west-1", lambda: eq(in_ireland.list_analyzers()["analyzers"], []))
 
-    refused(lambda: as_prod.create_analyzer(analyzerName="org", type="ORGANIZATION"), "AccessDeniedException", 403,
-            f"Account {prod} is not a delegated administrator")
+    check("another member (not delegated): ORGANIZATION analyzer -> 403", lambda: refused(
+        lambda: as_prod.create_analyzer(analyzerName="org", type="ORGANIZATION"), "AccessDeniedException", 403,
+        f"Account {prod} is not a delegated administrator"))
     check("any member makes an ACCOUNT analyzer", lambda: as_prod.create_analyzer(analyzerName="mine", type="ACCOUNT"))
     check("the management account makes an ORGANIZATION analyzer too", lambda: client("accessanalyzer").create_analyzer(
         analyzerName="org", type="ORGANIZATION"))
     check("... in its own account: the member's analyzer of the same name is another one",
           lambda: eq(client("accessanalyzer").get_analyzer(analyzerName="org")["analyzer"]["arn"],
                      f"arn:aws:access-analyzer:us-east-1:{management}:analyzer/org"))
-    refused(lambda: as_prod.create_analyzer(analyzerName="1bad", type="ACCOUNT"), "ValidationException", 400)
-    refused(lambda: as_prod.create_analyzer(analyzerName="x", type="EVERYTHING"), "ValidationException", 400)
+    check("an invalid name -> 400 ValidationException", lambda: refused(
+        lambda: as_prod.create_analyzer(analyzerName="1bad", type="ACCOUNT"), "ValidationException", 400))
+    check("an unknown type -> 400 ValidationException", lambda: refused(
+        lambda: as_prod.create_analyzer(analyzerName="x", type="EVERYTHING"), "ValidationException", 400))
 
-    as_infosec.delete_analyzer(analyzerName="org")
-    refused(lambda: as_infosec.get_analyzer(analyzerName="org"), "ResourceNotFoundException", 404)
-    refused(lambda: as_infosec.delete_analyzer(analyzerName="org"), "ResourceNotFoundException", 404)
+    check("DeleteAnalyzer", lambda: as_infosec.delete_analyzer(analyzerName="org"))
+    check("... then GetAnalyzer -> 404 ResourceNotFoundException", lambda: refused(
+        lambda: as_infosec.get_analyzer(analyzerName="org"), "ResourceNotFoundException", 404))
+    check("... and DeleteAnalyzer again -> 404", lambda: refused(
+        lambda: as_infosec.delete_analyzer(analyzerName="org"), "ResourceNotFoundException", 404))
 
 
 def t_iam():
@@ -110,13 +118,16 @@ def t_iam():
     def creds(key):
         return {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
 
-    refused(lambda: client("accessanalyzer", creds(none)).create_analyzer(analyzerName="allowed-1", type="ACCOUNT"),
-            "AccessDeniedException", 403)
+    check("a user with no policy -> 403 AccessDeniedException", lambda: refused(
+        lambda: client("accessanalyzer", creds(none)).create_analyzer(analyzerName="allowed-1", type="ACCOUNT"),
+        "AccessDeniedException", 403))
     check("access-analyzer:CreateAnalyzer on the analyzer's ARN -> created", lambda: client(
         "accessanalyzer", creds(scoped)).create_analyzer(analyzerName="allowed-1", type="ACCOUNT"))
-    refused(lambda: client("accessanalyzer", creds(scoped)).create_analyzer(analyzerName="other", type="ACCOUNT"),
-            "AccessDeniedException", 403)
-    refused(lambda: client("accessanalyzer", creds(scoped)).list_analyzers(), "AccessDeniedException", 403)
+    check("... another analyzer's ARN -> 403", lambda: refused(
+        lambda: client("accessanalyzer", creds(scoped)).create_analyzer(analyzerName="other", type="ACCOUNT"),
+        "AccessDeniedException", 403))
+    check("... access-analyzer:ListAnalyzers not granted -> 403", lambda: refused(
+        lambda: client("accessanalyzer", creds(scoped)).list_analyzers(), "AccessDeniedException", 403))
 
 
 def main():
