@@ -30,7 +30,7 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     locally: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:ResourceAccount, aws:ResourceOrgID,
     aws:username (IAM users), aws:RequestedRegion, aws:SecureTransport, aws:RequestTag/*,
     aws:ResourceTag/* (IAM roles and users), iam:AWSServiceName (CreateServiceLinkedRole), iam:PolicyARN,
-    sts:ExternalId. Policy variables (${aws:...}) in Resource and Condition values are replaced by these. Operators
+    sts:ExternalId, organizations:PolicyType (where the request names the type: CreatePolicy, EnablePolicyType). Policy variables (${aws:...}) in Resource and Condition values are replaced by these. Operators
     as in moto_server.evaluate_policy.
  5. A member account that moto's Organizations creates gets, like on AWS, an inline policy "AdministratorAccess"
     (Allow * on *) on its OrganizationAccountAccessRole; moto created the role with no permission at all.
@@ -302,6 +302,12 @@ def _context(request, resource):
     policy_arn = data.get("PolicyArn")
     if policy_arn:
         context["iam:policyarn"] = policy_arn[0] if isinstance(policy_arn, list) else policy_arn
+    # organizations:PolicyType where the request names the type (CreatePolicy: Type; EnablePolicyType,
+    # DisablePolicyType, ListPolicies...: PolicyType or Filter); AWS also knows it from an existing policy's id
+    if request._action.startswith("organizations:"):
+        policy_type = data.get("Type") or data.get("PolicyType") or data.get("Filter")
+        if policy_type:
+            context["organizations:policytype"] = policy_type[0] if isinstance(policy_type, list) else policy_type
     return context
 
 

@@ -29,12 +29,19 @@ NoSuchBucket still win, and before moto's own document validation):
     lists them; they are MinIO's (cmd/api-errors.go ErrPolicyTooLarge), the only S3 implementation found that
     states one. Code catching this must not rely on more than "a 400 from PutBucketPolicy".
 
+ 5. OrganizationsBackend.create_policy / update_policy: a service or resource control policy over 5,120 characters
+    -> 400 ConstraintViolationException "You have exceeded the maximum policy size." (Reason
+    POLICY_CONTENT_LIMIT_EXCEEDED; AWS's answer as quoted in hashicorp/terraform-provider-aws#12597 and
+    org-formation/org-formation-cli#332). The limit is Organizations' ("Quotas and service limits": 5,120 characters
+    for SCPs and RCPs), counted on the content as sent: an SDK call saves the document exactly as given, white space
+    included (only the console removes it).
+
 KNOWN LIMITATIONS:
  a. Only the default quotas: an account whose trust-policy quota was raised (up to 8,192 today) is not modelled.
  b. AWS may check a document's syntax before its size; here the size is checked first, so an oversized AND malformed
     document answers LimitExceeded where AWS might answer MalformedPolicyDocument.
  c. Not covered: KMS key policies (32 KB), SNS topic / SQS queue policies, Secrets Manager resource policies (20,480),
-    SCPs (5,120 in Organizations, which moto does not check either).
+    Organizations policy types other than SCPs and RCPs.
 """
 import json
 import re
@@ -50,6 +57,7 @@ ROLE_INLINE, GROUP_INLINE, USER_INLINE = 10_240, 5_120, 2_048
 TRUST_POLICY = 2_048
 MANAGED_POLICY = 6_144
 BUCKET_POLICY = 20_480
+ORGANIZATIONS_POLICY = 5_120  # SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY
 
 _WHITESPACE = re.compile(r"\s")
 _original = {}  # symbol -> moto's original
@@ -152,6 +160,30 @@ def apply_patches():
             raise S3ClientError("PolicyTooLarge", "Policy exceeds the maximum allowed document size.")
         return put_bucket_policy(self, bucket_name, policy)
 
+    from moto.organizations.models import OrganizationsBackend
+    create_org_policy = _original["org_create_policy"] = _require(OrganizationsBackend, "create_policy", ["self"])
+    update_org_policy = _original["org_update_policy"] = _require(OrganizationsBackend, "update_policy", ["self"])
+    _require(OrganizationsBackend, "get_policy_by_id", ["self", "policy_id"])
+
+    def _org_policy(kind, content):
+        if kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY") and len(content or "") > ORGANIZATIONS_POLICY:
+            from moto.organizations.exceptions import ConstraintViolationException
+            error = ConstraintViolationException("You have exceeded the maximum policy size.")
+            error.Reason = "POLICY_CONTENT_LIMIT_EXCEEDED"
+            raise error
+
+    def create_org_policy_limited(self, **kwargs):  # patch 5
+        _org_policy(kwargs.get("Type"), kwargs.get("Content"))
+        return create_org_policy(self, **kwargs)
+
+    def update_org_policy_limited(self, **kwargs):  # patch 5
+        policy = self.get_policy_by_id(kwargs["PolicyId"])
+        if "Content" in kwargs:
+            _org_policy(policy.type, kwargs["Content"])
+        return update_org_policy(self, **kwargs)
+
+    OrganizationsBackend.create_policy = create_org_policy_limited
+    OrganizationsBackend.update_policy = update_org_policy_limited
     IAMBackend.put_role_policy = _inline("role", ROLE_INLINE)
     IAMBackend.put_group_policy = _inline("group", GROUP_INLINE)
     IAMBackend.put_user_policy = _inline("user", USER_INLINE)

@@ -35,6 +35,13 @@ PATCHED (S3 bucket-policy path only):
     backends and ~8,000 policy objects on its first request, so a 300-account bootstrap spent minutes and GBs in
     moto. An access key can only be in a backend that exists, so the answer is the same.
 
+ 9. OrganizationsBackend.attach_policy (AttachPolicy) refuses a policy whose type is not enabled on the organization's
+    root, as AWS does (PolicyTypeNotEnabledException "This operation can be performed only for enabled policy
+    types."); moto attached any policy to any target. AWS managed policies (FullAWSAccess, RCPFullAWSAccess), which
+    moto attaches itself when it makes the organization, are left alone.
+ 8. IAM Access Analyzer, which moto does not have (it answered 500): requests whose SigV4 scope names the service
+    access-analyzer are answered by moto_access_analyzer.py, a minimal model of analyzers (its docstring).
+
 KNOWN LIMITATIONS (locally less strict than AWS; never more permissive for a key moto knows):
  a. A condition key absent from the local context (all but aws:SecureTransport: aws:PrincipalArn, aws:SourceArn,
     aws:SourceAccount, aws:PrincipalOrgID, ...) is unknown, so the whole statement is NEUTRAL: Deny statements
@@ -166,9 +173,13 @@ def apply_patches():
     _original["call"] = call = _require(DomainDispatcherApplication, "__call__", ["self", "environ", "start_response"])
     _original["get_permission"] = _require(FakeBucket, "get_permission", ["self", "action", "resource"])
 
+    import moto_access_analyzer
+
     def __call__(self, environ, start_response):  # patch 1: per-request context
         _REQUEST.context = {"aws:securetransport": "true" if environ.get("wsgi.url_scheme") == "https" else "false"}
         try:
+            if moto_access_analyzer.handles(environ):  # patch 8: a service moto does not have
+                return moto_access_analyzer.app(environ, start_response)
             return call(self, environ, start_response)
         finally:
             _REQUEST.context = {}
@@ -195,6 +206,19 @@ def apply_patches():
             out["NextToken"] = str(int(kwargs.get("NextToken") or 0) + len(out["CreateAccountStatuses"]))
         return out
 
+    _original["attach_policy"] = attach = _require(OrganizationsBackend, "attach_policy", ["self"])
+    _require(OrganizationsBackend, "get_policy_by_id", ["self", "policy_id"])
+
+    def attach_policy(self, **kwargs):  # patch 9: only a policy of a type enabled on the root
+        from moto.organizations.exceptions import PolicyTypeNotEnabledException
+        from moto.organizations.models import FakeRoot
+        policy = self.get_policy_by_id(kwargs["PolicyId"])
+        roots = [ou for ou in self.ou if isinstance(ou, FakeRoot)]
+        if not policy.aws_managed and roots and not any(
+                t["Type"] == policy.type and t["Status"] == "ENABLED" for t in roots[0].policy_types):
+            raise PolicyTypeNotEnabledException
+        return attach(self, **kwargs)
+
     import moto.iam.models as iam_models
     _original["get_account_id_from"] = _require(iam_models, "get_account_id_from", ["access_key"])
     _require(iam_models, "PARTITION_NAMES")
@@ -211,6 +235,7 @@ def apply_patches():
     FakeBucket.get_permission = get_permission
     MetricFilters.add_filter = add_filter_or_replace
     OrganizationsBackend.list_create_account_status = list_create_account_status
+    OrganizationsBackend.attach_policy = attach_policy
     __import__("moto_limits").apply_patches()  # patch 5: AWS size limits (scripts/harness/moto_limits.py)
 
     import moto_iam  # identity policies and role trust, as AWS evaluates them (its docstring)

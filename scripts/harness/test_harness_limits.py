@@ -146,6 +146,32 @@ def e2e_s3(s3):
         "NoSuchBucket", 404))
 
 
+def e2e_organizations(orgs):
+    orgs.create_organization(FeatureSet="ALL")
+    head, tail = '{"Version":"2012-10-17","Statement":[{"Sid":"', '","Effect":"Deny","Action":"*","Resource":"*"}]}'
+    check("SCP of exactly 5120 characters accepted", lambda: orgs.create_policy(
+        Name="scp-5120", Description="d", Type="SERVICE_CONTROL_POLICY", Content=padded(head, tail, 5_120)))
+    check("SCP of 5121 characters -> 400 ConstraintViolationException, AWS's message", lambda: refused(
+        lambda: orgs.create_policy(Name="scp-5121", Description="d", Type="SERVICE_CONTROL_POLICY",
+                                   Content=padded(head, tail, 5_121)),
+        "ConstraintViolationException", 400, "You have exceeded the maximum policy size."))
+    check("white space counts (an SDK call saves the document as sent): 5110 characters indented -> refused",
+          lambda: refused(lambda: orgs.create_policy(Name="scp-pretty", Description="d", Type="SERVICE_CONTROL_POLICY",
+                                                     Content=pretty(padded(head, tail, 5_110))),
+                          "ConstraintViolationException", 400))
+    rcp = ('{"Version":"2012-10-17","Statement":[{"Sid":"', '","Effect":"Deny","Principal":"*","Action":"s3:*",'
+           '"Resource":"*"}]}')
+    check("RCP of 5121 characters -> refused", lambda: refused(
+        lambda: orgs.create_policy(Name="rcp-5121", Description="d", Type="RESOURCE_CONTROL_POLICY",
+                                   Content=padded(*rcp, 5_121)), "ConstraintViolationException", 400))
+    scp = next(p["Id"] for p in orgs.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]
+               if p["Name"] == "scp-5120")
+    check("UpdatePolicy to 5121 characters -> refused, the stored content unchanged", lambda: (
+        refused(lambda: orgs.update_policy(PolicyId=scp, Content=padded(head, tail, 5_121)),
+                "ConstraintViolationException", 400),
+        eq(len(orgs.describe_policy(PolicyId=scp)["Policy"]["Content"]), 5_120)))
+
+
 def direct():
     from moto.iam.models import IAMBackend
     from moto.s3.models import S3Backend
@@ -169,6 +195,7 @@ def main():
             server, url = start_moto(tmp, host="127.0.0.1")
             e2e_iam(client("iam", url))
             e2e_s3(client("s3", url))
+            e2e_organizations(client("organizations", url))
         except Exception:  # noqa: BLE001
             harness_failure()
         finally:

@@ -336,6 +336,14 @@ def t_org_conditions():
     member_secret = "arn:aws:secretsmanager:us-east-1:%s:secret:in-member" % member
     check("... the ARN it yields still scopes (a member account's secret refused)", lambda: denied(
         lambda: client("secretsmanager", var_resource).describe_secret(SecretId=member_secret)))
+    scp_only = user("scp-only", allow("organizations:CreatePolicy", condition={
+        "StringEquals": {"organizations:PolicyType": ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"]}}))
+    doc = policy(allow("s3:GetObject", effect="Deny"))
+    check("organizations:PolicyType from CreatePolicy's Type: an SCP -> created",
+          lambda: client("organizations", scp_only).create_policy(
+              Name="scp-only", Description="d", Content=doc, Type="SERVICE_CONTROL_POLICY"))
+    check("... a tag policy -> refused", lambda: denied(lambda: client("organizations", scp_only).create_policy(
+        Name="tag-refused", Description="d", Content=json.dumps({"tags": {}}), Type="TAG_POLICY")))
     same_account = user("var-condition", allow("iam:GetUser", condition={
         "StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}))
     check("a policy variable in a Condition value is replaced", lambda: client("iam", same_account).get_user(

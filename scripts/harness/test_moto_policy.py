@@ -177,6 +177,24 @@ def direct():
 
     check("ListCreateAccountStatus pages move on and end (moto repeated its second page forever)",
           lambda: eq(every_page(), (3, ["master"] + [f"a{i}" for i in range(5)])))
+    root = org.list_roots()["Roots"][0]["Id"]
+    scp = org.create_policy(Name="scp", Description="d", Type="SERVICE_CONTROL_POLICY",
+                            Content='{"Version":"2012-10-17","Statement":[]}')["Policy"]["PolicySummary"]["Id"]
+
+    def attach_refused():
+        try:
+            org.attach_policy(PolicyId=scp, TargetId=root)
+        except Exception as e:  # noqa: BLE001 - moto's PolicyTypeNotEnabledException
+            return getattr(e, "code", type(e).__name__)
+        return "attached"
+
+    check("AttachPolicy of an SCP before SERVICE_CONTROL_POLICY is enabled on the root -> PolicyTypeNotEnabled",
+          lambda: eq(attach_refused(), "PolicyTypeNotEnabledException"))
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    check("... once enabled -> attached", lambda: eq(attach_refused(), "attached"))
+    check("moto's own FullAWSAccess is attached at the root without the type enabled (as AWS does on enabling)",
+          lambda: eq(sorted(p["Name"] for p in org.list_policies_for_target(
+              target_id=root, policy_type="RESOURCE_CONTROL_POLICY")[0]), ["RCPFullAWSAccess"]))
     from moto.iam import models as iam_models
     members = [f"44455566{i:04d}" for i in range(3)]
     for member in members:

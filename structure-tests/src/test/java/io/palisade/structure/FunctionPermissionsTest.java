@@ -98,6 +98,7 @@ class FunctionPermissionsTest {
             "organizations:CreateAccount", List.of("iam:CreateServiceLinkedRole"));
     private static final Map<String, String> TAGGING = Map.of(
             "organizations:CreateAccount", "organizations:TagResource",
+            "organizations:CreatePolicy", "organizations:TagResource",
             "cloudtrail:CreateTrail", "cloudtrail:AddTags",
             "secretsmanager:CreateSecret", "secretsmanager:TagResource",
             "iam:CreateRole", "iam:TagRole",

@@ -125,7 +125,11 @@ class PlanAccountsIT {
         assertThat(org.identity()).isEqualTo(existing.identity());
         assertThat(org.members()).isEqualTo(existing.members());
         assertThat(org.accounts()).extracting(a -> a.status()).containsOnly("EXISTING");
-        assertThat(org.changes()).isEmpty();
+        // the accounts were made directly, not by a bootstrap: only this config's guardrails are missing
+        String name = config.organization().name();
+        assertThat(org.changes()).allSatisfy(c -> assertThat(c).matches("\\+ organizations:(policy|policy-attachment"
+                + "|policy-type) .*")).contains("+ organizations:policy " + Names.guardrailsPolicy(name),
+                "+ organizations:policy " + Names.dataPerimeterPolicy(name));
     }
 
     /**
@@ -138,6 +142,11 @@ class PlanAccountsIT {
         String logBucket = Names.accessLogBucket(org, "<infosec id>");
         List<String> lines = new ArrayList<>(List.of(
                 "+ organizations:organization ALL",
+                // the guardrails at the root (no root yet to name)
+                "+ organizations:policy " + Names.guardrailsPolicy(org),
+                "+ organizations:policy-attachment root/" + Names.guardrailsPolicy(org),
+                "+ organizations:policy " + Names.dataPerimeterPolicy(org),
+                "+ organizations:policy-attachment root/" + Names.dataPerimeterPolicy(org),
                 "+ organizations:account infosec",
                 "+ organizations:account prod",
                 "+ organizations:account non-prod",

@@ -66,6 +66,8 @@ final class OrganizationChecks {
         JsonNode last = record.path("history").get(record.path("history").size() - 1);
         assertThat(last.path("status").asText()).isEqualTo("SUCCEEDED");
 
+        assertGuardrails(clients, config);
+
         // InfoSec: password policy, groups, users
         IamClient iam = iam(clients, ids, infosec);
         PasswordPolicy pp = iam.getAccountPasswordPolicy().passwordPolicy();
@@ -151,6 +153,42 @@ final class OrganizationChecks {
 
         assertNoTempAdmin(clients, ids);
         return ids;
+    }
+
+    /**
+     * The guardrails at the organization's root (issue 10): an SCP that denies
+     * cloudtrail:StopLogging on Palisade's trail to all but Palisade's roles, and the RCP on
+     * Palisade's buckets. moto stores and attaches them; it does not evaluate them.
+     */
+    static void assertGuardrails(Clients clients, OrgConfig config) {
+        OrganizationsClient organizations = clients.build(OrganizationsClient.builder());
+        String root = organizations.listRoots().roots().get(0).id();
+        String trail = "arn:" + clients.partition() + ":cloudtrail:*:*:trail/" + Names.TRAIL;
+        List<String> scps = new ArrayList<>();
+        organizations.listPoliciesForTargetPaginator(r -> r.targetId(root).filter("SERVICE_CONTROL_POLICY"))
+                .forEach(page -> page.policies().stream()
+                        .filter(p -> p.name().equals(Names.guardrailsPolicy(config.organization().name())))
+                        .forEach(p -> scps.add(p.id())));
+        assertThat(scps).as("this organization's guardrails SCP at the root").hasSize(1);
+        List<JsonNode> denyingStopLogging = new ArrayList<>();
+        for (String id : scps) {
+            JsonNode doc = Json.read(organizations.describePolicy(r -> r.policyId(id)).policy().content(),
+                    JsonNode.class);
+            doc.path("Statement").forEach(s -> {
+                if ("Deny".equals(s.path("Effect").asText()) && s.path("Action").toString()
+                        .contains("\"cloudtrail:StopLogging\"") && trail.equals(s.path("Resource").asText())) {
+                    denyingStopLogging.add(s);
+                }
+            });
+        }
+        assertThat(denyingStopLogging).as("an SCP at the root denies cloudtrail:StopLogging on " + trail)
+                .isNotEmpty();
+        assertThat(denyingStopLogging.get(0).at("/Condition/ArnNotLike/aws:PrincipalArn").toString())
+                .contains("role/" + Names.BOOTSTRAP_ROLE, "role/" + Names.ORGANIZATION_ACCESS_ROLE);
+        List<String> rcps = new ArrayList<>();
+        organizations.listPoliciesForTargetPaginator(r -> r.targetId(root).filter("RESOURCE_CONTROL_POLICY"))
+                .forEach(page -> page.policies().forEach(p -> rcps.add(p.name())));
+        assertThat(rcps).contains(Names.dataPerimeterPolicy(config.organization().name()));
     }
 
     /**

@@ -74,6 +74,29 @@ public final class Names {
     /** Where each run's report goes in the state bucket: {@code reports/<runId>.json} and {@code .md}. */
     public static final String REPORT_PREFIX = "reports/";
 
+    // ---- guardrails: Organizations policies at the root ---------------------------------------
+    // Prefixed with the organization name, as the buckets they protect are: one config, one set.
+
+    /** The SCP that denies leaving the organization, root-user actions and changes to Palisade's baseline. */
+    public static String guardrailsPolicy(String organizationName) {
+        return organizationName + "-palisade-guardrails";
+    }
+
+    /** The optional SCP that denies every region but the allowed ones. */
+    public static String regionGuardrailPolicy(String organizationName) {
+        return organizationName + "-palisade-region-allowlist";
+    }
+
+    /** The RCP that keeps Palisade's buckets inside the organization. */
+    public static String dataPerimeterPolicy(String organizationName) {
+        return organizationName + "-palisade-data-perimeter";
+    }
+
+    /** Every bucket Palisade makes ({@code <org>-palisade-*}), for policies written before the identity account's id is known. */
+    public static String bucketPrefix(String organizationName) {
+        return organizationName + "-palisade-";
+    }
+
     // ---- bucket names: global, so each carries the identity account's id ------------------------
 
     /** The state bucket, in the identity account. */

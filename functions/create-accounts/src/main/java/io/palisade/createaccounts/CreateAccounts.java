@@ -38,6 +38,9 @@ import software.amazon.awssdk.services.organizations.model.Tag;
  * already recorded, then by an open request of the same name that a lost response left
  * (ListCreateAccountStatus), and only then created, at most
  * {@code organization.maxAccountCreationsInFlight} at a time.
+ *
+ * <p>It also keeps the guardrails the config wants at the organization's root (SCPs and an RCP,
+ * {@link GuardrailsDiff}): made, restored when edited or detached, removed when turned off.
  */
 public final class CreateAccounts {
     /** Attempts per account when creation fails for a transient reason. */
@@ -73,6 +76,9 @@ public final class CreateAccounts {
         clients.calls().drain();
 
         Organization org = ensureOrganization();
+        // the guardrails at the root first: a policy AWS would refuse fails the run before any account is made
+        GuardrailsDiff guardrails = new GuardrailsDiff(organizations, clients.partition());
+        new GuardrailsApply(organizations, guardrails).apply(guardrails.steps(config, org.id()));
         Requests requests = new Requests(listAccounts());
         Map<String, AccountRef> previous = input.org() == null || input.org().accounts() == null ? Map.of()
                 : input.org().accounts().stream().collect(Collectors.toMap(AccountRef::key, Function.identity()));

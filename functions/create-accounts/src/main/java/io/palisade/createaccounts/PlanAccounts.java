@@ -28,7 +28,10 @@ import software.amazon.awssdk.services.sts.StsClient;
  *
  * <p>Changes: {@code + organizations:organization ALL} when there is no organization, and
  * {@code + organizations:account <key>} for each configured account no account of the
- * organization has the email of (found as {@link CreateAccounts} finds them).
+ * organization has the email of (found as {@link CreateAccounts} finds them), and the
+ * guardrails at the root a bootstrap would make, restore or remove ({@link GuardrailsDiff}:
+ * {@code + organizations:policy}, {@code ~ organizations:policy <name> content},
+ * {@code + organizations:policy-attachment <root>/<name>}, {@code + organizations:policy-type}).
  */
 public final class PlanAccounts {
     /** Status of a configured account that does not exist yet: a bootstrap would create it. */
@@ -60,14 +63,17 @@ public final class PlanAccounts {
         Organization org = organization();
         String managementAccountId;
         List<Account> existing;
+        GuardrailsDiff guardrails = new GuardrailsDiff(organizations, clients.partition());
         if (org == null) {
             changes.add(Change.create(ORGANIZATION, "ALL"));
             managementAccountId = sts.getCallerIdentity().account();
             existing = List.of();
+            guardrails.forNewOrganization(config).forEach(step -> changes.add(step.change()));
         } else {
             RunInput.requireAllFeatures(org);
             managementAccountId = org.masterAccountId();
             existing = RunInput.listAccounts(organizations);
+            guardrails.steps(config, org.id()).forEach(step -> changes.add(step.change()));
         }
         Map<String, Account> byEmail = existing.stream().collect(Collectors.toMap(
                 a -> a.email().toLowerCase(Locale.ROOT), Function.identity(), (a, b) -> a));

@@ -32,12 +32,14 @@ import software.amazon.awssdk.services.organizations.model.DescribeOrganizationR
 import software.amazon.awssdk.services.organizations.model.DescribeOrganizationResponse;
 import software.amazon.awssdk.services.organizations.model.ListAccountsRequest;
 import software.amazon.awssdk.services.organizations.model.ListAccountsResponse;
+import software.amazon.awssdk.services.organizations.model.ListPoliciesRequest;
+import software.amazon.awssdk.services.organizations.model.ListRootsRequest;
 import software.amazon.awssdk.services.organizations.model.OrganizationFeatureSet;
 
 /** The phase against a scripted Organizations API: validation order and retry decisions. */
 class CreateAccountsTest {
     private final Clients clients = new Clients(Region.US_EAST_1, null, null, null);
-    private final OrgConfig config = Emulator.config("unit");
+    private final OrgConfig config = GuardrailsFixtures.off(Emulator.config("unit"));
     private final List<String> calls = new ArrayList<>();
 
     private static RunState input(OrgConfig config, OneTimeLoginRequest login, String mode, RunState.Org org) {
@@ -51,6 +53,8 @@ class CreateAccountsTest {
                     .organization(o -> o.id("o-unit").masterAccountId("111111111111")
                             .featureSet(OrganizationFeatureSet.ALL)).build();
             case ListAccountsRequest r -> ListAccountsResponse.builder().accounts(List.of()).build();
+            case ListRootsRequest r -> GuardrailsFixtures.root();
+            case ListPoliciesRequest r -> GuardrailsFixtures.noPolicies();
             case ListCreateAccountStatusRequest r -> ListCreateAccountStatusResponse.builder().build();
             case DescribeCreateAccountStatusRequest r -> DescribeCreateAccountStatusResponse.builder()
                     .createAccountStatus(s -> s.id(r.createAccountRequestId()).state(CreateAccountState.FAILED)
@@ -134,6 +138,8 @@ class CreateAccountsTest {
                     .organization(o -> o.id("o-unit").masterAccountId("111111111111")
                             .featureSet(OrganizationFeatureSet.ALL)).build();
             case ListAccountsRequest r -> ListAccountsResponse.builder().accounts(List.of()).build();
+            case ListRootsRequest r -> GuardrailsFixtures.root();
+            case ListPoliciesRequest r -> GuardrailsFixtures.noPolicies();
             case ListCreateAccountStatusRequest r -> ListCreateAccountStatusResponse.builder()
                     .createAccountStatuses(requests.stream().filter(s -> r.states().contains(s.state())).toList())
                     .build();
@@ -171,7 +177,7 @@ class CreateAccountsTest {
         var organization = config.organization();
         OrgConfig limited = new OrgConfig(new OrgConfig.Organization(organization.name(), organization.region(),
                 organization.managementRoles(), 1), config.identityAccount(), config.accounts(), config.roles(),
-                config.groups(), config.users(), config.passwordPolicy(), config.alerts());
+                config.groups(), config.users(), config.passwordPolicy(), config.alerts(), config.guardrails());
 
         RunState.Org org = new CreateAccounts(clients, organizations(null)).apply(input(limited, null, null, null));
 

@@ -23,6 +23,8 @@ import software.amazon.awssdk.services.organizations.model.DescribeOrganizationR
 import software.amazon.awssdk.services.organizations.model.DescribeOrganizationResponse;
 import software.amazon.awssdk.services.organizations.model.ListAccountsRequest;
 import software.amazon.awssdk.services.organizations.model.ListAccountsResponse;
+import software.amazon.awssdk.services.organizations.model.ListPoliciesRequest;
+import software.amazon.awssdk.services.organizations.model.ListRootsRequest;
 import software.amazon.awssdk.services.organizations.model.OrganizationFeatureSet;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityRequest;
@@ -32,7 +34,7 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
 class PlanAccountsTest {
     private static final String MANAGEMENT = "111111111111";
     private final Clients clients = new Clients(Region.US_EAST_1, null, null, null);
-    private final OrgConfig config = Emulator.config("unit");
+    private final OrgConfig config = GuardrailsFixtures.off(Emulator.config("unit"));
     private final List<String> calls = new ArrayList<>();
 
     private static RunState input(OrgConfig config, String mode) {
@@ -66,6 +68,8 @@ class PlanAccountsTest {
                     .organization(o -> o.id("o-unit").masterAccountId(MANAGEMENT)
                             .featureSet(OrganizationFeatureSet.ALL)).build();
             case ListAccountsRequest r -> ListAccountsResponse.builder().accounts(accounts).build();
+            case ListRootsRequest r -> GuardrailsFixtures.root();
+            case ListPoliciesRequest r -> GuardrailsFixtures.noPolicies();
             default -> new UnsupportedOperationException(String.valueOf(request));
         });
     }
@@ -94,6 +98,21 @@ class PlanAccountsTest {
     }
 
     @Test
+    void plan_whenNoOrganizationAndDefaultGuardrails_expectedEachPolicyAndItsAttachmentPlanned() {
+        OrgConfig defaults = GuardrailsFixtures.with(config, null);
+
+        RunState.Org org = new PlanAccounts(clients, none(), sts()).plan(input(defaults, RunState.PLAN));
+
+        assertThat(org.changes()).contains("+ organizations:policy unit-palisade-guardrails",
+                "+ organizations:policy-attachment root/unit-palisade-guardrails",
+                "+ organizations:policy unit-palisade-data-perimeter",
+                "+ organizations:policy-attachment root/unit-palisade-data-perimeter");
+        assertThat(org.changes()).as("the region allow-list is off unless it names regions")
+                .noneMatch(c -> c.contains("region-allowlist"));
+        assertThat(calls).containsExactly("describeOrganization", "getCallerIdentity");
+    }
+
+    @Test
     void plan_whenEveryAccountExists_expectedTheirIdsAndNoChange() {
         RunState.Org org = new PlanAccounts(clients, organization(List.of("infosec", "prod", "non-prod")), sts())
                 .plan(input(config, RunState.DRIFT));
@@ -104,7 +123,8 @@ class PlanAccountsTest {
         assertThat(org.targets()).extracting(RunState.Target::accountId)
                 .containsExactly("222222222200", "222222222210", "222222222220", MANAGEMENT);
         assertThat(org.changes()).isEmpty();
-        assertThat(calls).containsExactly("describeOrganization", "listAccounts");
+        assertThat(calls).containsExactly("describeOrganization", "listAccounts", "listRoots", "listPolicies",
+                "listPolicies");
     }
 
     @Test

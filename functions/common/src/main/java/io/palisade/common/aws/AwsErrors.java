@@ -39,10 +39,12 @@ public final class AwsErrors {
             "InvalidClientTokenId", "NoSuchEntity");
     static final Set<String> ALREADY_EXISTS = Set.of("EntityAlreadyExists", "AlreadyExistsException",
             "ResourceAlreadyExistsException", "ResourceExistsException", "BucketAlreadyOwnedByYou",
-            "AlreadyInOrganizationException", "TrailAlreadyExistsException", "DuplicatePolicyAttachmentException");
+            "AlreadyInOrganizationException", "TrailAlreadyExistsException", "DuplicatePolicyAttachmentException",
+            "DuplicatePolicyException", "PolicyTypeAlreadyEnabledException");
     static final Set<String> NOT_FOUND = Set.of("NoSuchEntity", "ResourceNotFoundException", "NotFoundException",
             "NotFound", "TrailNotFoundException", "NoSuchBucket", "NoSuchKey", "NoSuchBucketPolicy",
-            "AccountNotFoundException", "ResourceNotFound", "NoSuchLifecycleConfiguration");
+            "AccountNotFoundException", "ResourceNotFound", "NoSuchLifecycleConfiguration",
+            "PolicyNotFoundException", "PolicyNotAttachedException");
 
     /** Where a failed call was made: the SDK's service and operation names, and as whom. */
     record Call(String service, String operation, boolean assumed) {}

@@ -34,7 +34,14 @@ public final class PolicyLimits {
         S3_BUCKET("S3 bucket policy", 20_480, false),
         KMS_KEY("KMS key policy", 32_768, false),
         SNS_TOPIC("SNS topic policy", 30_720, false),
-        SECRETS_MANAGER("Secrets Manager resource policy", 20_480, false);
+        SECRETS_MANAGER("Secrets Manager resource policy", 20_480, false),
+        /**
+         * Organizations: 5,120 characters each (User Guide, "Quotas and service limits"), counted
+         * as sent: "If you save the policy using an SDK operation or the AWS CLI, then the policy is
+         * saved exactly as you provided" (no white space removed). Palisade sends it compact.
+         */
+        SERVICE_CONTROL_POLICY("service control policy", 5_120, false),
+        RESOURCE_CONTROL_POLICY("resource control policy", 5_120, false);
 
         private final String label;
         private final int limit;
@@ -54,9 +61,12 @@ public final class PolicyLimits {
             return label;
         }
 
-        /** "characters" for IAM (white space not counted), "bytes" for the others. */
+        /**
+         * "characters" for IAM (white space not counted) and Organizations, "bytes" for the others.
+         * Organizations' documents are measured as UTF-8 bytes too: never fewer than their characters.
+         */
         public String unit() {
-            return iam ? "characters" : "bytes";
+            return iam || this == SERVICE_CONTROL_POLICY || this == RESOURCE_CONTROL_POLICY ? "characters" : "bytes";
         }
     }
 

@@ -108,6 +108,7 @@ public final class ConfigValidator {
         checkUsers(c.users(), groupNames);
         checkPasswordPolicy(c.passwordPolicy());
         checkAlerts(c.alerts());
+        checkGuardrails(c);
     }
 
     private Set<String> checkRoles(Map<String, OrgConfig.RoleDef> roles) {
@@ -309,6 +310,51 @@ public final class ConfigValidator {
                 problem("passwordPolicy." + e.getKey(), "must be true (every character class is required)");
             }
         }
+    }
+
+    // ---- guardrails (issue 10 part C) ------------------------------------------------------------
+
+    /**
+     * The region allow-list names real regions, once each, and keeps the regions Palisade itself
+     * works in; every policy the config makes fits AWS's size limit (checked here, before any
+     * call, rather than refused by CreatePolicy halfway through a run).
+     */
+    private void checkGuardrails(OrgConfig c) {
+        OrgConfig.Guardrails g = c.guardrailsOrDefaults();
+        List<String> regions = g.regions();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < regions.size(); i++) {
+            String r = regions.get(i);
+            String f = "guardrails.allowedRegions[" + i + "]";
+            if (blank(r) || !REGIONS.contains(r)) {
+                problem(f, "'" + r + "' is not an AWS region");
+            } else if (!seen.add(r)) {
+                problem(f, "'" + r + "' is listed twice");
+            }
+        }
+        OrgConfig.Organization org = c.organization();
+        boolean orgValid = org != null && !blank(org.name()) && ORG_NAME.matcher(org.name()).matches()
+                && !blank(org.region()) && REGIONS.contains(org.region());
+        if (!regions.isEmpty() && orgValid) {
+            if (!regions.contains(org.region())) {
+                problem("guardrails.allowedRegions", "must include organization.region '" + org.region()
+                        + "': Palisade's trails, alarms and buckets are there");
+            }
+            if ("aws".equals(partitionOf(org.region())) && !regions.contains("us-east-1")) {
+                problem("guardrails.allowedRegions", "must include us-east-1: CloudTrail records root console "
+                        + "sign-ins there, and Palisade's root sign-in rule watches them there");
+            }
+        }
+        if (!orgValid) {
+            return;
+        }
+        problems.addAll(io.palisade.common.guardrails.GuardrailPolicies.sizeProblems(
+                io.palisade.common.guardrails.GuardrailPolicies.of(c, partitionOf(org.region()), null)));
+    }
+
+    private static String partitionOf(String region) {
+        var metadata = software.amazon.awssdk.regions.Region.of(region).metadata();
+        return metadata == null ? "aws" : metadata.partition().id();
     }
 
     private void checkAlerts(OrgConfig.Alerts alerts) {

@@ -16,7 +16,16 @@ public record OrgConfig(
         List<Group> groups,
         List<User> users,
         PasswordPolicy passwordPolicy,
-        Alerts alerts) {
+        Alerts alerts,
+        // guardrails (issue 10 part C): optional, every guardrail on when absent
+        Guardrails guardrails) {
+
+    /** A config without a {@code guardrails} section: every guardrail on (its defaults). */
+    public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
+                     Map<String, RoleDef> roles, List<Group> groups, List<User> users,
+                     PasswordPolicy passwordPolicy, Alerts alerts) {
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, null);
+    }
 
     /** The reserved key that names the management (payer) account in group grants. */
     public static final String MANAGEMENT = "management";
@@ -73,6 +82,50 @@ public record OrgConfig(
             Boolean allowUsersToChange) {}
 
     public record Alerts(List<String> emails) {}
+
+    /**
+     * Organizations policies Palisade attaches at the organization's root. Each switch is on
+     * unless set {@code false}; the region allow-list is off unless it names regions.
+     *
+     * @param denyLeaveOrganization SCP: no member account may leave the organization
+     * @param protectBaseline       SCP: only Palisade's own roles may stop, delete or change its trails,
+     *                              log groups, metric filters, alarms, topics, rules, buckets, keys and roles
+     * @param denyRootUser          SCP: the root user of a member account can do nothing (AssumeRoot
+     *                              sessions of the management account excepted)
+     * @param dataPerimeter         RCP: Palisade's buckets refuse principals outside the organization
+     * @param allowedRegions        SCP, optional: every other region is denied (global services exempt)
+     */
+    public record Guardrails(Boolean denyLeaveOrganization, Boolean protectBaseline, Boolean denyRootUser,
+                             Boolean dataPerimeter, List<String> allowedRegions) {
+        /** No section: every guardrail on, no region allow-list. */
+        public static final Guardrails DEFAULTS = new Guardrails(null, null, null, null, null);
+
+        public boolean leaveDenied() {
+            return !Boolean.FALSE.equals(denyLeaveOrganization);
+        }
+
+        public boolean baselineProtected() {
+            return !Boolean.FALSE.equals(protectBaseline);
+        }
+
+        public boolean rootDenied() {
+            return !Boolean.FALSE.equals(denyRootUser);
+        }
+
+        public boolean perimeter() {
+            return !Boolean.FALSE.equals(dataPerimeter);
+        }
+
+        /** The allowed regions, empty when there is no allow-list. */
+        public List<String> regions() {
+            return allowedRegions == null ? List.of() : allowedRegions;
+        }
+    }
+
+    /** The config's guardrails, {@link Guardrails#DEFAULTS} when it has no section. */
+    public Guardrails guardrailsOrDefaults() {
+        return guardrails == null ? Guardrails.DEFAULTS : guardrails;
+    }
 
     public Optional<Account> account(String key) {
         return accounts.stream().filter(a -> a.key().equals(key)).findFirst();

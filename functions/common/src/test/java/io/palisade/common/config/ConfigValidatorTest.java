@@ -390,4 +390,48 @@ class ConfigValidatorTest {
                 "ReadOnlyAccess")))
                 .hasMessageContaining("roles.cfn-palisade-x");
     }
+
+    // ---- guardrails -------------------------------------------------------------------------------
+
+    private static void regions(ObjectNode c, String... regions) {
+        ArrayNode list = c.putObject("guardrails").putArray("allowedRegions");
+        for (String r : regions) {
+            list.add(r);
+        }
+    }
+
+    @Test
+    void validate_whenGuardrailsAreAbsentOrSwitchedOff_acceptsIt() {
+        assertThat(with(c -> {}).guardrailsOrDefaults().baselineProtected()).isTrue();
+        OrgConfig off = ConfigValidator.validate(with(c -> c.putObject("guardrails").put("protectBaseline", false)));
+
+        assertThat(off.guardrailsOrDefaults().baselineProtected()).isFalse();
+        assertThat(off.guardrailsOrDefaults().leaveDenied()).isTrue();
+    }
+
+    @Test
+    void validate_whenAllowedRegionsNameTheHomeRegionAndUsEast1_acceptsIt() {
+        assertThatCode(() -> ConfigValidator.validate(with(c -> regions(c, "us-east-1", "eu-west-1"))))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void validate_whenAnAllowedRegionIsUnknownOrTwice_namesTheEntry() {
+        rejects(c -> regions(c, "us-east-1", "mars-north-1"))
+                .hasMessageContaining("guardrails.allowedRegions[1] 'mars-north-1' is not an AWS region");
+        rejects(c -> regions(c, "us-east-1", "eu-west-1", "eu-west-1"))
+                .hasMessageContaining("guardrails.allowedRegions[2] 'eu-west-1' is listed twice");
+    }
+
+    @Test
+    void validate_whenAllowedRegionsLeaveOutWherePalisadeWorks_namesTheField() {
+        rejects(c -> {
+            at(c, "/organization").put("region", "eu-west-1");
+            regions(c, "us-east-1");
+        }).hasMessageContaining("guardrails.allowedRegions must include organization.region 'eu-west-1'");
+        rejects(c -> {
+            at(c, "/organization").put("region", "eu-west-1");
+            regions(c, "eu-west-1");
+        }).hasMessageContaining("guardrails.allowedRegions must include us-east-1");
+    }
 }
