@@ -28,9 +28,10 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     otherwise an Allow is needed; Action/NotAction case-insensitive, Resource/NotResource and both with * and ? as
     wildcards; a Condition that is not met makes its statement not apply (Allow or Deny). Condition keys known
     locally: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:ResourceAccount, aws:ResourceOrgID,
-    aws:username (IAM users), aws:RequestedRegion, aws:SecureTransport, aws:RequestTag/*,
-    aws:ResourceTag/* (IAM roles and users), iam:AWSServiceName (CreateServiceLinkedRole), iam:PolicyARN,
-    sts:ExternalId, organizations:PolicyType (where the request names the type: CreatePolicy, EnablePolicyType). Policy variables (${aws:...}) in Resource and Condition values are replaced by these. Operators
+    aws:username (IAM users), aws:RequestedRegion, aws:SecureTransport, aws:RequestTag/* (KMS's TagKey/TagValue too),
+    aws:ResourceTag/* (IAM roles and users, KMS keys), iam:AWSServiceName (CreateServiceLinkedRole), iam:PolicyARN,
+    sts:ExternalId, organizations:PolicyType (where the request names the type: CreatePolicy, EnablePolicyType).
+    Policy variables (${aws:...}) in Resource and Condition values are replaced by these. Operators
     as in moto_server.evaluate_policy.
  5. A member account that moto's Organizations creates gets, like on AWS, an inline policy "AdministratorAccess"
     (Allow * on *) on its OrganizationAccountAccessRole; moto created the role with no permission at all.
@@ -236,10 +237,13 @@ def _principal_arn(access_key):
 
 
 def _tag_pairs(tags):
-    """moto keeps tags as a list of {"Key","Value"}, a dict of those, or a plain dict."""
+    """moto keeps tags as a list of {"Key","Value"} (KMS: {"TagKey","TagValue"}), a dict of those, or a plain dict."""
     if isinstance(tags, dict):
-        tags = [v if isinstance(v, dict) and "Key" in v else {"Key": k, "Value": v} for k, v in tags.items()]
-    return {t["Key"]: t.get("Value", "") for t in tags or [] if isinstance(t, dict) and "Key" in t}
+        tags = [v if isinstance(v, dict) and ("Key" in v or "TagKey" in v) else {"Key": k, "Value": v}
+                for k, v in tags.items()]
+    tags = [{"Key": t["TagKey"], "Value": t.get("TagValue", "")} if isinstance(t, dict) and "TagKey" in t else t
+            for t in tags or []]
+    return {t["Key"]: t.get("Value", "") for t in tags if isinstance(t, dict) and "Key" in t}
 
 
 def _request_tags(data):
@@ -256,6 +260,13 @@ def _request_tags(data):
 
 
 def _resource_tags(resource):
+    k = re.fullmatch(r"arn:[^:]+:kms:([^:]+):(\d{12}):key/([^/]+)", resource)
+    if k:  # a KMS key's tags (aws:ResourceTag on a key, as AWS evaluates it for the key's own operations)
+        try:
+            from moto.kms.models import kms_backends
+            return _tag_pairs(kms_backends[k.group(2)][k.group(1)].list_resource_tags(k.group(3)).get("Tags"))
+        except Exception:  # noqa: BLE001 - a key that does not exist has no tags
+            return {}
     m = re.fullmatch(r"arn:[^:]+:iam::(\d{12}):(role|user)/(?:.*/)?([^/]+)", resource)
     if not m:
         return {}

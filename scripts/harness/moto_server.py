@@ -29,6 +29,11 @@ PATCHED (S3 bucket-policy path only):
     with the same token, and any paginating client (the SDK's paginator) looped forever once an organization had
     more creation requests than one page (123 by moto's default, seen after a 100-account run: CreateAccounts made
     46 requests a second until its Lambda timed out). AWS pages with an opaque token that moves on.
+ 8. Logs AssociateKmsKey (moto 5.2.x has none: the call answered an unknown-action error). A faithful minimal model of
+    the API for a log group: the group must exist (ResourceNotFoundException otherwise, as AWS), kmsKeyId must be a
+    KMS key ARN (InvalidParameterException otherwise: AWS takes no alias or bare id here), and the group then reports
+    that key as its kmsKeyId, as CreateLogGroup's kmsKeyId does. Not modelled: AWS's check that the key exists and
+    that its key policy lets logs.<region>.amazonaws.com use it (moto evaluates no key policy at all).
  7. moto.iam.models.get_account_id_from (which account an access key belongs to, on every request) looks only at the
     IAM backends that exist. moto asked every account for its backend in every partition (aws, aws-cn, aws-us-gov,
     ...), which CREATES the missing ones, each loading AWS's 1,582 managed policies: every new member account cost 5
@@ -231,6 +236,7 @@ def apply_patches():
         return iam_models.DEFAULT_ACCOUNT_ID
 
     iam_models.get_account_id_from = get_account_id_from
+    _patch_logs_associate_kms_key()  # patch 8
     DomainDispatcherApplication.__call__ = __call__
     FakeBucket.get_permission = get_permission
     MetricFilters.add_filter = add_filter_or_replace
@@ -240,6 +246,31 @@ def apply_patches():
 
     import moto_iam  # identity policies and role trust, as AWS evaluates them (its docstring)
     moto_iam.apply_patches()
+
+
+def associate_kms_key(backend, log_group_name, kms_key_id):
+    """Patch 8's model (LogsBackend): set a log group's KMS key as AWS's AssociateKmsKey does."""
+    from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
+    if not re.fullmatch(r"arn:[^:]+:kms:[^:]+:\d{12}:key/[^/]+", kms_key_id or ""):
+        raise InvalidParameterException(f"Specified KMS key is not a valid ARN: {kms_key_id}")
+    group = backend.groups.get(log_group_name or "")
+    if group is None:
+        raise ResourceNotFoundException("The specified log group does not exist.")
+    group.kms_key_id = kms_key_id
+
+
+def _patch_logs_associate_kms_key():
+    from moto.logs.models import LogsBackend
+    from moto.logs.responses import LogsResponse
+    _require(LogsBackend, "create_log_group")
+    if getattr(LogsResponse, "associate_kms_key", None) is not None:
+        sys.exit(f"moto_server.py: moto {moto.__version__} has LogsResponse.associate_kms_key now; drop patch 8")
+
+    def response(self):
+        associate_kms_key(self.logs_backend, self._get_param("logGroupName"), self._get_param("kmsKeyId"))
+        return ""
+
+    LogsResponse.associate_kms_key = response
 
 
 if __name__ == "__main__":

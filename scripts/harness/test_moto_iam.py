@@ -382,6 +382,30 @@ def t_tag_conditions():
                                        f"arn:aws:iam::{ACCOUNT}:role/tagged")).list_roles())
 
 
+def t_kms_tag_conditions():
+    """KMS tags are {"TagKey","TagValue"}: aws:RequestTag on CreateKey, aws:ResourceTag on a key's own operations."""
+    creds = user("key-maker",
+                 allow(["kms:CreateKey", "kms:TagResource"],
+                       condition={"StringEquals": {"aws:RequestTag/palisade:managed": "true"}}),
+                 allow("kms:DescribeKey", f"arn:aws:kms:*:{ACCOUNT}:key/*"),
+                 allow(["kms:GetKeyPolicy", "kms:EnableKeyRotation"], f"arn:aws:kms:*:{ACCOUNT}:key/*",
+                       condition={"StringEquals": {"aws:ResourceTag/palisade:managed": "true"}}))
+    kms = client("kms", creds)
+    made = {}
+    check("CreateKey with aws:RequestTag/palisade:managed=true (TagKey/TagValue) -> allowed", lambda: made.setdefault(
+        "tagged", kms.create_key(Tags=[{"TagKey": "palisade:managed", "TagValue": "true"}])["KeyMetadata"]["KeyId"]))
+    check("CreateKey without the tag -> refused", lambda: denied(lambda: kms.create_key()))
+    check("CreateKey with palisade:managed=false -> refused", lambda: denied(
+        lambda: kms.create_key(Tags=[{"TagKey": "palisade:managed", "TagValue": "false"}])))
+    other = client("kms").create_key()["KeyMetadata"]["KeyId"]  # the root key: someone else's, untagged
+    check("GetKeyPolicy on a key tagged palisade:managed=true -> allowed", lambda: kms.get_key_policy(
+        KeyId=made["tagged"], PolicyName="default"))
+    check("EnableKeyRotation on an untagged key -> refused", lambda: denied(
+        lambda: kms.enable_key_rotation(KeyId=other)))
+    check("DescribeKey of an alias that names no key -> NotFoundException, not a denial", lambda: eq(
+        denial(lambda: kms.describe_key(KeyId="alias/nothing"))["Code"], "NotFoundException"))
+
+
 # ------------------------------------------------------------------ 8. wire shape of a denial
 def t_wire_shape():
     nothing = user("wire")
@@ -459,7 +483,7 @@ def main():
                                                            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
             ENV["verify"] = tls["ca"]
             for group in (t_root_and_users, t_secret_scoping, t_conditions_and_deny, t_policy_sources, t_cloudwatch, t_s3_actions, t_assume_role,
-                          t_org_conditions, t_tag_conditions, t_wire_shape, t_deleted_role):
+                          t_org_conditions, t_tag_conditions, t_kms_tag_conditions, t_wire_shape, t_deleted_role):
                 try:
                     group()
                 except Exception:  # noqa: BLE001 - a set-up step failed: count it, go on with the next group

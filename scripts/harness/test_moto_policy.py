@@ -212,6 +212,25 @@ def direct():
         "moto_server" in IAMPolicy.is_action_permitted.__code__.co_filename, False))
 
 
+def logs_kms(url):
+    """Patch 8 over the wire: AssociateKmsKey as AWS answers it (moto had no such action)."""
+    logs = aws_client("logs", url)
+    key = aws_client("kms", url).create_key()["KeyMetadata"]["Arn"]
+    logs.create_log_group(logGroupName="g-kms")
+
+    def key_of(group):
+        return [g.get("kmsKeyId") for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]]
+
+    check("logs: a group made without a key has none", lambda: eq(key_of("g-kms"), [None]))
+    check("logs: AssociateKmsKey sets the group's key",
+          lambda: (logs.associate_kms_key(logGroupName="g-kms", kmsKeyId=key), eq(key_of("g-kms"), [key]))[1])
+    check("logs: AssociateKmsKey on a missing group -> ResourceNotFoundException", lambda: eq(error_code(
+        lambda: logs.associate_kms_key(logGroupName="nope", kmsKeyId=key)), "ResourceNotFoundException"))
+    check("logs: AssociateKmsKey with an alias, not a key ARN -> InvalidParameterException", lambda: eq(error_code(
+        lambda: logs.associate_kms_key(logGroupName="g-kms", kmsKeyId="alias/x")), "InvalidParameterException"))
+    check("logs: the group keeps its key after a refused call", lambda: eq(key_of("g-kms"), [key]))
+
+
 def main():
     servers = []
     with tempfile.TemporaryDirectory(prefix="moto-policy-") as tmp:
@@ -223,6 +242,7 @@ def main():
             proc, url = start_moto(tmp)
             servers.append(proc)
             e2e_http(s3_client(url, False))
+            logs_kms(url)
             direct()
         except Exception:  # noqa: BLE001
             harness_failure()

@@ -15,6 +15,7 @@ import io.palisade.common.state.RunState;
 import io.palisade.common.testkit.Emulator;
 import io.palisade.common.testkit.MotoRecorder;
 import io.palisade.rootloginalarms.AlarmReport;
+import io.palisade.rootloginalarms.CisMonitoring;
 import io.palisade.rootloginalarms.RootLoginAlarms;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,13 +199,18 @@ class PlanAccountsIT {
             // an account that does not exist yet is named by its placeholder id
             String id = key.equals(OrgConfig.MANAGEMENT) ? management : "<" + key + " id>";
             lines.addAll(List.of(
+                    "+ kms:key " + key + "/alias/palisade-monitoring",
                     "+ logs:log-group " + key + "/" + Names.LOG_GROUP,
                     "+ iam:role " + key + "/" + Names.DELIVERY_ROLE,
                     "+ iam:role-policy " + key + "/" + Names.DELIVERY_ROLE + "/" + Names.DELIVERY_POLICY,
                     "+ sns:topic " + key + "/" + Names.ROOT_ALERTS_TOPIC,
-                    "+ sns:subscription " + key + "/" + Names.ROOT_ALERTS_TOPIC + "/security@example.com",
-                    "+ logs:metric-filter " + key + "/" + Names.ROOT_USAGE_METRIC_FILTER,
-                    "+ cloudwatch:alarm " + key + "/" + Names.ROOT_USAGE_ALARM,
+                    "+ sns:subscription " + key + "/" + Names.ROOT_ALERTS_TOPIC + "/security@example.com"));
+            // the CIS monitoring set: a filter and an alarm each
+            for (CisMonitoring.Filter f : CisMonitoring.FILTERS) {
+                lines.add("+ logs:metric-filter " + key + "/" + f.name());
+                lines.add("+ cloudwatch:alarm " + key + "/" + f.name());
+            }
+            lines.addAll(List.of(
                     "+ events:rule " + key + "/" + Names.ROOT_ACTIVITY_RULE,
                     "+ events:target " + key + "/" + Names.ROOT_ACTIVITY_RULE + "/" + Names.ROOT_ACTIVITY_TARGET_ID));
             // the settings of the trail apply-accounts would create

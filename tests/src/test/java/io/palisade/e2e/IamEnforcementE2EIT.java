@@ -22,6 +22,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
@@ -40,6 +41,7 @@ class IamEnforcementE2EIT {
     private static IamClient iam;
     private static String teardownRole;
     private static String applyRole;
+    private static String alarmsRole;
 
     @BeforeAll
     static void setUp() {
@@ -56,6 +58,8 @@ class IamEnforcementE2EIT {
         teardownRole = cfn.describeStackResource(r -> r.stackName(stack).logicalResourceId("TeardownFunctionRole"))
                 .stackResourceDetail().physicalResourceId();
         applyRole = cfn.describeStackResource(r -> r.stackName(stack).logicalResourceId("ApplyAccountsFunctionRole"))
+                .stackResourceDetail().physicalResourceId();
+        alarmsRole = cfn.describeStackResource(r -> r.stackName(stack).logicalResourceId("RootLoginAlarmsFunctionRole"))
                 .stackResourceDetail().physicalResourceId();
     }
 
@@ -156,6 +160,45 @@ class IamEnforcementE2EIT {
         }
         // and no temp-admin bootstrap role exists there to be assumed
         assertThat(iam.listRoles().roles()).extracting(r -> r.roleName()).doesNotContain("PalisadeBootstrap");
+    }
+
+    /**
+     * The root-login-alarms phase makes the management account's monitoring key with its own role:
+     * it may make a key only with Palisade's tag, and change only keys that carry it.
+     */
+    @Test
+    void rootLoginAlarmsRole_inTheManagementAccount_touchesOnlyKeysTaggedAsPalisades() {
+        String management = clients.cached("sts|self", () -> clients.build(
+                software.amazon.awssdk.services.sts.StsClient.builder())).getCallerIdentity().account();
+        KmsClient phase = clients.build(KmsClient.builder(), clients.assume(clients.baseCredentials(), management,
+                alarmsRole));
+        KmsClient root = clients.build(KmsClient.builder());
+
+        assertKmsDenied(() -> phase.createKey(r -> r.description("untagged")), "kms:CreateKey");
+        String theirs = root.createKey(r -> r.description("someone else's")).keyMetadata().keyId();
+        String ours = phase.createKey(r -> r.description("tagged").tags(t -> t.tagKey("palisade:managed")
+                .tagValue("true"))).keyMetadata().keyId();
+        try {
+            assertKmsDenied(() -> phase.enableKeyRotation(r -> r.keyId(theirs)), "kms:EnableKeyRotation");
+            assertKmsDenied(() -> phase.getKeyPolicy(r -> r.keyId(theirs).policyName("default")), "kms:GetKeyPolicy");
+            phase.enableKeyRotation(r -> r.keyId(ours));
+            assertThat(phase.getKeyRotationStatus(r -> r.keyId(ours)).keyRotationEnabled()).isTrue();
+        } finally {
+            root.scheduleKeyDeletion(r -> r.keyId(theirs).pendingWindowInDays(7));
+            root.scheduleKeyDeletion(r -> r.keyId(ours).pendingWindowInDays(7));
+        }
+    }
+
+    private static void assertKmsDenied(Runnable call, String action) {
+        try {
+            call.run();
+            throw new AssertionError(action + " was allowed");
+        } catch (AssertionError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // KmsException, or the TransientAwsException an assumed role's AccessDenied becomes (IAM consistency)
+            assertThat(e.getMessage()).contains("not authorized to perform: " + action);
+        }
     }
 
     private static void assertDenied(Runnable call, String action) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
+import io.palisade.rootloginalarms.CisMonitoring;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -134,15 +135,34 @@ final class OrganizationChecks {
 
             CloudWatchLogsClient logs = home.build(CloudWatchLogsClient.builder(), access(clients, ids, id));
             var filters = logs.describeMetricFilters(r -> r.logGroupName(Names.LOG_GROUP)).metricFilters();
-            assertThat(filters).extracting(f -> f.filterPattern()).containsExactly(ROOT_PATTERN);
+            assertThat(CisMonitoring.ROOT_USAGE.pattern()).isEqualTo(ROOT_PATTERN);
+            // every CIS monitoring filter, its pattern exactly the table's, and its alarm into the account's topic
+            assertThat(filters).extracting(f -> f.filterName() + " " + f.filterPattern()).as(key)
+                    .containsExactlyInAnyOrderElementsOf(CisMonitoring.FILTERS.stream()
+                            .map(f -> f.name() + " " + f.pattern()).toList());
             CloudWatchClient cw = home.build(CloudWatchClient.builder(), access(clients, ids, id));
-            MetricAlarm alarm = cw.describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms().get(0);
-            assertThat(alarm.statisticAsString()).isEqualTo("Sum");
-            assertThat(alarm.threshold()).isEqualTo(1.0);
-            assertThat(alarm.period()).isEqualTo(300);
-            assertThat(alarm.comparisonOperatorAsString()).isEqualTo("GreaterThanOrEqualToThreshold");
             String topic = "arn:aws:sns:" + region + ":" + id + ":palisade-root-alerts";
-            assertThat(alarm.alarmActions()).containsExactly(topic);
+            List<MetricAlarm> alarms = cw.describeAlarms(r -> r.alarmNames(CisMonitoring.alarmNames())).metricAlarms();
+            assertThat(alarms).extracting(MetricAlarm::alarmName).as(key)
+                    .containsExactlyInAnyOrderElementsOf(CisMonitoring.alarmNames());
+            for (CisMonitoring.Filter f : CisMonitoring.FILTERS) {
+                MetricAlarm alarm = alarms.stream().filter(a -> a.alarmName().equals(f.name())).findFirst().orElseThrow();
+                assertThat(alarm.metricName()).isEqualTo(f.metric());
+                assertThat(alarm.namespace()).isEqualTo(CisMonitoring.NAMESPACE);
+                assertThat(alarm.statisticAsString()).isEqualTo("Sum");
+                assertThat(alarm.threshold()).isEqualTo(1.0);
+                assertThat(alarm.period()).isEqualTo(300);
+                assertThat(alarm.comparisonOperatorAsString()).isEqualTo("GreaterThanOrEqualToThreshold");
+                assertThat(alarm.alarmActions()).containsExactly(topic);
+            }
+            // the log group and the topic encrypted with the account's own monitoring key
+            String monitoringKey = home.build(KmsClient.builder(), access(clients, ids, id))
+                    .describeKey(r -> r.keyId("alias/palisade-monitoring")).keyMetadata().arn();
+            assertThat(monitoringKey).startsWith("arn:aws:kms:" + region + ":" + id + ":key/");
+            assertThat(logs.describeLogGroups(r -> r.logGroupNamePrefix(Names.LOG_GROUP)).logGroups())
+                    .singleElement().satisfies(g -> assertThat(g.kmsKeyId()).isEqualTo(monitoringKey));
+            assertThat(home.build(SnsClient.builder(), access(clients, ids, id)).getTopicAttributes(r -> r.topicArn(topic))
+                    .attributes().get("KmsMasterKeyId")).isEqualTo(monitoringKey);
             assertRootActivityRule(home, access(clients, ids, id), config, topic);
             if (!region.equals("us-east-1")) {
                 // root console sign-ins are recorded in us-east-1 only: the rule and its topic there too

@@ -6,6 +6,10 @@ import java.util.List;
  * What the root-login-alarms phase set up in one account (an item of the state machine's Map).
  *
  * @param region the organization's home region, where all of it but {@code signIn} is
+ * @param cisAlarms the names of the CIS monitoring alarms (and their metric filters), {@link CisMonitoring#FILTERS}
+ *     in order, root usage ({@code alarmName}) first
+ * @param kmsKeyArn the monitoring key that encrypts the log group and the topic; {@code null} while
+ *     only planned
  * @param subscriptions the topic's subscriptions for the configured addresses; e-mail ones stay
  *     {@code PendingConfirmation} on AWS until the recipient follows the link AWS sends
  * @param signIn the root sign-in rule and its topic in the region where CloudTrail records root
@@ -26,6 +30,8 @@ public record AlarmReport(
         String pattern,
         String alarmName,
         String alarmArn,
+        List<String> cisAlarms,
+        String kmsKeyArn,
         String topicArn,
         List<Subscription> subscriptions,
         String ruleName,

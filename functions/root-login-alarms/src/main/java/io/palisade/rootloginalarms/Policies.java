@@ -12,10 +12,8 @@ import java.util.Map;
 final class Policies {
     private Policies() {}
 
-    /** CIS AWS Foundations 1.x/3.x "root account usage": root activity that is not an AWS service acting. */
-    static final String ROOT_USAGE_PATTERN =
-            "{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS"
-                    + " && $.eventType != \"AwsServiceEvent\" }";
+    /** CIS AWS Foundations "root account usage": root activity that is not an AWS service acting. */
+    static final String ROOT_USAGE_PATTERN = CisMonitoring.ROOT_USAGE.pattern();
 
     /** Only CloudTrail, and only for this trail (confused-deputy guard), may assume the delivery role. */
     static JsonNode cloudTrailTrust(String trailArn) {
@@ -47,6 +45,56 @@ final class Policies {
                 "Statement", List.of(
                         publishBy("AlarmsOfThisAccount", "cloudwatch.amazonaws.com", topicArn, account),
                         publishBy("RulesOfThisAccount", "events.amazonaws.com", topicArn, account))));
+    }
+
+    /**
+     * The policy of the account's monitoring key (one key per account and region for the trail's
+     * log group and the alert topic: the same people administer both, and one key is one
+     * rotation and one monthly charge):
+     * <ul>
+     *   <li>the account administers it through IAM, the key policy AWS creates by default
+     *       (KMS Developer Guide, "Default key policy": without it no IAM policy could grant any use
+     *       of the key, and KMS refuses a policy that locks the caller out);</li>
+     *   <li>CloudWatch Logs of this region uses it for this one log group only (CloudWatch Logs
+     *       User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS": principal
+     *       {@code logs.<region>.amazonaws.com}, the condition on
+     *       {@code kms:EncryptionContext:aws:logs:arn});</li>
+     *   <li>CloudWatch alarms and EventBridge rules may publish to the encrypted topic (SNS
+     *       Developer Guide, "Enable compatibility between event sources from AWS services and
+     *       encrypted topics": {@code kms:Decrypt} and {@code kms:GenerateDataKey*}). No source
+     *       condition: EventBridge's requests to KMS carry none, and a condition the request lacks
+     *       would drop every alert silently.</li>
+     * </ul>
+     */
+    static JsonNode monitoringKeyPolicy(String partition, String region, String account, String logGroup) {
+        String logGroupArn = "arn:" + partition + ":logs:" + region + ":" + account + ":log-group:" + logGroup;
+        return tree(Map.of(
+                "Version", "2012-10-17",
+                "Statement", List.of(
+                        Map.of("Sid", "AccountAdministersThroughIam",
+                                "Effect", "Allow",
+                                "Principal", Map.of("AWS", "arn:" + partition + ":iam::" + account + ":root"),
+                                "Action", "kms:*",
+                                "Resource", "*"),
+                        Map.of("Sid", "CloudWatchLogsForTheTrailLogGroup",
+                                "Effect", "Allow",
+                                "Principal", Map.of("Service", "logs." + region + ".amazonaws.com"),
+                                "Action", List.of("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
+                                        "kms:GenerateDataKey*", "kms:Describe*"),
+                                "Resource", "*",
+                                "Condition", Map.of("ArnEquals",
+                                        Map.of("kms:EncryptionContext:aws:logs:arn", logGroupArn))),
+                        publishThroughKey("AlarmsPublishToTheAlertTopic", "cloudwatch.amazonaws.com"),
+                        publishThroughKey("RulesPublishToTheAlertTopic", "events.amazonaws.com"))));
+    }
+
+    private static Map<String, Object> publishThroughKey(String sid, String service) {
+        return Map.of(
+                "Sid", sid,
+                "Effect", "Allow",
+                "Principal", Map.of("Service", service),
+                "Action", List.of("kms:Decrypt", "kms:GenerateDataKey*"),
+                "Resource", "*");
     }
 
     /** Root console sign-ins and root API calls, as CloudTrail delivers them to EventBridge. */

@@ -48,15 +48,18 @@ import software.amazon.awssdk.services.eventbridge.model.Target;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Role;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.NotFoundException;
 import software.amazon.awssdk.services.sns.model.Subscription;
 
 /**
- * Root-user alerting in one account, as the seed's CloudWatch alarms did and CIS AWS Foundations
- * asks: the account's trail also delivers to a CloudWatch Logs group; a metric filter counts root
- * usage and an alarm on it notifies an SNS topic; an EventBridge rule sends root console sign-ins
- * and root API calls to the same topic at once.
+ * Root-user alerting and the CIS monitoring set in one account, as the seed's CloudWatch alarms did
+ * and CIS AWS Foundations asks: the account's trail also delivers to a CloudWatch Logs group; a
+ * metric filter per {@link CisMonitoring} row (root usage, unauthorized API calls, IAM policy
+ * changes, ...) counts its events and an alarm on each notifies an SNS topic; an EventBridge rule
+ * sends root console sign-ins and root API calls to the same topic at once. The log group and the
+ * topic are encrypted with the account's {@link MonitoringKey}.
  *
  * <p>All of it in the organization's home region ({@code organization.region}). CloudTrail
  * records every root console sign-in in us-east-1, whatever the home region, and EventBridge
@@ -72,10 +75,12 @@ import software.amazon.awssdk.services.sns.model.Subscription;
  */
 public final class RootLoginAlarms {
     public static final int RETENTION_DAYS = 365;
-    public static final String METRIC = "RootAccountUsage";
-    public static final String NAMESPACE = "CISBenchmark";
+    public static final String METRIC = CisMonitoring.ROOT_USAGE.metric();
+    public static final String NAMESPACE = CisMonitoring.NAMESPACE;
     static final String PATTERN = Policies.ROOT_USAGE_PATTERN;
-    static final String ALARM_DESCRIPTION = "The root user of this account was used (CIS AWS Foundations)";
+    static final String ALARM_DESCRIPTION = CisMonitoring.ROOT_USAGE.description();
+    /** The topic attribute that names its KMS key. */
+    static final String KMS_MASTER_KEY_ID = "KmsMasterKeyId";
     static final String RULE_DESCRIPTION = "Root user console sign-in or API call: notify " + Names.ROOT_ALERTS_TOPIC;
     private static final String EMAIL = "email";
     /** Where CloudTrail records root console sign-ins (AWS CloudTrail User Guide, console sign-in events). */
@@ -173,6 +178,7 @@ public final class RootLoginAlarms {
     private AlarmReport report(AccountTask task, Survey survey, List<Change> changes, boolean applied) {
         return new AlarmReport(task.target().key(), task.target().accountId(), survey.region().id(), Names.LOG_GROUP,
                 Names.ROOT_USAGE_METRIC_FILTER, PATTERN, Names.ROOT_USAGE_ALARM, survey.alarmArn(),
+                CisMonitoring.alarmNames(), survey.keyArn(),
                 survey.home().topicArn(), survey.home().subscriptions(), Names.ROOT_ACTIVITY_RULE,
                 survey.signIn() == null ? null : new AlarmReport.SignInRule(survey.signIn().region(),
                         Names.ROOT_ACTIVITY_RULE, survey.signIn().topicArn(), survey.signIn().subscriptions(),
@@ -181,7 +187,8 @@ public final class RootLoginAlarms {
     }
 
     /** What one reading of the account found, and the plan made from it. */
-    record Survey(Region region, Trail trail, String alarmArn, Alerting home, Alerting signIn, Plan plan) {}
+    record Survey(Region region, Trail trail, String alarmArn, String keyArn, Alerting home, Alerting signIn,
+                  Plan plan) {}
 
     /** The topic and rule of one region, as found: subscription states of the configured addresses. */
     record Alerting(String region, String topicArn, List<AlarmReport.Subscription> subscriptions) {}
@@ -198,6 +205,8 @@ public final class RootLoginAlarms {
         List<String> emails = emails(task.config());
         Plan plan = new Plan();
 
+        MonitoringKey.Ref key = planKey(plan, who, "", a, home, account);
+
         CloudTrailClient cloudTrail = a.client(CloudTrailClient.builder(), "cloudtrail");
         Trail trail = trail(cloudTrail);
         String trailArn = trail != null ? trail.trailARN()
@@ -207,7 +216,7 @@ public final class RootLoginAlarms {
 
         CloudWatchLogsClient logs = a.client(CloudWatchLogsClient.builder(), "logs");
         LogGroup logGroup = logGroup(logs);
-        planLogGroup(plan, who, logGroup, logs);
+        planLogGroup(plan, who, logGroup, key, logs);
 
         IamClient iam = a.client(IamClient.builder(), "iam");
         Role role = role(iam);
@@ -217,12 +226,16 @@ public final class RootLoginAlarms {
 
         SnsClient sns = a.client(SnsClient.builder(), "sns");
         String topicArn = Names.topicArn(home.partition(), home.region().id(), account, Names.ROOT_ALERTS_TOPIC);
-        Alerting homeAlerting = planTopic(plan, who, "", topicArn, account, emails, sns);
+        Alerting homeAlerting = planTopic(plan, who, "", topicArn, account, emails, key, sns);
 
-        planMetricFilter(plan, who, logGroup == null ? null : metricFilter(logs), logs);
+        Map<String, MetricFilter> filters = logGroup == null ? Map.of() : metricFilters(logs);
         CloudWatchClient cloudWatch = a.client(CloudWatchClient.builder(), "cloudwatch");
-        MetricAlarm alarm = alarm(cloudWatch).orElse(null);
-        planAlarm(plan, who, alarm, topicArn, cloudWatch);
+        Map<String, MetricAlarm> alarms = alarms(cloudWatch);
+        for (CisMonitoring.Filter f : CisMonitoring.FILTERS) {
+            planMetricFilter(plan, who, f, filters.get(f.name()), logs);
+            planAlarm(plan, who, f, alarms.get(f.name()), topicArn, cloudWatch);
+        }
+        MetricAlarm alarm = alarms.get(Names.ROOT_USAGE_ALARM);
         planRule(plan, who, "", a.client(EventBridgeClient.builder(), "events"), topicArn);
 
         Alerting signIn = null;
@@ -232,10 +245,25 @@ public final class RootLoginAlarms {
             Account b = new Account(there, account, creds);
             String prefix = region.id() + "/";
             String signInTopic = Names.topicArn(there.partition(), region.id(), account, Names.ROOT_ALERTS_TOPIC);
-            signIn = planTopic(plan, who, prefix, signInTopic, account, emails, b.client(SnsClient.builder(), "sns"));
+            MonitoringKey.Ref signInKey = planKey(plan, who, prefix, b, there, account);
+            signIn = planTopic(plan, who, prefix, signInTopic, account, emails, signInKey,
+                    b.client(SnsClient.builder(), "sns"));
             planRule(plan, who, prefix, b.client(EventBridgeClient.builder(), "events"), signInTopic);
         }
-        return new Survey(home.region(), trail, alarm == null ? null : alarm.alarmArn(), homeAlerting, signIn, plan);
+        return new Survey(home.region(), trail, alarm == null ? null : alarm.alarmArn(), key.arn(), homeAlerting,
+                signIn, plan);
+    }
+
+    /** The monitoring key of {@code in}'s region: planned, and its ARN once known. */
+    private static MonitoringKey.Ref planKey(Plan plan, Change.Account who, String prefix, Account a, Clients in,
+                                             String account) {
+        String region = in.region().id();
+        MonitoringKey.Ref key = new MonitoringKey.Ref(Names.kmsAliasArn(in.partition(), region, account,
+                MonitoringKey.ALIAS));
+        new MonitoringKey(a.client(KmsClient.builder(), "kms"), a.keyMaker(KmsClient.builder(), "kms"))
+                .plan(plan, who, prefix, Policies.monitoringKeyPolicy(in.partition(), region, account, Names.LOG_GROUP),
+                        key);
+        return key;
     }
 
     /**
@@ -279,39 +307,60 @@ public final class RootLoginAlarms {
         }
     }
 
-    private static MetricFilter metricFilter(CloudWatchLogsClient logs) {
+    /** The log group's metric filters by name (all of them: one listing, whatever the number of rows). */
+    private static Map<String, MetricFilter> metricFilters(CloudWatchLogsClient logs) {
+        Map<String, MetricFilter> byName = new LinkedHashMap<>();
         try {
-            return logs.describeMetricFiltersPaginator(r -> r.logGroupName(Names.LOG_GROUP)
-                            .filterNamePrefix(Names.ROOT_USAGE_METRIC_FILTER)).metricFilters().stream()
-                    .filter(f -> Names.ROOT_USAGE_METRIC_FILTER.equals(f.filterName())).findFirst().orElse(null);
+            logs.describeMetricFiltersPaginator(r -> r.logGroupName(Names.LOG_GROUP)).metricFilters()
+                    .forEach(f -> byName.putIfAbsent(f.filterName(), f));
         } catch (software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException e) {
-            return null;
+            return Map.of();
         }
+        return byName;
     }
 
-    private static Optional<MetricAlarm> alarm(CloudWatchClient cloudWatch) {
-        return cloudWatch.describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms().stream()
-                .filter(m -> Names.ROOT_USAGE_ALARM.equals(m.alarmName())).findFirst();
+    /** This phase's alarms by name, in one DescribeAlarms (names only: at most 100 a call, the table has 15). */
+    private static Map<String, MetricAlarm> alarms(CloudWatchClient cloudWatch) {
+        Map<String, MetricAlarm> byName = new LinkedHashMap<>();
+        List<String> names = CisMonitoring.alarmNames();
+        cloudWatch.describeAlarmsPaginator(r -> r.alarmNames(names)).metricAlarms().forEach(m -> {
+            if (names.contains(m.alarmName())) {
+                byName.putIfAbsent(m.alarmName(), m);
+            }
+        });
+        return byName;
     }
 
-    private static String topicPolicy(SnsClient sns, String topicArn) {
-        return sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes().get("Policy");
+    private static Map<String, String> topicAttributes(SnsClient sns, String topicArn) {
+        return sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes();
     }
 
     // ---- planning: given what was found, the changes and their calls; nothing is called here
 
-    static void planLogGroup(Plan plan, Change.Account who, LogGroup found, CloudWatchLogsClient logs) {
+    /** The trail's log group: kept a year, encrypted with the monitoring key ({@code key}'s ARN is read when applied). */
+    static void planLogGroup(Plan plan, Change.Account who, LogGroup found, MonitoringKey.Ref key,
+                             CloudWatchLogsClient logs) {
         Runnable retention = () -> logs.putRetentionPolicy(r -> r.logGroupName(Names.LOG_GROUP)
                 .retentionInDays(RETENTION_DAYS));
+        Runnable associate = () -> logs.associateKmsKey(r -> r.logGroupName(Names.LOG_GROUP).kmsKeyId(key.arn()));
         if (found == null) {
             Change create = Change.create(who, LOG_GROUP, Names.LOG_GROUP);
             plan.add(create, () -> {
-                ChangeExecutor.create(create, () -> logs.createLogGroup(r -> r.logGroupName(Names.LOG_GROUP)));
+                if (ChangeExecutor.create(create, () -> logs.createLogGroup(r -> r.logGroupName(Names.LOG_GROUP)
+                        .kmsKeyId(key.arn()))) == ChangeExecutor.Outcome.ALREADY_DONE) {
+                    associate.run(); // a lost answer: made, but maybe without the key
+                }
                 retention.run();
             });
-        } else if (!Objects.equals(found.retentionInDays(), RETENTION_DAYS)) {
+            return;
+        }
+        if (!Objects.equals(found.retentionInDays(), RETENTION_DAYS)) {
             plan.add(Change.update(who, LOG_GROUP, Names.LOG_GROUP, "retentionInDays", RETENTION_DAYS,
                     found.retentionInDays()), retention);
+        }
+        if (!key.designates(found.kmsKeyId())) {
+            plan.add(Change.update(who, LOG_GROUP, Names.LOG_GROUP, "kmsKeyId", key.expected(), found.kmsKeyId()),
+                    associate);
         }
     }
 
@@ -406,28 +455,37 @@ public final class RootLoginAlarms {
      * A missing topic has no subscriptions: they are planned without listing them.
      */
     static Alerting planTopic(Plan plan, Change.Account who, String prefix, String topicArn, String account,
-                              List<String> emails, SnsClient sns) {
+                              List<String> emails, MonitoringKey.Ref key, SnsClient sns) {
         String name = prefix + Names.ROOT_ALERTS_TOPIC;
         JsonNode policy = Policies.topicPolicy(topicArn, account);
         Runnable putPolicy = () -> sns.setTopicAttributes(r -> r.topicArn(topicArn).attributeName("Policy")
                 .attributeValue(Policies.write(policy)));
-        String current;
-        boolean exists;
+        Runnable putKey = () -> sns.setTopicAttributes(r -> r.topicArn(topicArn).attributeName(KMS_MASTER_KEY_ID)
+                .attributeValue(key.arn()));
+        Map<String, String> attributes;
         try {
-            current = topicPolicy(sns, topicArn);
-            exists = true;
+            attributes = topicAttributes(sns, topicArn);
         } catch (NotFoundException e) {
-            current = null;
-            exists = false;
+            attributes = null;
         }
+        boolean exists = attributes != null;
         if (!exists) {
-            // CreateTopic is idempotent: it answers an existing topic's ARN
+            // CreateTopic without attributes is idempotent (it answers an existing topic's ARN); key and policy follow
             plan.add(Change.create(who, TOPIC, name), () -> {
                 sns.createTopic(r -> r.name(Names.ROOT_ALERTS_TOPIC));
+                putKey.run();
                 putPolicy.run();
             });
-        } else if (!PolicyDocument.equivalent(PolicyDocument.parse(current), policy)) {
-            plan.add(Change.update(who, TOPIC, name, "policy", policy, PolicyDocument.parse(current)), putPolicy);
+        } else {
+            String current = attributes.get("Policy");
+            if (!PolicyDocument.equivalent(PolicyDocument.parse(current), policy)) {
+                plan.add(Change.update(who, TOPIC, name, "policy", policy, PolicyDocument.parse(current)), putPolicy);
+            }
+            String currentKey = attributes.get(KMS_MASTER_KEY_ID);
+            if (!key.designates(currentKey)) {
+                plan.add(Change.update(who, TOPIC, name, "kmsMasterKeyId", key.expected(),
+                        currentKey == null || currentKey.isEmpty() ? null : currentKey), putKey);
+            }
         }
         List<Subscription> existing = exists
                 ? sns.listSubscriptionsByTopicPaginator(r -> r.topicArn(topicArn)).subscriptions().stream().toList()
@@ -458,31 +516,33 @@ public final class RootLoginAlarms {
         return result;
     }
 
-    static void planMetricFilter(Plan plan, Change.Account who, MetricFilter found, CloudWatchLogsClient logs) {
+    /** The metric filter of row {@code f} on the trail's log group. */
+    static void planMetricFilter(Plan plan, Change.Account who, CisMonitoring.Filter f, MetricFilter found,
+                                 CloudWatchLogsClient logs) {
         // PutMetricFilter replaces a filter of the same name
         Runnable put = once(() -> logs.putMetricFilter(r -> r.logGroupName(Names.LOG_GROUP)
-                .filterName(Names.ROOT_USAGE_METRIC_FILTER)
-                .filterPattern(PATTERN)
+                .filterName(f.name())
+                .filterPattern(f.pattern())
                 .metricTransformations(MetricTransformation.builder()
-                        .metricName(METRIC).metricNamespace(NAMESPACE).metricValue("1").build())));
+                        .metricName(f.metric()).metricNamespace(NAMESPACE).metricValue("1").build())));
         if (found == null) {
-            plan.add(Change.create(who, METRIC_FILTER, Names.ROOT_USAGE_METRIC_FILTER), put);
+            plan.add(Change.create(who, METRIC_FILTER, f.name()), put);
             return;
         }
-        differences(filterSettings(found)).forEach((attribute, values) -> plan.add(Change.update(who,
-                METRIC_FILTER, Names.ROOT_USAGE_METRIC_FILTER, attribute, values[0], values[1]), put));
+        differences(filterSettings(f, found)).forEach((attribute, values) -> plan.add(Change.update(who,
+                METRIC_FILTER, f.name(), attribute, values[0], values[1]), put));
     }
 
-    static boolean matches(MetricFilter filter) {
-        return differences(filterSettings(filter)).isEmpty();
+    static boolean matches(CisMonitoring.Filter f, MetricFilter filter) {
+        return differences(filterSettings(f, filter)).isEmpty();
     }
 
     /** attribute -> {expected, actual} */
-    private static Map<String, Object[]> filterSettings(MetricFilter filter) {
+    private static Map<String, Object[]> filterSettings(CisMonitoring.Filter f, MetricFilter filter) {
         Map<String, Object[]> settings = new LinkedHashMap<>();
-        settings.put("pattern", new Object[] {PATTERN, filter.filterPattern()});
+        settings.put("pattern", new Object[] {f.pattern(), filter.filterPattern()});
         settings.put("metricTransformations", new Object[] {
-                List.of(Map.of("metricName", METRIC, "metricNamespace", NAMESPACE, "metricValue", "1")),
+                List.of(Map.of("metricName", f.metric(), "metricNamespace", NAMESPACE, "metricValue", "1")),
                 filter.metricTransformations().stream().map(t -> {
                     Map<String, String> m = new LinkedHashMap<>();
                     m.put("metricName", t.metricName());
@@ -493,32 +553,33 @@ public final class RootLoginAlarms {
         return settings;
     }
 
-    static void planAlarm(Plan plan, Change.Account who, MetricAlarm found, String topicArn,
+    /** The alarm of row {@code f}: its metric's sum over 5 minutes at least 1 notifies the topic. */
+    static void planAlarm(Plan plan, Change.Account who, CisMonitoring.Filter f, MetricAlarm found, String topicArn,
                           CloudWatchClient cloudWatch) {
-        Runnable put = once(() -> cloudWatch.putMetricAlarm(r -> r.alarmName(Names.ROOT_USAGE_ALARM)
-                .alarmDescription(ALARM_DESCRIPTION)
-                .metricName(METRIC).namespace(NAMESPACE)
+        Runnable put = once(() -> cloudWatch.putMetricAlarm(r -> r.alarmName(f.name())
+                .alarmDescription(f.description())
+                .metricName(f.metric()).namespace(NAMESPACE)
                 .statistic(Statistic.SUM).period(300).evaluationPeriods(1).threshold(1.0)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .treatMissingData("notBreaching")
                 .actionsEnabled(true)
                 .alarmActions(topicArn)));
         if (found == null) {
-            plan.add(Change.create(who, ALARM, Names.ROOT_USAGE_ALARM), put);
+            plan.add(Change.create(who, ALARM, f.name()), put);
             return;
         }
-        differences(alarmSettings(found, topicArn)).forEach((attribute, values) -> plan.add(Change.update(who,
-                ALARM, Names.ROOT_USAGE_ALARM, attribute, values[0], values[1]), put));
+        differences(alarmSettings(f, found, topicArn)).forEach((attribute, values) -> plan.add(Change.update(who,
+                ALARM, f.name(), attribute, values[0], values[1]), put));
     }
 
-    static boolean matches(MetricAlarm a, String topicArn) {
-        return differences(alarmSettings(a, topicArn)).isEmpty();
+    static boolean matches(CisMonitoring.Filter f, MetricAlarm a, String topicArn) {
+        return differences(alarmSettings(f, a, topicArn)).isEmpty();
     }
 
-    private static Map<String, Object[]> alarmSettings(MetricAlarm a, String topicArn) {
+    private static Map<String, Object[]> alarmSettings(CisMonitoring.Filter f, MetricAlarm a, String topicArn) {
         Map<String, Object[]> s = new LinkedHashMap<>();
-        s.put("alarmDescription", new Object[] {ALARM_DESCRIPTION, a.alarmDescription()});
-        s.put("metricName", new Object[] {METRIC, a.metricName()});
+        s.put("alarmDescription", new Object[] {f.description(), a.alarmDescription()});
+        s.put("metricName", new Object[] {f.metric(), a.metricName()});
         s.put("namespace", new Object[] {NAMESPACE, a.namespace()});
         s.put("dimensions", new Object[] {List.of(),
                 a.dimensions().stream().map(d -> d.name() + "=" + d.value()).toList()});
@@ -628,6 +689,12 @@ public final class RootLoginAlarms {
 
         <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, String service) {
             return clients.cached(service + "|" + id, credentials, () -> clients.build(builder, credentials));
+        }
+
+        /** A client that never repeats a request, for CreateKey (a repeat after a lost answer makes a second key). */
+        <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C keyMaker(B builder, String service) {
+            return clients.cached(service + "|" + id + "|once", credentials,
+                    () -> clients.buildWithoutRetries(builder, credentials));
         }
     }
 }

@@ -34,7 +34,8 @@ class AbsentAccountPlanTest {
     void report_whenAccountDoesNotExist_expectedEveryResourceAsCreateWithoutCalls() {
         AlarmReport report = phase.report(task(Emulator.config("absent"), AccountTask.PLAN));
 
-        assertThat(report.changes()).containsExactly(
+        java.util.List<String> expected = new java.util.ArrayList<>(java.util.List.of(
+                "+ kms:key prod/" + MonitoringKey.ALIAS,
                 "+ logs:log-group prod/" + Names.LOG_GROUP,
                 "+ iam:role prod/" + Names.DELIVERY_ROLE,
                 "+ iam:role-policy prod/" + Names.DELIVERY_ROLE + "/" + Names.DELIVERY_POLICY,
@@ -43,11 +44,16 @@ class AbsentAccountPlanTest {
                 "+ cloudtrail:trail prod/" + Names.TRAIL + " cloudWatchLogsRoleArn: expected \"arn:aws:iam::"
                         + "<prod id>:role/" + Names.DELIVERY_ROLE + "\" actual null",
                 "+ sns:topic prod/" + Names.ROOT_ALERTS_TOPIC,
-                "+ sns:subscription prod/" + Names.ROOT_ALERTS_TOPIC + "/security@example.com",
-                "+ logs:metric-filter prod/" + Names.ROOT_USAGE_METRIC_FILTER,
-                "+ cloudwatch:alarm prod/" + Names.ROOT_USAGE_ALARM,
-                "+ events:rule prod/" + Names.ROOT_ACTIVITY_RULE,
-                "+ events:target prod/" + Names.ROOT_ACTIVITY_RULE + "/" + Names.ROOT_ACTIVITY_TARGET_ID);
+                "+ sns:subscription prod/" + Names.ROOT_ALERTS_TOPIC + "/security@example.com"));
+        for (CisMonitoring.Filter f : CisMonitoring.FILTERS) {
+            expected.add("+ logs:metric-filter prod/" + f.name());
+            expected.add("+ cloudwatch:alarm prod/" + f.name());
+        }
+        expected.add("+ events:rule prod/" + Names.ROOT_ACTIVITY_RULE);
+        expected.add("+ events:target prod/" + Names.ROOT_ACTIVITY_RULE + "/" + Names.ROOT_ACTIVITY_TARGET_ID);
+        assertThat(report.changes()).containsExactlyElementsOf(expected);
+        assertThat(report.changes()).filteredOn(c -> c.startsWith("+ cloudwatch:alarm ")).hasSize(15);
+        assertThat(report.kmsKeyArn()).isNull();
         assertThat(report.applied()).isFalse();
         assertThat(http.requests).hasValue(0);
     }

@@ -42,6 +42,8 @@ class PlannerTest {
     private static final String LOG_GROUP = "arn:aws:logs:us-east-1:" + ACCOUNT + ":log-group:palisade/cloudtrail:*";
     private static final String ROLE = "arn:aws:iam::" + ACCOUNT + ":role/PalisadeCloudTrailToLogs";
     private static final String TOPIC = "arn:aws:sns:us-east-1:" + ACCOUNT + ":palisade-root-alerts";
+    private static final String KEY_ALIAS = "arn:aws:kms:us-east-1:" + ACCOUNT + ":alias/palisade-monitoring";
+    private static final String KEY = "arn:aws:kms:us-east-1:" + ACCOUNT + ":key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
     private CannedHttpClient http;
     private Clients clients;
@@ -57,15 +59,17 @@ class PlannerTest {
 
     @Test
     void plan_whenNothingExists_expectedEveryResourceAsCreateAndNoCall() {
-        RootLoginAlarms.planLogGroup(plan, PROD, null, clients.build(CloudWatchLogsClient.builder()));
+        RootLoginAlarms.planLogGroup(plan, PROD, null, key(null), clients.build(CloudWatchLogsClient.builder()));
         boolean roleChanges = RootLoginAlarms.planDeliveryRole(plan, PROD, null, null, TRAIL, LOG_GROUP,
                 clients.build(IamClient.builder()));
         plan.add(Change.create(PROD, RootLoginAlarms.TOPIC, Names.ROOT_ALERTS_TOPIC), () -> {});
         List<AlarmReport.Subscription> subscriptions = RootLoginAlarms.planSubscriptions(plan, PROD,
                 Names.ROOT_ALERTS_TOPIC, TOPIC, List.of(), List.of("security@example.com"),
                 clients.build(SnsClient.builder()));
-        RootLoginAlarms.planMetricFilter(plan, PROD, null, clients.build(CloudWatchLogsClient.builder()));
-        RootLoginAlarms.planAlarm(plan, PROD, null, TOPIC, clients.build(CloudWatchClient.builder()));
+        RootLoginAlarms.planMetricFilter(plan, PROD, CisMonitoring.ROOT_USAGE, null,
+                clients.build(CloudWatchLogsClient.builder()));
+        RootLoginAlarms.planAlarm(plan, PROD, CisMonitoring.ROOT_USAGE, null, TOPIC,
+                clients.build(CloudWatchClient.builder()));
         RootLoginAlarms.planRule(plan, PROD, "us-east-1/", null, List.of(), TOPIC,
                 clients.build(EventBridgeClient.builder()));
 
@@ -89,7 +93,7 @@ class PlannerTest {
     @Test
     void plan_whenAllAsMade_expectedNoChange() {
         RootLoginAlarms.planLogGroup(plan, PROD, LogGroup.builder().logGroupName(Names.LOG_GROUP)
-                .retentionInDays(365).build(), clients.build(CloudWatchLogsClient.builder()));
+                .retentionInDays(365).kmsKeyId(KEY).build(), key(KEY), clients.build(CloudWatchLogsClient.builder()));
         boolean roleChanges = RootLoginAlarms.planDeliveryRole(plan, PROD, role(Policies.write(Policies.cloudTrailTrust(TRAIL))),
                 Policies.write(Policies.logDelivery(LOG_GROUP)), TRAIL, LOG_GROUP, clients.build(IamClient.builder()));
         phase().planTrail(plan, PROD, trail(LOG_GROUP, ROLE), LOG_GROUP, ROLE, clients.build(CloudTrailClient.builder()),
@@ -98,9 +102,11 @@ class PlannerTest {
                 Names.ROOT_ALERTS_TOPIC, TOPIC, List.of(Subscription.builder().protocol("email")
                         .endpoint("Security@Example.com").subscriptionArn("PendingConfirmation").build()),
                 List.of("security@example.com"), clients.build(SnsClient.builder()));
-        RootLoginAlarms.planMetricFilter(plan, PROD, filter(RootLoginAlarms.PATTERN),
-                clients.build(CloudWatchLogsClient.builder()));
-        RootLoginAlarms.planAlarm(plan, PROD, alarm().build(), TOPIC, clients.build(CloudWatchClient.builder()));
+        for (CisMonitoring.Filter f : CisMonitoring.FILTERS) {
+            RootLoginAlarms.planMetricFilter(plan, PROD, f, filter(f, f.pattern()),
+                    clients.build(CloudWatchLogsClient.builder()));
+            RootLoginAlarms.planAlarm(plan, PROD, f, alarm(f).build(), TOPIC, clients.build(CloudWatchClient.builder()));
+        }
         RootLoginAlarms.planRule(plan, PROD, "", rule(RuleState.ENABLED), List.of(target(TOPIC)), TOPIC,
                 clients.build(EventBridgeClient.builder()));
 
@@ -135,7 +141,7 @@ class PlannerTest {
     @Test
     void plan_whenTrailDeliversElsewhereAndRetentionAndTrustDiffer_expectedAttributeUpdates() {
         RootLoginAlarms.planLogGroup(plan, PROD, LogGroup.builder().logGroupName(Names.LOG_GROUP)
-                .retentionInDays(30).build(), clients.build(CloudWatchLogsClient.builder()));
+                .retentionInDays(30).kmsKeyId(KEY).build(), key(KEY), clients.build(CloudWatchLogsClient.builder()));
         RootLoginAlarms.planDeliveryRole(plan, PROD, role("{\"Version\":\"2012-10-17\",\"Statement\":[]}"),
                 Policies.write(Policies.logDelivery(LOG_GROUP)), TRAIL, LOG_GROUP, clients.build(IamClient.builder()));
         phase().planTrail(plan, PROD, trail("arn:aws:logs:us-east-1:" + ACCOUNT + ":log-group:other:*", ROLE),
@@ -153,9 +159,10 @@ class PlannerTest {
 
     @Test
     void plan_whenAlarmLoosenedAndFilterPatternChanged_expectedEachAttributeNamed() {
-        RootLoginAlarms.planAlarm(plan, PROD, alarm().threshold(5.0).actionsEnabled(false).build(), TOPIC,
+        CisMonitoring.Filter root = CisMonitoring.ROOT_USAGE;
+        RootLoginAlarms.planAlarm(plan, PROD, root, alarm(root).threshold(5.0).actionsEnabled(false).build(), TOPIC,
                 clients.build(CloudWatchClient.builder()));
-        RootLoginAlarms.planMetricFilter(plan, PROD, filter("{ $.userIdentity.type = \"Root\" }"),
+        RootLoginAlarms.planMetricFilter(plan, PROD, root, filter(root, "{ $.userIdentity.type = \"Root\" }"),
                 clients.build(CloudWatchLogsClient.builder()));
 
         assertThat(plan.changes()).extracting(Change::render).containsExactly(
@@ -164,6 +171,40 @@ class PlannerTest {
                 "~ logs:metric-filter prod/palisade-root-usage pattern: expected "
                         + io.palisade.common.Json.write(RootLoginAlarms.PATTERN)
                         + " actual \"{ $.userIdentity.type = \\\"Root\\\" }\"");
+    }
+
+    @Test
+    void plan_whenCisFilterMissingAndAnotherAlarmRenamedMetric_expectedCreateAndMetricUpdateOnly() {
+        CisMonitoring.Filter policyChanges = CisMonitoring.FILTERS.get(3);
+        CisMonitoring.Filter vpc = CisMonitoring.FILTERS.get(13);
+
+        RootLoginAlarms.planMetricFilter(plan, PROD, policyChanges, null, clients.build(CloudWatchLogsClient.builder()));
+        RootLoginAlarms.planAlarm(plan, PROD, policyChanges, alarm(policyChanges).build(), TOPIC,
+                clients.build(CloudWatchClient.builder()));
+        RootLoginAlarms.planAlarm(plan, PROD, vpc, alarm(vpc).metricName("Other").build(), TOPIC,
+                clients.build(CloudWatchClient.builder()));
+
+        assertThat(plan.changes()).extracting(Change::render).containsExactly(
+                "+ logs:metric-filter prod/palisade-cis-iam-policy-changes",
+                "~ cloudwatch:alarm prod/palisade-cis-vpc-changes metricName: expected \"VPCChanges\" actual \"Other\"");
+        assertThat(http.requests).hasValue(0);
+    }
+
+    @Test
+    void plan_whenLogGroupHasNoKeyOrAnother_expectedKmsKeyIdUpdateNamingTheMonitoringKey() {
+        LogGroup unencrypted = LogGroup.builder().logGroupName(Names.LOG_GROUP).retentionInDays(365).build();
+        String other = "arn:aws:kms:us-east-1:" + ACCOUNT + ":key/other";
+
+        RootLoginAlarms.planLogGroup(plan, PROD, unencrypted, key(null), clients.build(CloudWatchLogsClient.builder()));
+        RootLoginAlarms.planLogGroup(plan, PROD, unencrypted.toBuilder().kmsKeyId(other).build(), key(KEY),
+                clients.build(CloudWatchLogsClient.builder()));
+        RootLoginAlarms.planLogGroup(plan, PROD, unencrypted.toBuilder().kmsKeyId(KEY).build(), key(KEY),
+                clients.build(CloudWatchLogsClient.builder()));
+
+        assertThat(plan.changes()).extracting(Change::render).containsExactly(
+                "~ logs:log-group prod/palisade/cloudtrail kmsKeyId: expected \"" + KEY_ALIAS + "\" actual null",
+                "~ logs:log-group prod/palisade/cloudtrail kmsKeyId: expected \"" + KEY + "\" actual \"" + other + "\"");
+        assertThat(http.requests).hasValue(0);
     }
 
     @Test
@@ -191,16 +232,22 @@ class PlannerTest {
                 .cloudWatchLogsRoleArn(role).build();
     }
 
-    private static MetricFilter filter(String pattern) {
-        return MetricFilter.builder().filterName(Names.ROOT_USAGE_METRIC_FILTER).filterPattern(pattern)
-                .metricTransformations(MetricTransformation.builder().metricName(RootLoginAlarms.METRIC)
-                        .metricNamespace(RootLoginAlarms.NAMESPACE).metricValue("1").build())
+    private static MonitoringKey.Ref key(String arn) {
+        MonitoringKey.Ref key = new MonitoringKey.Ref(KEY_ALIAS);
+        key.set(arn);
+        return key;
+    }
+
+    private static MetricFilter filter(CisMonitoring.Filter f, String pattern) {
+        return MetricFilter.builder().filterName(f.name()).filterPattern(pattern)
+                .metricTransformations(MetricTransformation.builder().metricName(f.metric())
+                        .metricNamespace(CisMonitoring.NAMESPACE).metricValue("1").build())
                 .build();
     }
 
-    private static MetricAlarm.Builder alarm() {
-        return MetricAlarm.builder().alarmName(Names.ROOT_USAGE_ALARM).alarmDescription(RootLoginAlarms.ALARM_DESCRIPTION)
-                .metricName(RootLoginAlarms.METRIC).namespace(RootLoginAlarms.NAMESPACE).statistic(Statistic.SUM)
+    private static MetricAlarm.Builder alarm(CisMonitoring.Filter f) {
+        return MetricAlarm.builder().alarmName(f.name()).alarmDescription(f.description())
+                .metricName(f.metric()).namespace(CisMonitoring.NAMESPACE).statistic(Statistic.SUM)
                 .period(300).evaluationPeriods(1).threshold(1.0)
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .treatMissingData("notBreaching").actionsEnabled(true).alarmActions(TOPIC);

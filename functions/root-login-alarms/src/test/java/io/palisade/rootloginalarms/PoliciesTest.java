@@ -73,6 +73,29 @@ class PoliciesTest {
     }
 
     @Test
+    void monitoringKeyPolicy_whenAccountAndRegion_expectedIamAdminLogsForTheOneGroupAndPublishersOfTheTopic() {
+        JsonNode statements = Policies.monitoringKeyPolicy("aws", "eu-west-1", "123456789012", "palisade/cloudtrail")
+                .get("Statement");
+
+        assertThat(statements).extracting(s -> s.get("Sid").asText()).containsExactly("AccountAdministersThroughIam",
+                "CloudWatchLogsForTheTrailLogGroup", "AlarmsPublishToTheAlertTopic", "RulesPublishToTheAlertTopic");
+        assertThat(statements.get(0).at("/Principal/AWS").asText()).isEqualTo("arn:aws:iam::123456789012:root");
+        JsonNode logs = statements.get(1);
+        assertThat(logs.at("/Principal/Service").asText()).isEqualTo("logs.eu-west-1.amazonaws.com");
+        assertThat(logs.get("Action")).extracting(JsonNode::asText).containsExactly("kms:Encrypt*", "kms:Decrypt*",
+                "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*");
+        assertThat(logs.at("/Condition/ArnEquals/kms:EncryptionContext:aws:logs:arn").asText())
+                .isEqualTo("arn:aws:logs:eu-west-1:123456789012:log-group:palisade/cloudtrail");
+        assertThat(List.of(statements.get(2), statements.get(3))).extracting(s -> s.at("/Principal/Service").asText())
+                .containsExactly("cloudwatch.amazonaws.com", "events.amazonaws.com");
+        assertThat(List.of(statements.get(2), statements.get(3))).allSatisfy(s -> {
+            assertThat(s.get("Action")).extracting(JsonNode::asText).containsExactly("kms:Decrypt", "kms:GenerateDataKey*");
+            assertThat(s.get("Effect").asText()).isEqualTo("Allow");
+        });
+        assertThat(statements).allSatisfy(s -> assertThat(s.get("Resource").asText()).isEqualTo("*"));
+    }
+
+    @Test
     void rootActivityPattern_whenWritten_expectedSignInAndApiCallsByRoot() throws Exception {
         JsonNode expected = Json.MAPPER.readTree("{\"detail-type\":[\"AWS Console Sign In via CloudTrail\","
                 + "\"AWS API Call via CloudTrail\"],\"detail\":{\"userIdentity\":{\"type\":[\"Root\"]}}}");
@@ -115,10 +138,12 @@ class PoliciesTest {
                         .metricNamespace("CISBenchmark").metricValue("1").build())
                 .build();
 
-        assertThat(RootLoginAlarms.matches(good)).isTrue();
-        assertThat(RootLoginAlarms.matches(good.toBuilder().filterPattern("{ $.userIdentity.type = \"Root\" }")
+        CisMonitoring.Filter root = CisMonitoring.ROOT_USAGE;
+        assertThat(RootLoginAlarms.matches(root, good)).isTrue();
+        assertThat(RootLoginAlarms.matches(CisMonitoring.FILTERS.get(1), good)).as("another row's pattern").isFalse();
+        assertThat(RootLoginAlarms.matches(root, good.toBuilder().filterPattern("{ $.userIdentity.type = \"Root\" }")
                 .build())).isFalse();
-        assertThat(RootLoginAlarms.matches(good.toBuilder().metricTransformations(MetricTransformation.builder()
+        assertThat(RootLoginAlarms.matches(root, good.toBuilder().metricTransformations(MetricTransformation.builder()
                 .metricName("RootAccountUsage").metricNamespace("Other").metricValue("1").build()).build()))
                 .isFalse();
     }
@@ -132,10 +157,12 @@ class PoliciesTest {
                 .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .treatMissingData("notBreaching").actionsEnabled(true).alarmActions(TOPIC).build();
 
-        assertThat(RootLoginAlarms.matches(good, TOPIC)).isTrue();
-        assertThat(RootLoginAlarms.matches(good.toBuilder().treatMissingData("missing").build(), TOPIC)).isFalse();
-        assertThat(RootLoginAlarms.matches(good.toBuilder().threshold(2.0).build(), TOPIC)).isFalse();
-        assertThat(RootLoginAlarms.matches(good.toBuilder().alarmActions(List.of()).build(), TOPIC)).isFalse();
-        assertThat(RootLoginAlarms.matches(good.toBuilder().actionsEnabled(false).build(), TOPIC)).isFalse();
+        CisMonitoring.Filter root = CisMonitoring.ROOT_USAGE;
+        assertThat(RootLoginAlarms.matches(root, good, TOPIC)).isTrue();
+        assertThat(RootLoginAlarms.matches(CisMonitoring.FILTERS.get(1), good, TOPIC)).as("another row's metric").isFalse();
+        assertThat(RootLoginAlarms.matches(root, good.toBuilder().treatMissingData("missing").build(), TOPIC)).isFalse();
+        assertThat(RootLoginAlarms.matches(root, good.toBuilder().threshold(2.0).build(), TOPIC)).isFalse();
+        assertThat(RootLoginAlarms.matches(root, good.toBuilder().alarmActions(List.of()).build(), TOPIC)).isFalse();
+        assertThat(RootLoginAlarms.matches(root, good.toBuilder().actionsEnabled(false).build(), TOPIC)).isFalse();
     }
 }

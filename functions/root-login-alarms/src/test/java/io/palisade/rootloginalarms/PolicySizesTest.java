@@ -27,6 +27,10 @@ class PolicySizesTest {
         int topic = report(n, "alert topic policy", PolicyLimits.Kind.SNS_TOPIC, Policies.topicPolicy(
                 Names.topicArn("aws", "ap-southeast-2", account, "palisade-root-alerts"), account));
 
+        int key = report(n, "monitoring key policy", PolicyLimits.Kind.KMS_KEY,
+                Policies.monitoringKeyPolicy("aws", "ap-southeast-2", account, Names.LOG_GROUP));
+
+        assertThat(key).isLessThan(PolicyLimits.Kind.KMS_KEY.limit() / 20);
         assertThat(trust).isLessThan(PolicyLimits.Kind.IAM_ROLE_TRUST.limit() / 4);
         assertThat(topic).isLessThan(PolicyLimits.Kind.SNS_TOPIC.limit() / 20);
     }

@@ -16,6 +16,8 @@ import io.palisade.common.state.AccountTask;
 import io.palisade.common.state.RunState;
 import io.palisade.common.testkit.Emulator;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,8 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.MetricFilter;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.Target;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /** Against the emulated organization (moto): root-usage alerting in a member account, twice. */
@@ -65,7 +69,8 @@ class RootLoginAlarmsIT {
         AlarmReport first = phase.apply(task(prod));
 
         assertThat(first.changes()).as("the plan is what apply made").isEqualTo(planned.changes());
-        assertThat(first.changes()).containsExactly(
+        List<String> expected = new ArrayList<>(List.of(
+                "+ kms:key prod/alias/palisade-monitoring",
                 "+ logs:log-group prod/palisade/cloudtrail",
                 "+ iam:role prod/PalisadeCloudTrailToLogs",
                 "+ iam:role-policy prod/PalisadeCloudTrailToLogs/DeliverToPalisadeLogGroup",
@@ -74,11 +79,15 @@ class RootLoginAlarmsIT {
                 "~ cloudtrail:trail prod/palisade-trail cloudWatchLogsRoleArn: expected \"arn:aws:iam::" + account
                         + ":role/PalisadeCloudTrailToLogs\" actual null",
                 "+ sns:topic prod/palisade-root-alerts",
-                "+ sns:subscription prod/palisade-root-alerts/security@example.com",
-                "+ logs:metric-filter prod/palisade-root-usage",
-                "+ cloudwatch:alarm prod/palisade-root-usage",
-                "+ events:rule prod/palisade-root-activity",
-                "+ events:target prod/palisade-root-activity/palisade-root-alerts");
+                "+ sns:subscription prod/palisade-root-alerts/security@example.com"));
+        for (CisMonitoring.Filter f : CisMonitoring.FILTERS) {
+            expected.add("+ logs:metric-filter prod/" + f.name());
+            expected.add("+ cloudwatch:alarm prod/" + f.name());
+        }
+        expected.addAll(List.of("+ events:rule prod/palisade-root-activity",
+                "+ events:target prod/palisade-root-activity/palisade-root-alerts"));
+        assertThat(first.changes()).containsExactlyElementsOf(expected);
+        assertThat(first.cisAlarms()).hasSize(15).startsWith(Names.ROOT_USAGE_ALARM);
         assertThat(first.applied()).isTrue();
         assertThat(first.topicArn()).isEqualTo(topicArn);
         assertThat(first.region()).isEqualTo("us-east-1");
@@ -99,9 +108,45 @@ class RootLoginAlarmsIT {
         assertThat(PolicyDocument.parse(trust).toString()).contains("cloudtrail.amazonaws.com")
                 .contains(trail.trailARN());
 
+        // the monitoring key: made once, rotated, its policy as written; the log group and topic use it
+        KmsClient kms = clients.build(KmsClient.builder(), creds);
+        KeyMetadata key = kms.describeKey(r -> r.keyId(MonitoringKey.ALIAS)).keyMetadata();
+        assertThat(first.kmsKeyArn()).isEqualTo(key.arn()).startsWith("arn:aws:kms:us-east-1:" + account + ":key/");
+        assertThat(kms.getKeyRotationStatus(r -> r.keyId(key.keyId())).keyRotationEnabled()).isTrue();
+        assertThat(PolicyDocument.parse(kms.getKeyPolicy(r -> r.keyId(key.keyId()).policyName("default")).policy()))
+                .isEqualTo(Policies.monitoringKeyPolicy("aws", "us-east-1", account, Names.LOG_GROUP));
+        assertThat(kms.listResourceTags(r -> r.keyId(key.keyId())).tags())
+                .anySatisfy(t -> assertThat(t.tagKey() + "=" + t.tagValue()).isEqualTo("palisade:managed=true"));
         CloudWatchLogsClient logs = clients.build(CloudWatchLogsClient.builder(), creds);
         assertThat(logs.describeLogGroups(r -> r.logGroupNamePrefix(Names.LOG_GROUP)).logGroups())
-                .singleElement().satisfies(g -> assertThat(g.retentionInDays()).isEqualTo(365));
+                .singleElement().satisfies(g -> {
+                    assertThat(g.retentionInDays()).isEqualTo(365);
+                    assertThat(g.kmsKeyId()).isEqualTo(key.arn());
+                });
+        // every CIS filter on the trail's log group, its pattern exactly the table's, each with its alarm
+        var allFilters = logs.describeMetricFilters(r -> r.logGroupName(Names.LOG_GROUP)).metricFilters();
+        assertThat(allFilters).hasSize(CisMonitoring.FILTERS.size());
+        CloudWatchClient alarms = clients.build(CloudWatchClient.builder(), creds);
+        for (CisMonitoring.Filter f : CisMonitoring.FILTERS) {
+            assertThat(allFilters).filteredOn(m -> m.filterName().equals(f.name())).singleElement().satisfies(m -> {
+                assertThat(m.filterPattern()).as(f.control()).isEqualTo(f.pattern());
+                assertThat(m.metricTransformations()).singleElement().satisfies(t -> {
+                    assertThat(t.metricName()).isEqualTo(f.metric());
+                    assertThat(t.metricNamespace()).isEqualTo("CISBenchmark");
+                    assertThat(t.metricValue()).isEqualTo("1");
+                });
+            });
+            assertThat(alarms.describeAlarms(r -> r.alarmNames(f.name())).metricAlarms()).as(f.name()).singleElement()
+                    .satisfies(a -> {
+                        assertThat(a.metricName()).isEqualTo(f.metric());
+                        assertThat(a.namespace()).isEqualTo("CISBenchmark");
+                        assertThat(a.statistic()).isEqualTo(Statistic.SUM);
+                        assertThat(a.threshold()).isEqualTo(1.0);
+                        assertThat(a.comparisonOperator())
+                                .isEqualTo(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+                        assertThat(a.alarmActions()).containsExactly(topicArn);
+                    });
+        }
         MetricFilter filter = logs.describeMetricFilters(r -> r.logGroupName(Names.LOG_GROUP))
                 .metricFilters().stream().filter(f -> f.filterName().equals(Names.ROOT_USAGE_ALARM))
                 .reduce((a, b) -> { throw new AssertionError("duplicate metric filter"); }).orElseThrow();
@@ -132,6 +177,8 @@ class RootLoginAlarmsIT {
                 });
         String topicPolicy = sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes().get("Policy");
         assertThat(PolicyDocument.parse(topicPolicy)).isEqualTo(Policies.topicPolicy(topicArn, account));
+        assertThat(sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes().get("KmsMasterKeyId"))
+                .isEqualTo(key.arn());
 
         EventBridgeClient events = clients.build(EventBridgeClient.builder(), creds);
         var rule = events.describeRule(r -> r.name(Names.ROOT_ACTIVITY_RULE));
@@ -145,6 +192,8 @@ class RootLoginAlarmsIT {
 
         assertThat(second.changes()).isEmpty();
         assertThat(second.alarmArn()).isEqualTo(first.alarmArn());
+        assertThat(second.kmsKeyArn()).isEqualTo(first.kmsKeyArn());
+        assertThat(kms.listAliases().aliases()).filteredOn(a -> MonitoringKey.ALIAS.equals(a.aliasName())).hasSize(1);
         assertThat(sns.listSubscriptionsByTopic(r -> r.topicArn(topicArn)).subscriptions()).hasSize(1);
         assertThat(Json.write(second)).contains("\"changes\":[]");
 
@@ -162,6 +211,30 @@ class RootLoginAlarmsIT {
                 .contains("~ cloudwatch:alarm prod/palisade-root-usage threshold: expected 1.0 actual 5.0");
         assertThat(cloudWatch.describeAlarms(r -> r.alarmNames(Names.ROOT_USAGE_ALARM)).metricAlarms().get(0)
                 .threshold()).isEqualTo(1.0);
+        assertThat(phase.plan(task(prod)).changes()).isEmpty();
+
+        // drift: a CIS filter deleted, the topic's key removed, the key's rotation off: each named, none repaired
+        // by a plan; the next apply repairs exactly these
+        CisMonitoring.Filter vpc = CisMonitoring.FILTERS.stream().filter(f -> f.control().equals("CloudWatch.14"))
+                .findFirst().orElseThrow();
+        logs.deleteMetricFilter(r -> r.logGroupName(Names.LOG_GROUP).filterName(vpc.name()));
+        sns.setTopicAttributes(r -> r.topicArn(topicArn).attributeName("KmsMasterKeyId").attributeValue(""));
+        kms.disableKeyRotation(r -> r.keyId(key.keyId()));
+        clients.calls().drain();
+
+        AlarmReport drifted = phase.report(task(prod, RunState.DRIFT, null));
+
+        assertThat(drifted.changes()).containsExactly(
+                "~ kms:key prod/alias/palisade-monitoring rotation: expected true actual false",
+                "~ sns:topic prod/palisade-root-alerts kmsMasterKeyId: expected \"" + key.arn() + "\" actual null",
+                "+ logs:metric-filter prod/" + vpc.name());
+        assertThat(clients.calls().drain()).as("a drift run without repair changes nothing").isEmpty();
+        assertThat(phase.apply(task(prod)).changes()).isEqualTo(drifted.changes());
+        assertThat(logs.describeMetricFilters(r -> r.logGroupName(Names.LOG_GROUP).filterNamePrefix(vpc.name()))
+                .metricFilters()).singleElement().satisfies(m -> assertThat(m.filterPattern()).isEqualTo(vpc.pattern()));
+        assertThat(sns.getTopicAttributes(r -> r.topicArn(topicArn)).attributes().get("KmsMasterKeyId"))
+                .isEqualTo(key.arn());
+        assertThat(kms.getKeyRotationStatus(r -> r.keyId(key.keyId())).keyRotationEnabled()).isTrue();
         assertThat(phase.plan(task(prod)).changes()).isEmpty();
 
         // drift without repair: named, not repaired, no changing call
