@@ -24,7 +24,8 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     S3 (moto's own). Calls on nothing nameable (List*, account-level settings, Organizations) keep "*".
  3. Actions are named by IAM service prefix, not signing name (moto checked "monitoring:PutMetricAlarm" where AWS
     checks "cloudwatch:PutMetricAlarm"), and S3 operations by the action AWS authorizes them with (moto checked
-    "s3:HeadBucket", which no policy grants, where AWS checks s3:ListBucket). Identity policies (inline and attached, user groups included) are evaluated as AWS does: an explicit Deny wins,
+    "s3:HeadBucket", which no policy grants, where AWS checks s3:ListBucket; S3 Control's Get/PutPublicAccessBlock, which
+    moto named s3:GetPublicAccessBlock, by s3:Get/PutAccountPublicAccessBlock). Identity policies (inline and attached, user groups included) are evaluated as AWS does: an explicit Deny wins,
     otherwise an Allow is needed; Action/NotAction case-insensitive, Resource/NotResource and both with * and ? as
     wildcards; a Condition that is not met makes its statement not apply (Allow or Deny). Condition keys known
     locally: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:ResourceAccount, aws:ResourceOrgID,
@@ -432,7 +433,14 @@ def _shaped(response, denied):
 _IAM_PREFIX = {"monitoring": "cloudwatch"}
 # S3 operations moto names by the operation where AWS authorizes another action (Service Authorization Reference,
 # "Actions defined by Amazon S3"; HeadBucket: "you must have permission to perform the s3:ListBucket action").
-_S3_ACTIONS = {"HeadBucket": "ListBucket"}
+_S3_ACTIONS = {"HeadBucket": "ListBucket",
+               # S3 Control (signed as "s3", named by its operation): the account's Block Public Access is authorized
+               # by s3:GetAccountPublicAccessBlock / s3:PutAccountPublicAccessBlock (API reference of each operation;
+               # DeletePublicAccessBlock too by the Put). moto's S3 never names these: a bucket's is
+               # Get/PutBucketPublicAccessBlock (_S3_BUCKET_SUBRESOURCES).
+               "GetPublicAccessBlock": "GetAccountPublicAccessBlock",
+               "PutPublicAccessBlock": "PutAccountPublicAccessBlock",
+               "DeletePublicAccessBlock": "PutAccountPublicAccessBlock"}
 # Bucket sub-resources moto's ACTION_MAP does not know (it spells ?publicAccessBlock "public_access_block"), which it
 # therefore authorized as s3:CreateBucket (PUT) or s3:ListBucket (GET): query key -> {method: IAM action}.
 _S3_BUCKET_SUBRESOURCES = {

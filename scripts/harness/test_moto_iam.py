@@ -58,6 +58,21 @@ def client(service, creds=None, account=None):
     return c
 
 
+def s3control(creds):
+    """S3 Control with creds. Its endpoint rules put the account id in the host (<id>.localhost), which no resolver
+    here knows: before signing (moto checks signatures), the request goes to the emulator's own host, as Palisade's
+    client does (S3ControlHost); the account id stays in the x-amz-account-id header."""
+    from urllib.parse import urlsplit, urlunsplit
+    c = client("s3control", creds)
+
+    def configured_host(request, **_):
+        parts = urlsplit(request.url)
+        if parts.netloc.startswith(ACCOUNT + "."):
+            request.url = urlunsplit(parts._replace(netloc=parts.netloc[len(ACCOUNT) + 1:]))
+    c.meta.events.register("before-sign.s3-control.*", configured_host)  # events name the service id
+    return c
+
+
 def policy(*statements):
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
@@ -230,6 +245,21 @@ def t_s3_actions():
     pab = user("s3-pab", allow("s3:PutBucketPublicAccessBlock", f"arn:aws:s3:::{bucket}"))
     check("PutPublicAccessBlock is authorized by s3:PutBucketPublicAccessBlock", lambda: client("s3", pab)
           .put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"BlockPublicAcls": True}))
+    # S3 Control: the account's Block Public Access, by s3:Get/PutAccountPublicAccessBlock (not the bucket's actions)
+    control = user("s3-account-pab", allow("s3:PutAccountPublicAccessBlock"), allow("s3:GetAccountPublicAccessBlock"))
+    account_block = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                     "RestrictPublicBuckets": True}
+    check("S3 Control PutPublicAccessBlock/GetPublicAccessBlock are authorized by s3:Put/GetAccountPublicAccessBlock",
+          lambda: (s3control(control).put_public_access_block(
+              AccountId=ACCOUNT, PublicAccessBlockConfiguration=account_block),
+              eq(s3control(control).get_public_access_block(AccountId=ACCOUNT)
+                 ["PublicAccessBlockConfiguration"], account_block)))
+    check("... the bucket's s3:PutBucketPublicAccessBlock does not cover the account's", lambda: denied(
+        lambda: s3control(pab).put_public_access_block(
+            AccountId=ACCOUNT, PublicAccessBlockConfiguration=account_block)))
+    check("... and ReadOnlyAccess-style s3:Get* reads it (a plan's audit role)", lambda: eq(
+        s3control(reader).get_public_access_block(AccountId=ACCOUNT)["PublicAccessBlockConfiguration"],
+        account_block))
     creator = user("s3-creator", allow("s3:CreateBucket"))
     sse = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
     check("s3:CreateBucket does not cover PutBucketEncryption (moto took it for a CreateBucket)", lambda: eq(
