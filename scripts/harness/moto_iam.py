@@ -18,7 +18,8 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     it is not checked, as AWS does not check the root user against IAM policies. Every phase acts with the
     credentials of its own role (scripts/harness/lambda_identities.py), never with a root key.
  2. The resource of a call is derived from its parameters for the services the phases use: IAM (role, user, group,
-    policy; for a missing entity its would-be ARN, path included), STS AssumeRole, Secrets Manager (a secret that
+    policy; for a missing entity its would-be ARN, path included; the account's password policy calls, which have no
+    resource type, match only a statement whose Resource covers "*" itself, as on AWS), STS AssumeRole, Secrets Manager (a secret that
     does not exist is checked against its bare name, as AWS does; CreateSecret against name-??????), KMS (key ARN, an
     alias resolved), SNS topics, CloudTrail trails, CloudWatch Logs log groups, CloudWatch alarms, EventBridge rules,
     S3 (moto's own). Calls on nothing nameable (List*, account-level settings, Organizations) keep "*".
@@ -102,7 +103,16 @@ def _iam_arn(account, kind, name, path, lookup):
         return f"arn:aws:iam::{account}:{kind}{path}{name}"
 
 
+# IAM actions that have no resource type (Service Authorization Reference, "Actions defined by AWS Identity and Access
+# Management": their Resource types column is empty): AWS evaluates them against "*" literally, so only a statement
+# whose Resource matches "*" applies to them; one scoped to some role's ARN neither grants nor denies them.
+_ACCOUNT_LEVEL_IAM = {"GetAccountPasswordPolicy", "UpdateAccountPasswordPolicy", "DeleteAccountPasswordPolicy"}
+ACCOUNT_LEVEL = "\x00account-level"  # the resource of such a call: matched as the literal "*"
+
+
 def _iam_resource(response, account, action):
+    if action in _ACCOUNT_LEVEL_IAM:
+        return ACCOUNT_LEVEL
     iam = _iam_backend(account)
     group = _param(response, "GroupName")
     if action in ("AddUserToGroup", "RemoveUserFromGroup") and group:
@@ -271,7 +281,7 @@ def _resource_tags(resource):
 def _context(request, resource):
     principal = _principal_arn(request._access_key)
     principal_account = request._access_key.account_id
-    resource_account = _account_of_arn(resource, None) if resource != "*" else None
+    resource_account = _account_of_arn(resource, None) if resource not in ("*", ACCOUNT_LEVEL) else None
     context = {"aws:principalarn": principal, "aws:principalaccount": principal_account,
                "aws:requestedregion": request._region,
                "aws:securetransport": moto_server.current_context().get("aws:securetransport", "true")}
@@ -332,7 +342,14 @@ def _applies(st, action, resource, context, check_resource=True):
     elif not moto_server._listed(st, "Action", action, True):
         return False
     st = {k: (_substitute(v, context) if k in ("Resource", "NotResource") else v) for k, v in st.items()}
-    if check_resource and resource != "*":
+    if check_resource and resource == ACCOUNT_LEVEL:
+        # an action with no resource type: the statement applies only if its Resource covers "*" itself
+        if "NotResource" in st:
+            if moto_server._listed(st, "NotResource", "*", False):
+                return False
+        elif not moto_server._listed(st, "Resource", "*", False):
+            return False
+    elif check_resource and resource != "*":
         if "NotResource" in st:
             if moto_server._listed(st, "NotResource", resource, False):
                 return False
@@ -409,7 +426,7 @@ def _deny(request, resource, why):
     if isinstance(request, S3IAMRequest):
         request._raise_access_denied()  # moto's S3 AccessDenied is already S3's shape
     raise _Denied(f"User: {request._access_key.arn} is not authorized to perform: {request._action}"
-                  + (f" on resource: {resource}" if resource != "*" else "") + f" because {why}")
+                  + (f" on resource: {resource}" if resource not in ("*", ACCOUNT_LEVEL) else "") + f" because {why}")
 
 
 def _shaped(response, denied):

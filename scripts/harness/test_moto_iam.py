@@ -178,6 +178,20 @@ def t_conditions_and_deny():
     deny = user("explicit-deny", allow("iam:*"), allow("iam:ListUsers", effect="Deny"))
     check("an explicit Deny wins over an Allow", lambda: denied(lambda: client("iam", deny).list_users()))
     check("... and only for what it names (iam:ListRoles allowed)", lambda: client("iam", deny).list_roles())
+    # an action with no resource type (the account's password policy) is evaluated against "*" itself: a statement
+    # scoped to roles neither grants nor denies it (ApplyAccounts' role denies iam:Update* on the access roles)
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/OrganizationAccountAccessRole"
+    passwords = dict(MinimumPasswordLength=14, PasswordReusePrevention=24)
+    scoped_deny = user("pp-scoped-deny", allow("iam:UpdateAccountPasswordPolicy"),
+                       allow("iam:Update*", role_arn, effect="Deny"))
+    check("a Deny scoped to a role's ARN does not deny UpdateAccountPasswordPolicy (no resource type)",
+          lambda: client("iam", scoped_deny).update_account_password_policy(**passwords))
+    scoped_allow = user("pp-scoped-allow", allow("iam:UpdateAccountPasswordPolicy", role_arn))
+    check("... nor does an Allow scoped to a role's ARN grant it", lambda: denied(
+        lambda: client("iam", scoped_allow).update_account_password_policy(**passwords), "AccessDenied"))
+    star_deny = user("pp-star-deny", allow("iam:*"), allow("iam:UpdateAccountPasswordPolicy", effect="Deny"))
+    check("... a Deny on * does", lambda: denied(
+        lambda: client("iam", star_deny).update_account_password_policy(**passwords), "AccessDenied"))
 
 
 def t_policy_sources():
