@@ -18,13 +18,15 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     it is not checked, as AWS does not check the root user against IAM policies. Every phase acts with the
     credentials of its own role (scripts/harness/lambda_identities.py), never with a root key.
  2. The resource of a call is derived from its parameters for the services the phases use: IAM (role, user, group,
-    policy; for a missing entity its would-be ARN, path included), STS AssumeRole, Secrets Manager (a secret that
+    policy; for a missing entity its would-be ARN, path included; the account's password policy calls, which have no
+    resource type, match only a statement whose Resource covers "*" itself, as on AWS), STS AssumeRole, Secrets Manager (a secret that
     does not exist is checked against its bare name, as AWS does; CreateSecret against name-??????), KMS (key ARN, an
     alias resolved), SNS topics, CloudTrail trails, CloudWatch Logs log groups, CloudWatch alarms, EventBridge rules,
     S3 (moto's own). Calls on nothing nameable (List*, account-level settings, Organizations) keep "*".
  3. Actions are named by IAM service prefix, not signing name (moto checked "monitoring:PutMetricAlarm" where AWS
     checks "cloudwatch:PutMetricAlarm"), and S3 operations by the action AWS authorizes them with (moto checked
-    "s3:HeadBucket", which no policy grants, where AWS checks s3:ListBucket). Identity policies (inline and attached, user groups included) are evaluated as AWS does: an explicit Deny wins,
+    "s3:HeadBucket", which no policy grants, where AWS checks s3:ListBucket; S3 Control's Get/PutPublicAccessBlock, which
+    moto named s3:GetPublicAccessBlock, by s3:Get/PutAccountPublicAccessBlock). Identity policies (inline and attached, user groups included) are evaluated as AWS does: an explicit Deny wins,
     otherwise an Allow is needed; Action/NotAction case-insensitive, Resource/NotResource and both with * and ? as
     wildcards; a Condition that is not met makes its statement not apply (Allow or Deny). Condition keys known
     locally: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:ResourceAccount, aws:ResourceOrgID,
@@ -102,7 +104,16 @@ def _iam_arn(account, kind, name, path, lookup):
         return f"arn:aws:iam::{account}:{kind}{path}{name}"
 
 
+# IAM actions that have no resource type (Service Authorization Reference, "Actions defined by AWS Identity and Access
+# Management": their Resource types column is empty): AWS evaluates them against "*" literally, so only a statement
+# whose Resource matches "*" applies to them; one scoped to some role's ARN neither grants nor denies them.
+_ACCOUNT_LEVEL_IAM = {"GetAccountPasswordPolicy", "UpdateAccountPasswordPolicy", "DeleteAccountPasswordPolicy"}
+ACCOUNT_LEVEL = "\x00account-level"  # the resource of such a call: matched as the literal "*"
+
+
 def _iam_resource(response, account, action):
+    if action in _ACCOUNT_LEVEL_IAM:
+        return ACCOUNT_LEVEL
     iam = _iam_backend(account)
     group = _param(response, "GroupName")
     if action in ("AddUserToGroup", "RemoveUserFromGroup") and group:
@@ -281,7 +292,7 @@ def _resource_tags(resource):
 def _context(request, resource):
     principal = _principal_arn(request._access_key)
     principal_account = request._access_key.account_id
-    resource_account = _account_of_arn(resource, None) if resource != "*" else None
+    resource_account = _account_of_arn(resource, None) if resource not in ("*", ACCOUNT_LEVEL) else None
     context = {"aws:principalarn": principal, "aws:principalaccount": principal_account,
                "aws:requestedregion": request._region,
                "aws:securetransport": moto_server.current_context().get("aws:securetransport", "true")}
@@ -348,7 +359,14 @@ def _applies(st, action, resource, context, check_resource=True):
     elif not moto_server._listed(st, "Action", action, True):
         return False
     st = {k: (_substitute(v, context) if k in ("Resource", "NotResource") else v) for k, v in st.items()}
-    if check_resource and resource != "*":
+    if check_resource and resource == ACCOUNT_LEVEL:
+        # an action with no resource type: the statement applies only if its Resource covers "*" itself
+        if "NotResource" in st:
+            if moto_server._listed(st, "NotResource", "*", False):
+                return False
+        elif not moto_server._listed(st, "Resource", "*", False):
+            return False
+    elif check_resource and resource != "*":
         if "NotResource" in st:
             if moto_server._listed(st, "NotResource", resource, False):
                 return False
@@ -425,7 +443,7 @@ def _deny(request, resource, why):
     if isinstance(request, S3IAMRequest):
         request._raise_access_denied()  # moto's S3 AccessDenied is already S3's shape
     raise _Denied(f"User: {request._access_key.arn} is not authorized to perform: {request._action}"
-                  + (f" on resource: {resource}" if resource != "*" else "") + f" because {why}")
+                  + (f" on resource: {resource}" if resource not in ("*", ACCOUNT_LEVEL) else "") + f" because {why}")
 
 
 def _shaped(response, denied):
@@ -449,7 +467,14 @@ def _shaped(response, denied):
 _IAM_PREFIX = {"monitoring": "cloudwatch"}
 # S3 operations moto names by the operation where AWS authorizes another action (Service Authorization Reference,
 # "Actions defined by Amazon S3"; HeadBucket: "you must have permission to perform the s3:ListBucket action").
-_S3_ACTIONS = {"HeadBucket": "ListBucket"}
+_S3_ACTIONS = {"HeadBucket": "ListBucket",
+               # S3 Control (signed as "s3", named by its operation): the account's Block Public Access is authorized
+               # by s3:GetAccountPublicAccessBlock / s3:PutAccountPublicAccessBlock (API reference of each operation;
+               # DeletePublicAccessBlock too by the Put). moto's S3 never names these: a bucket's is
+               # Get/PutBucketPublicAccessBlock (_S3_BUCKET_SUBRESOURCES).
+               "GetPublicAccessBlock": "GetAccountPublicAccessBlock",
+               "PutPublicAccessBlock": "PutAccountPublicAccessBlock",
+               "DeletePublicAccessBlock": "PutAccountPublicAccessBlock"}
 # Bucket sub-resources moto's ACTION_MAP does not know (it spells ?publicAccessBlock "public_access_block"), which it
 # therefore authorized as s3:CreateBucket (PUT) or s3:ListBucket (GET): query key -> {method: IAM action}.
 _S3_BUCKET_SUBRESOURCES = {

@@ -58,6 +58,21 @@ def client(service, creds=None, account=None):
     return c
 
 
+def s3control(creds):
+    """S3 Control with creds. Its endpoint rules put the account id in the host (<id>.localhost), which no resolver
+    here knows: before signing (moto checks signatures), the request goes to the emulator's own host, as Palisade's
+    client does (S3ControlHost); the account id stays in the x-amz-account-id header."""
+    from urllib.parse import urlsplit, urlunsplit
+    c = client("s3control", creds)
+
+    def configured_host(request, **_):
+        parts = urlsplit(request.url)
+        if parts.netloc.startswith(ACCOUNT + "."):
+            request.url = urlunsplit(parts._replace(netloc=parts.netloc[len(ACCOUNT) + 1:]))
+    c.meta.events.register("before-sign.s3-control.*", configured_host)  # events name the service id
+    return c
+
+
 def policy(*statements):
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
@@ -163,6 +178,20 @@ def t_conditions_and_deny():
     deny = user("explicit-deny", allow("iam:*"), allow("iam:ListUsers", effect="Deny"))
     check("an explicit Deny wins over an Allow", lambda: denied(lambda: client("iam", deny).list_users()))
     check("... and only for what it names (iam:ListRoles allowed)", lambda: client("iam", deny).list_roles())
+    # an action with no resource type (the account's password policy) is evaluated against "*" itself: a statement
+    # scoped to roles neither grants nor denies it (ApplyAccounts' role denies iam:Update* on the access roles)
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/OrganizationAccountAccessRole"
+    passwords = dict(MinimumPasswordLength=14, PasswordReusePrevention=24)
+    scoped_deny = user("pp-scoped-deny", allow("iam:UpdateAccountPasswordPolicy"),
+                       allow("iam:Update*", role_arn, effect="Deny"))
+    check("a Deny scoped to a role's ARN does not deny UpdateAccountPasswordPolicy (no resource type)",
+          lambda: client("iam", scoped_deny).update_account_password_policy(**passwords))
+    scoped_allow = user("pp-scoped-allow", allow("iam:UpdateAccountPasswordPolicy", role_arn))
+    check("... nor does an Allow scoped to a role's ARN grant it", lambda: denied(
+        lambda: client("iam", scoped_allow).update_account_password_policy(**passwords), "AccessDenied"))
+    star_deny = user("pp-star-deny", allow("iam:*"), allow("iam:UpdateAccountPasswordPolicy", effect="Deny"))
+    check("... a Deny on * does", lambda: denied(
+        lambda: client("iam", star_deny).update_account_password_policy(**passwords), "AccessDenied"))
 
 
 def t_policy_sources():
@@ -230,6 +259,21 @@ def t_s3_actions():
     pab = user("s3-pab", allow("s3:PutBucketPublicAccessBlock", f"arn:aws:s3:::{bucket}"))
     check("PutPublicAccessBlock is authorized by s3:PutBucketPublicAccessBlock", lambda: client("s3", pab)
           .put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"BlockPublicAcls": True}))
+    # S3 Control: the account's Block Public Access, by s3:Get/PutAccountPublicAccessBlock (not the bucket's actions)
+    control = user("s3-account-pab", allow("s3:PutAccountPublicAccessBlock"), allow("s3:GetAccountPublicAccessBlock"))
+    account_block = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                     "RestrictPublicBuckets": True}
+    check("S3 Control PutPublicAccessBlock/GetPublicAccessBlock are authorized by s3:Put/GetAccountPublicAccessBlock",
+          lambda: (s3control(control).put_public_access_block(
+              AccountId=ACCOUNT, PublicAccessBlockConfiguration=account_block),
+              eq(s3control(control).get_public_access_block(AccountId=ACCOUNT)
+                 ["PublicAccessBlockConfiguration"], account_block)))
+    check("... the bucket's s3:PutBucketPublicAccessBlock does not cover the account's", lambda: denied(
+        lambda: s3control(pab).put_public_access_block(
+            AccountId=ACCOUNT, PublicAccessBlockConfiguration=account_block)))
+    check("... and ReadOnlyAccess-style s3:Get* reads it (a plan's audit role)", lambda: eq(
+        s3control(reader).get_public_access_block(AccountId=ACCOUNT)["PublicAccessBlockConfiguration"],
+        account_block))
     creator = user("s3-creator", allow("s3:CreateBucket"))
     sse = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
     check("s3:CreateBucket does not cover PutBucketEncryption (moto took it for a CreateBucket)", lambda: eq(

@@ -16,6 +16,7 @@ import io.palisade.common.config.ConfigValidator;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.InvalidConfigException;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -65,7 +66,13 @@ class ConfigSchemaTest {
         assertThat(bound.organization().name()).isEqualTo("example");
         assertThat(bound.identity().key()).isEqualTo("infosec");
         assertThat(bound.accounts()).extracting(OrgConfig.Account::key).containsExactly("infosec", "prod", "non-prod");
-        assertThat(bound.rolesIn(OrgConfig.MANAGEMENT)).containsExactly("Billing");
+        assertThat(bound.rolesIn(OrgConfig.MANAGEMENT)).containsExactly("Billing", "Support", "SecurityAudit");
+        // CIS 1.17 (AWS Support) and an auditor's role in every account, the management account included
+        for (String key : List.of(OrgConfig.MANAGEMENT, "infosec", "prod", "non-prod")) {
+            assertThat(bound.rolesIn(key)).as(key).contains("Support", "SecurityAudit");
+        }
+        assertThat(bound.roles().get("Support").policy()).isEqualTo("AWSSupportAccess");
+        assertThat(bound.roles().get("SecurityAudit").policy()).isEqualTo("SecurityAudit");
         assertThat(bound.passwordPolicy().minimumLength()).isEqualTo(14);
     }
 

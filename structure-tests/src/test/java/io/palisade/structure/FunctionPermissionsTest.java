@@ -42,6 +42,7 @@ class FunctionPermissionsTest {
             Map.entry("SnsClient", "sns"),
             Map.entry("StsClient", "sts"),
             Map.entry("S3Client", "s3"),
+            Map.entry("S3ControlClient", "s3control"),
             Map.entry("KmsClient", "kms"),
             Map.entry("CloudTrailClient", "cloudtrail"),
             Map.entry("CloudWatchLogsClient", "logs"),
@@ -84,6 +85,16 @@ class FunctionPermissionsTest {
             Map.entry("putBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration"),
             Map.entry("getBucketTagging", "s3:GetBucketTagging"),
             Map.entry("putBucketTagging", "s3:PutBucketTagging"));
+
+    /**
+     * S3 Control's operations are authorized by {@code s3:} actions of other names (the API
+     * reference's "users must have the s3:PutAccountPublicAccessBlock permission"); a name shared
+     * with S3 (GetPublicAccessBlock) means the account's setting here, the bucket's there.
+     */
+    private static final Map<String, String> S3_CONTROL_ACTIONS = Map.of(
+            "getPublicAccessBlock", "s3:GetAccountPublicAccessBlock",
+            "putPublicAccessBlock", "s3:PutAccountPublicAccessBlock",
+            "deletePublicAccessBlock", "s3:PutAccountPublicAccessBlock");
 
     /** Operations that need no permission at all. */
     private static final Set<String> FREE = Set.of("sts:GetCallerIdentity");
@@ -266,7 +277,14 @@ class FunctionPermissionsTest {
         }
         String operation = call.operation().replaceFirst("Paginator$", "");
         String action;
-        if (prefix.equals("s3")) {
+        if (prefix.equals("s3control")) {
+            action = S3_CONTROL_ACTIONS.get(operation);
+            if (action == null) {
+                failures.add(function + ": no IAM action known for S3 Control " + operation + " (" + call.where()
+                        + "): add it to S3_CONTROL_ACTIONS");
+                return List.of();
+            }
+        } else if (prefix.equals("s3")) {
             action = S3_ACTIONS.get(operation);
             if (action == null) {
                 failures.add(function + ": no IAM action known for S3 " + operation + " (" + call.where()

@@ -141,6 +141,7 @@ class PlanAccountsIT {
         String org = config.organization().name();
         String bucket = Names.trailBucket(org, "<infosec id>");
         String logBucket = Names.accessLogBucket(org, "<infosec id>");
+        String stateBucket = Names.stateBucket(org, "<infosec id>");
         List<String> lines = new ArrayList<>(List.of(
                 "+ organizations:organization ALL",
                 // the guardrails at the root (no root yet to name)
@@ -154,6 +155,7 @@ class PlanAccountsIT {
                 // the identity account: its people, the trail's bucket and key, its roles, its trail
                 "+ iam:account-alias infosec/" + config.aliasOf("infosec"),
                 "+ iam:password-policy infosec",
+                "+ s3:account-public-access-block infosec",
                 "+ iam:group infosec/" + Names.ALL_USERS_GROUP,
                 "+ iam:group infosec/InfosecAdmins",
                 "+ iam:group infosec/ProdAdmins",
@@ -161,6 +163,8 @@ class PlanAccountsIT {
                 "+ iam:group infosec/ProdDevelopers",
                 "+ iam:group infosec/NonProdDevelopers",
                 "+ iam:group infosec/MasterBilling",
+                "+ iam:group infosec/SupportTeam",
+                "+ iam:group infosec/SecurityAuditors",
                 "+ iam:user infosec/ExampleAdmin",
                 "+ iam:user infosec/ExampleDeveloper",
                 "+ iam:user infosec/ExampleBilling",
@@ -176,23 +180,39 @@ class PlanAccountsIT {
                 "+ s3:bucket infosec/" + logBucket,
                 "+ s3:bucket infosec/" + bucket,
                 "+ s3:bucket-logging infosec/" + bucket,
+                "+ s3:bucket infosec/" + stateBucket,
+                "+ s3:bucket-logging infosec/" + stateBucket,
                 "+ kms:key infosec/" + Names.TRAIL_KEY_ALIAS,
                 "+ iam:role infosec/Administrator",
+                "+ iam:role infosec/Support",
+                "+ iam:role infosec/SecurityAudit",
                 "+ iam:role infosec/" + Names.AUDIT_ROLE,
                 "+ cloudtrail:trail infosec/" + Names.TRAIL,
                 // the other members
                 "+ iam:account-alias prod/" + config.aliasOf("prod"),
+                "+ iam:password-policy prod",
+                "+ s3:account-public-access-block prod",
                 "+ iam:role prod/Administrator",
                 "+ iam:role prod/Developer",
+                "+ iam:role prod/Support",
+                "+ iam:role prod/SecurityAudit",
                 "+ iam:role prod/" + Names.AUDIT_ROLE,
                 "+ cloudtrail:trail prod/" + Names.TRAIL,
                 "+ iam:account-alias non-prod/" + config.aliasOf("non-prod"),
+                "+ iam:password-policy non-prod",
+                "+ s3:account-public-access-block non-prod",
                 "+ iam:role non-prod/Administrator",
                 "+ iam:role non-prod/Developer",
+                "+ iam:role non-prod/Support",
+                "+ iam:role non-prod/SecurityAudit",
                 "+ iam:role non-prod/" + Names.AUDIT_ROLE,
                 "+ cloudtrail:trail non-prod/" + Names.TRAIL,
                 // the management account (the standalone one): no alias, no audit role
+                "+ iam:password-policy management",
+                "+ s3:account-public-access-block management",
                 "+ iam:role management/Billing",
+                "+ iam:role management/Support",
+                "+ iam:role management/SecurityAudit",
                 "+ cloudtrail:trail management/" + Names.TRAIL));
         // root-login alarms, in every account
         for (String key : List.of("infosec", "prod", "non-prod", OrgConfig.MANAGEMENT)) {

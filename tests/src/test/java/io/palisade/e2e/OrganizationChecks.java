@@ -2,6 +2,7 @@ package io.palisade.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.palisade.applyaccounts.S3ControlHost;
 import io.palisade.common.Names;
 import io.palisade.common.aws.OrganizationAccess;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,6 +30,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.Account;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3control.S3ControlClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
@@ -102,6 +104,29 @@ final class OrganizationChecks {
                         .containsExactly("arn:aws:iam::aws:policy/" + config.roles().get(role).policy());
             }
         }
+
+        // issue 10: the same password policy (CIS 1.8/1.9) and S3 Block Public Access for the whole account
+        // (CIS 2.1.4) in every account, the management account included
+        for (String key : List.of("infosec", "prod", "non-prod", OrgConfig.MANAGEMENT)) {
+            String id = ids.get(key);
+            PasswordPolicy policy = iam(clients, ids, id).getAccountPasswordPolicy().passwordPolicy();
+            assertThat(policy.minimumPasswordLength()).as(key).isEqualTo(config.passwordPolicy().minimumLength());
+            assertThat(policy.passwordReusePrevention()).as(key).isEqualTo(24);
+            assertThat(policy.requireSymbols() && policy.requireNumbers() && policy.requireUppercaseCharacters()
+                    && policy.requireLowercaseCharacters()).as(key).isTrue();
+            S3ControlClient control = home.build(S3ControlClient.builder().endpointProvider(S3ControlHost.provider()),
+                    access(clients, ids, id));
+            var block = control.getPublicAccessBlock(r -> r.accountId(id)).publicAccessBlockConfiguration();
+            assertThat(List.of(block.blockPublicAcls(), block.ignorePublicAcls(), block.blockPublicPolicy(),
+                    block.restrictPublicBuckets())).as(key).containsOnly(true);
+        }
+        // the state bucket's access logs go beside the trail bucket's, and no Palisade bucket uses ACLs
+        String logBucket = Names.accessLogBucket(config.organization().name(), infosec);
+        var stateLogs = s3.getBucketLogging(r -> r.bucket(stateBucket)).loggingEnabled();
+        assertThat(stateLogs.targetBucket()).isEqualTo(logBucket);
+        assertThat(stateLogs.targetPrefix()).isEqualTo("state-bucket/");
+        assertThat(s3.getBucketOwnershipControls(r -> r.bucket(logBucket)).ownershipControls().rules())
+                .extracting(rule -> rule.objectOwnershipAsString()).containsExactly("BucketOwnerEnforced");
 
         // CloudTrail everywhere into the central bucket; root-usage alarms and rules
         String trailBucket = Names.trailBucket(config.organization().name(), infosec);
@@ -276,6 +301,8 @@ final class OrganizationChecks {
         assertThat(pab.blockPublicAcls() && pab.ignorePublicAcls() && pab.blockPublicPolicy()
                 && pab.restrictPublicBuckets()).isTrue();
         assertThat(s3.getBucketPolicy(r -> r.bucket(bucket)).policy()).contains("aws:SecureTransport");
+        assertThat(s3.getBucketOwnershipControls(r -> r.bucket(bucket)).ownershipControls().rules())
+                .extracting(rule -> rule.objectOwnershipAsString()).containsExactly("BucketOwnerEnforced");
     }
 
     static List<String> assumableRoles(IamClient iam, String group) {

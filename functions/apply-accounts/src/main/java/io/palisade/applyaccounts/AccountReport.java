@@ -18,6 +18,10 @@ import java.util.List;
  *                  the changes applied, or, for a task that only plans, the changes it would apply
  * @param problems  what could not be applied and needs the operator (e.g. a taken alias); the rest
  *                  of the account's baseline was applied
+ * @param settings  the account-wide settings every account gets (password policy, S3 Block Public
+ *                  Access for the account)
+ * @param buckets   identity account only: Palisade's buckets there (trail, access-log, state), each
+ *                  with its object ownership and where its access logs go; empty elsewhere
  */
 public record AccountReport(
         String key,
@@ -31,7 +35,9 @@ public record AccountReport(
         String trailKeyArn,
         String accessLogBucket,
         List<String> changes,
-        List<Problem> problems) {
+        List<Problem> problems,
+        Settings settings,
+        List<Bucket> buckets) {
 
     public AccountReport(String key, String accountId, String alias, List<Role> roles, List<Group> groups,
                          List<User> users, List<String> retired, Trail trail, String trailKeyArn,
@@ -39,6 +45,31 @@ public record AccountReport(
         this(key, accountId, alias, roles, groups, users, retired, trail, trailKeyArn, accessLogBucket, changes,
                 List.of());
     }
+
+    public AccountReport(String key, String accountId, String alias, List<Role> roles, List<Group> groups,
+                         List<User> users, List<String> retired, Trail trail, String trailKeyArn,
+                         String accessLogBucket, List<String> changes, List<Problem> problems) {
+        this(key, accountId, alias, roles, groups, users, retired, trail, trailKeyArn, accessLogBucket, changes,
+                problems, null, List.of());
+    }
+
+    /**
+     * The account-wide settings (CIS 1.8/1.9, 2.1.4).
+     *
+     * @param passwordPolicy          the IAM password policy the account has, as the config says it
+     * @param publicAccessBlock       S3 Block Public Access for the whole account, each of its four settings
+     */
+    public record Settings(io.palisade.common.config.OrgConfig.PasswordPolicy passwordPolicy,
+                           java.util.Map<String, Boolean> publicAccessBlock) {}
+
+    /**
+     * A bucket Palisade keeps in the identity account.
+     *
+     * @param objectOwnership {@code BucketOwnerEnforced}: ACLs disabled
+     * @param accessLogs      {@code <bucket>/<prefix>} its S3 server access logs go to; {@code null} for the
+     *                        access-log bucket itself
+     */
+    public record Bucket(String name, String objectOwnership, String accessLogs) {}
 
     /** A named error in the config's terms: {@code field} is the config path that fixes it. */
     public record Problem(String error, String field, String message) {}

@@ -15,6 +15,7 @@ import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.InvalidConfigException;
 import io.palisade.common.state.AccountTask;
 import io.palisade.common.state.RunState;
+import io.palisade.common.state.StateBucket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,12 +38,14 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketLoggingStatus;
 import software.amazon.awssdk.services.s3.model.LoggingEnabled;
+import software.amazon.awssdk.services.s3control.S3ControlClient;
 
 /**
- * Applies one account's baseline: its alias, the human roles the config gives it (trusting only
+ * Applies one account's baseline: its alias, the password policy and S3 Block Public Access for
+ * the whole account ({@link AccountSettings}), the human roles the config gives it (trusting only
  * the identity account, with MFA), and a multi-region trail into the central bucket, encrypted
- * with the central KMS key; in the identity account also the password policy, groups, users,
- * that bucket (its S3 access logs going to a log bucket beside it) and that key.
+ * with the central KMS key; in the identity account also the groups, users, that bucket and the
+ * state bucket (their S3 access logs going to a log bucket beside them) and that key.
  *
  * <p>{@link #plan} only reads: it returns one typed change per difference between the config and
  * the account ({@code + iam:role prod/Developer}, {@code ~ cloudtrail:trail prod/palisade-trail
@@ -56,6 +59,8 @@ public final class ApplyAccounts {
     static final int MAX_SESSION_SECONDS = 3600;
     /** Where in the access-log bucket the trail bucket's S3 server access logs go. */
     static final String ACCESS_LOG_PREFIX = "trail-bucket/";
+    /** Where in the access-log bucket the state bucket's S3 server access logs go. */
+    static final String STATE_ACCESS_LOG_PREFIX = "state-bucket/";
     private static final int MAX_BUCKET_NAME = 63;
     /** An account id's length, for names checked before the id is known. */
     private static final String ID_SHAPE = "000000000000";
@@ -91,7 +96,7 @@ public final class ApplyAccounts {
     private record Planned(Plan plan, String key, String accountId, String wantedAlias, boolean aliasPlanned,
                            Directory.Result directory, List<AccountReport.Role> roles, TrailKey.Ref trailKey,
                            String trailArn, String bucket, Supplier<String> kmsKeyId, String logBucket,
-                           IamClient iam) {}
+                           IamClient iam, AccountReport.Settings settings, List<AccountReport.Bucket> buckets) {}
 
     /**
      * Reads the account (with whatever credentials the injected access gives) and returns one
@@ -146,7 +151,8 @@ public final class ApplyAccounts {
         AccountReport.Trail trail = new AccountReport.Trail(Names.TRAIL, p.trailArn(), p.bucket(), true, true, true,
                 true, p.kmsKeyId().get());
         return new AccountReport(p.key(), p.accountId(), alias, p.roles(), p.directory().groups(),
-                p.directory().users(), p.directory().retired(), trail, keyArn, p.logBucket(), changes, problems);
+                p.directory().users(), p.directory().retired(), trail, keyArn, p.logBucket(), changes, problems,
+                p.settings(), p.buckets());
     }
 
     private Planned planned(AccountTask task) {
@@ -166,6 +172,9 @@ public final class ApplyAccounts {
                 () -> clients.build(IamClient.builder(), credentials));
         CloudTrailClient cloudTrail = clients.cached("cloudtrail|" + accountId, credentials,
                 () -> clients.build(CloudTrailClient.builder(), credentials));
+        S3ControlClient s3Control = clients.cached("s3control|" + accountId, credentials,
+                () -> clients.build(S3ControlClient.builder().endpointProvider(
+                        S3ControlHost.provider()), credentials));
         String bucket = Names.trailBucket(config.organization().name(), identityId);
         String logBucket = Names.accessLogBucket(config.organization().name(), identityId);
         String keyAlias = TrailKey.aliasArn(clients.partition(), clients.region().id(), identityId);
@@ -178,15 +187,25 @@ public final class ApplyAccounts {
         Plan plan = new Plan();
         String wantedAlias = task.isManagement() ? null : config.aliasOf(key);
         boolean aliasPlanned = wantedAlias == null ? false : planAlias(plan, iam, account, wantedAlias);
+        // every account, the management account included: CIS checks each one
+        plan.addAll(new AccountSettings(iam, s3Control, account, accountId).plan(config.passwordPolicy()));
+        AccountReport.Settings settings = new AccountReport.Settings(config.passwordPolicy(),
+                AccountSettings.shown(AccountSettings.BLOCK_ALL));
         Directory.Result directory = Directory.Result.EMPTY;
         TrailKey.Ref trailKey = new TrailKey.Ref();
+        List<AccountReport.Bucket> buckets = List.of();
         if (task.isIdentity()) {
             Directory.Planned people = new Directory(iam, clients.partition(), account)
                     .plan(config, k -> accountIdOf(task, k));
             plan.addAll(people.plan());
             directory = people.result();
             S3Client s3 = clients.cached("s3|" + accountId, credentials, () -> clients.s3(credentials));
-            plan.addAll(planTrailBucket(task, s3, account, bucket, logBucket, identityId));
+            String stateBucket = Names.stateBucket(config.organization().name(), identityId);
+            plan.addAll(planLogBuckets(task, s3, account, bucket, stateBucket, logBucket, identityId));
+            String owned = BucketBaseline.OWNERSHIP.toString();
+            buckets = List.of(new AccountReport.Bucket(bucket, owned, logBucket + "/" + ACCESS_LOG_PREFIX),
+                    new AccountReport.Bucket(stateBucket, owned, logBucket + "/" + STATE_ACCESS_LOG_PREFIX),
+                    new AccountReport.Bucket(logBucket, owned, null));
             KmsClient kms = clients.cached("kms|" + accountId, credentials,
                     () -> clients.build(KmsClient.builder(), credentials));
             KmsClient keyMaker = clients.cached("kms|" + accountId + "|once", credentials,
@@ -215,7 +234,7 @@ public final class ApplyAccounts {
                 arn -> trailArn[0] = arn));
         LOG.info("Account {} ({}): {} planned changes", key, accountId, plan.changes().size());
         return new Planned(plan, key, accountId, wantedAlias, aliasPlanned, directory, List.copyOf(roles), trailKey,
-                trailArn[0], bucket, kmsKeyId, identity ? logBucket : null, iam);
+                trailArn[0], bucket, kmsKeyId, identity ? logBucket : null, iam, settings, buckets);
     }
 
     /** These clients in the organization's home region: where the bucket, key and trails live. */
@@ -444,19 +463,41 @@ public final class ApplyAccounts {
         return task.org().targets().stream().map(t -> accountIdOf(task, t.key())).distinct().toList();
     }
 
-    /** The trail bucket, its server access logs (CIS 3.6) into a log bucket beside it. */
-    private Plan planTrailBucket(AccountTask task, S3Client s3, Change.Account account, String bucket,
-                                 String logBucket, String identityId) {
+    /** Each bucket whose S3 server access logs the access-log bucket takes, and the prefix they go under. */
+    static Map<String, String> logSources(String trailBucket, String stateBucket) {
+        Map<String, String> sources = new LinkedHashMap<>();
+        sources.put(trailBucket, ACCESS_LOG_PREFIX);
+        sources.put(stateBucket, STATE_ACCESS_LOG_PREFIX);
+        return sources;
+    }
+
+    /**
+     * The identity account's buckets: the access-log bucket first (the others log into it), the
+     * trail bucket and the state bucket, each with its server access logs there (CIS 3.6 for the
+     * trail bucket; the state record is what a run trusts, so who read or wrote it is kept too).
+     * The state bucket is made by MigrateState before this phase runs; it is planned here against
+     * the same policy ({@link StateBucket#policy}), so a plan or drift run sees it drift.
+     */
+    private Plan planLogBuckets(AccountTask task, S3Client s3, Change.Account account, String bucket,
+                                String stateBucket, String logBucket, String identityId) {
         String partition = clients.partition();
         BucketBaseline baseline = new BucketBaseline(s3, home(task).region());
         Plan plan = new Plan();
         plan.addAll(baseline.plan(account, logBucket, Json.MAPPER.valueToTree(PolicyDocuments.accessLogBucketPolicy(
-                partition, logBucket, bucket, ACCESS_LOG_PREFIX, identityId))));
-        Plan trailBucket = baseline.plan(account, bucket, Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(
-                partition, home(task).region().id(), bucket, accountIds(task), Names.TRAIL)));
-        plan.addAll(trailBucket);
-        LoggingEnabled wanted = LoggingEnabled.builder().targetBucket(logBucket).targetPrefix(ACCESS_LOG_PREFIX)
-                .build();
+                partition, logBucket, logSources(bucket, stateBucket), identityId))));
+        plan.addAll(baseline.plan(account, bucket, Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(
+                partition, home(task).region().id(), bucket, accountIds(task), Names.TRAIL))));
+        plan.addAll(planLogging(s3, baseline, account, bucket, logBucket, ACCESS_LOG_PREFIX));
+        plan.addAll(baseline.plan(account, stateBucket, StateBucket.policy(partition, stateBucket, identityId)));
+        plan.addAll(planLogging(s3, baseline, account, stateBucket, logBucket, STATE_ACCESS_LOG_PREFIX));
+        return plan;
+    }
+
+    /** {@code bucket}'s server access logs into {@code logBucket} under {@code prefix}. */
+    private static Plan planLogging(S3Client s3, BucketBaseline baseline, Change.Account account, String bucket,
+                                    String logBucket, String prefix) {
+        Plan plan = new Plan();
+        LoggingEnabled wanted = LoggingEnabled.builder().targetBucket(logBucket).targetPrefix(prefix).build();
         Runnable putLogging = () -> s3.putBucketLogging(r -> r.bucket(bucket)
                 .bucketLoggingStatus(BucketLoggingStatus.builder().loggingEnabled(wanted).build()));
         // a bucket that does not exist yet has no logging: its sub-resources are absent, not read

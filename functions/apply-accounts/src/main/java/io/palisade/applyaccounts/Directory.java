@@ -21,13 +21,11 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AttachedPolicy;
 import software.amazon.awssdk.services.iam.model.GetGroupResponse;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
-import software.amazon.awssdk.services.iam.model.PasswordPolicy;
-import software.amazon.awssdk.services.iam.model.UpdateAccountPasswordPolicyRequest;
 import software.amazon.awssdk.services.iam.model.User;
 
 /**
- * The identity account's people: password policy, groups (each granting only the roles the
- * config names), users and their memberships.
+ * The identity account's people: groups (each granting only the roles the config names), users
+ * and their memberships. (The password policy is every account's: {@link AccountSettings}.)
  *
  * <p>Palisade's groups live under the path {@value #Names.IAM_PATH} (IAM groups cannot be tagged),
  * so a group dropped from the config is still recognised and emptied. Users are never deleted:
@@ -64,9 +62,6 @@ final class Directory {
      */
     Planned plan(OrgConfig config, Function<String, String> accountIdOf) {
         Plan plan = new Plan();
-        if (config.passwordPolicy() != null) {
-            plan.addAll(planPasswordPolicy(config.passwordPolicy()));
-        }
         List<OrgConfig.Group> configGroups = config.groups() == null ? List.of() : config.groups();
         List<OrgConfig.User> configUsers = config.users() == null ? List.of() : config.users();
 
@@ -145,77 +140,6 @@ final class Directory {
             arns.add(Names.roleArn(partition, accountIdOf.apply(grant.account()), grant.role()));
         }
         return List.copyOf(arns);
-    }
-
-    Plan planPasswordPolicy(OrgConfig.PasswordPolicy want) {
-        PasswordPolicy have;
-        try {
-            have = iam.getAccountPasswordPolicy().passwordPolicy();
-        } catch (NoSuchEntityException e) {
-            have = null;
-        }
-        Plan plan = new Plan();
-        Runnable update = ApplyAccounts.once(() -> iam.updateAccountPasswordPolicy(passwordPolicyRequest(want)));
-        if (have == null) {
-            return plan.add(Change.create(account, "iam:password-policy", ""), update);
-        }
-        passwordPolicyDifferences(want, have).forEach((field, values) -> plan.add(Change.update(account,
-                "iam:password-policy", "", field, values.get(0), values.get(1)), update));
-        return plan;
-    }
-
-    /**
-     * Each field of {@code want} that {@code have} does not enforce, in the config's names, with
-     * the value wanted and the value found (a count IAM leaves out is 0).
-     */
-    static Map<String, List<Object>> passwordPolicyDifferences(OrgConfig.PasswordPolicy want, PasswordPolicy have) {
-        Map<String, List<Object>> differ = new LinkedHashMap<>();
-        differ(differ, "minimumLength", want.minimumLength(), have.minimumPasswordLength());
-        differ(differ, "requireUppercase", want.requireUppercase(), have.requireUppercaseCharacters());
-        differ(differ, "requireLowercase", want.requireLowercase(), have.requireLowercaseCharacters());
-        differ(differ, "requireNumbers", want.requireNumbers(), have.requireNumbers());
-        differ(differ, "requireSymbols", want.requireSymbols(), have.requireSymbols());
-        differ(differ, "allowUsersToChange", want.allowUsersToChange(), have.allowUsersToChangePassword());
-        // IAM leaves these out when off; the config says 0
-        differ(differ, "reusePrevention", want.reusePrevention(),
-                have.passwordReusePrevention() == null ? 0 : have.passwordReusePrevention());
-        differ(differ, "maxAgeDays", want.maxAgeDays(), have.maxPasswordAge() == null ? 0 : have.maxPasswordAge());
-        return differ;
-    }
-
-    private static void differ(Map<String, List<Object>> differ, String field, Object want, Object have) {
-        if (!same(want, have)) {
-            differ.put(field, java.util.Arrays.asList(want, have));
-        }
-    }
-
-    /** Whether {@code have} already enforces {@code want}; a field the config leaves out is not compared. */
-    static boolean passwordPolicyMatches(OrgConfig.PasswordPolicy want, PasswordPolicy have) {
-        if (have == null) {
-            return false;
-        }
-        return passwordPolicyDifferences(want, have).isEmpty();
-    }
-
-    static UpdateAccountPasswordPolicyRequest passwordPolicyRequest(OrgConfig.PasswordPolicy want) {
-        var r = UpdateAccountPasswordPolicyRequest.builder()
-                .minimumPasswordLength(want.minimumLength())
-                .requireUppercaseCharacters(want.requireUppercase())
-                .requireLowercaseCharacters(want.requireLowercase())
-                .requireNumbers(want.requireNumbers())
-                .requireSymbols(want.requireSymbols())
-                .allowUsersToChangePassword(want.allowUsersToChange());
-        if (want.reusePrevention() != null && want.reusePrevention() > 0) {
-            r.passwordReusePrevention(want.reusePrevention());
-        }
-        if (want.maxAgeDays() != null && want.maxAgeDays() > 0) {
-            r.maxPasswordAge(want.maxAgeDays());
-        }
-        return r.build();
-    }
-
-    private static boolean same(Object want, Object have) {
-        return want == null || want.equals(have);
     }
 
     /**

@@ -297,23 +297,43 @@ final class PolicyDocuments {
     }
 
     /**
-     * The access-log bucket's policy: TLS only, and S3 server access logging may write the trail
-     * bucket's logs under {@code <prefix>} only (the S3 User Guide's logging.s3.amazonaws.com grant).
+     * The access-log bucket's policy: TLS only, and S3 server access logging may write each source
+     * bucket's logs under its own prefix only (the S3 User Guide's logging.s3.amazonaws.com grant,
+     * the only way with ACLs disabled: "Bucket owner enforced" ignores the log-delivery group ACL).
+     *
+     * @param sources each source bucket and the prefix its logs go under, in order
      */
-    static Map<String, Object> accessLogBucketPolicy(String partition, String logBucket, String sourceBucket,
-                                                     String prefix, String accountId) {
+    static Map<String, Object> accessLogBucketPolicy(String partition, String logBucket, Map<String, String> sources,
+                                                     String accountId) {
         String logBucketArn = Names.bucketArn(partition, logBucket);
-        // the grant first and its Resource one string: moto's PutBucketLogging looks for it statement by
+        // the grants first and each Resource one string: moto's PutBucketLogging looks for one statement by
         // statement, fails on a "Principal": "*" it meets before, and does not recognise a Resource list
-        return ordered("Version", VERSION, "Statement", List.of(
-                ordered("Sid", "S3ServerAccessLogs", "Effect", "Allow",
-                        "Principal", Map.of("Service", "logging.s3.amazonaws.com"),
-                        "Action", "s3:PutObject",
-                        "Resource", logBucketArn + "/" + prefix + "*",
-                        "Condition", ordered(
-                                "ArnLike", Map.of("aws:SourceArn", Names.bucketArn(partition, sourceBucket)),
-                                "StringEquals", Map.of("aws:SourceAccount", accountId))),
-                BucketBaseline.denyInsecureTransport(logBucketArn)));
+        List<Object> statements = new ArrayList<>();
+        boolean first = true;
+        for (var source : sources.entrySet()) {
+            statements.add(ordered("Sid", first ? "S3ServerAccessLogs" : "S3ServerAccessLogs" + sid(source.getValue()),
+                    "Effect", "Allow",
+                    "Principal", Map.of("Service", "logging.s3.amazonaws.com"),
+                    "Action", "s3:PutObject",
+                    "Resource", logBucketArn + "/" + source.getValue() + "*",
+                    "Condition", ordered(
+                            "ArnLike", Map.of("aws:SourceArn", Names.bucketArn(partition, source.getKey())),
+                            "StringEquals", Map.of("aws:SourceAccount", accountId))));
+            first = false;
+        }
+        statements.add(BucketBaseline.denyInsecureTransport(logBucketArn));
+        return ordered("Version", VERSION, "Statement", List.copyOf(statements));
+    }
+
+    /** A statement id from a prefix: {@code state-bucket/} -> {@code StateBucket}. */
+    private static String sid(String prefix) {
+        StringBuilder sid = new StringBuilder();
+        for (String word : prefix.split("[^A-Za-z0-9]+")) {
+            if (!word.isEmpty()) {
+                sid.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+            }
+        }
+        return sid.toString();
     }
 
     /** A map that keeps the order given, so documents read well in the console. */

@@ -2,6 +2,7 @@ package io.palisade.applyaccounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
@@ -41,12 +42,21 @@ class AbsentAccountPlanTest {
         assertThat(report.accountId()).isNull();
         assertThat(report.changes()).containsExactly(
                 "+ iam:account-alias prod/" + config.aliasOf("prod"),
+                "+ iam:password-policy prod",
+                "+ s3:account-public-access-block prod",
                 "+ iam:role prod/Administrator",
                 "+ iam:role prod/Developer",
+                "+ iam:role prod/Support",
+                "+ iam:role prod/SecurityAudit",
                 "+ iam:role prod/" + Names.AUDIT_ROLE,
                 "+ cloudtrail:trail prod/" + Names.TRAIL);
         assertThat(report.roles()).extracting(AccountReport.Role::arn)
-                .containsExactly("arn:aws:iam::<prod id>:role/Administrator", "arn:aws:iam::<prod id>:role/Developer");
+                .containsExactly("arn:aws:iam::<prod id>:role/Administrator", "arn:aws:iam::<prod id>:role/Developer",
+                        "arn:aws:iam::<prod id>:role/Support", "arn:aws:iam::<prod id>:role/SecurityAudit");
+        assertThat(report.settings().passwordPolicy()).isEqualTo(config.passwordPolicy());
+        assertThat(report.settings().publicAccessBlock()).containsOnlyKeys("blockPublicAcls", "ignorePublicAcls",
+                "blockPublicPolicy", "restrictPublicBuckets").containsValues(true);
+        assertThat(report.buckets()).isEmpty();
         assertThat(report.trail().arn()).isEqualTo("arn:aws:cloudtrail:us-east-1:<prod id>:trail/" + Names.TRAIL);
         assertThat(report.trail().bucket()).isEqualTo(Names.trailBucket(config.organization().name(), "<infosec id>"));
         assertThat(http.requests).hasValue(0);
@@ -58,8 +68,12 @@ class AbsentAccountPlanTest {
 
         String bucket = Names.trailBucket(config.organization().name(), "<infosec id>");
         String logBucket = Names.accessLogBucket(config.organization().name(), "<infosec id>");
+        String stateBucket = Names.stateBucket(config.organization().name(), "<infosec id>");
         assertThat(report.changes()).allMatch(c -> c.startsWith("+ ")).contains(
                 "+ iam:password-policy infosec",
+                "+ s3:account-public-access-block infosec",
+                "+ s3:bucket infosec/" + stateBucket,
+                "+ s3:bucket-logging infosec/" + stateBucket,
                 "+ iam:group infosec/" + Names.ALL_USERS_GROUP,
                 "+ iam:group infosec/InfosecAdmins",
                 "+ iam:user infosec/ExampleAdmin",
@@ -76,6 +90,11 @@ class AbsentAccountPlanTest {
                 .satisfies(g -> assertThat(g.assumableRoleArns()).containsExactly("arn:aws:iam::<prod id>:role/Developer"));
         assertThat(report.groups()).filteredOn(g -> g.name().equals("MasterBilling")).singleElement()
                 .satisfies(g -> assertThat(g.assumableRoleArns()).containsExactly("arn:aws:iam::" + MANAGEMENT + ":role/Billing"));
+        assertThat(report.buckets()).extracting(AccountReport.Bucket::name, AccountReport.Bucket::objectOwnership,
+                AccountReport.Bucket::accessLogs).containsExactly(
+                tuple(bucket, "BucketOwnerEnforced", logBucket + "/trail-bucket/"),
+                tuple(stateBucket, "BucketOwnerEnforced", logBucket + "/state-bucket/"),
+                tuple(logBucket, "BucketOwnerEnforced", null));
         assertThat(http.requests).hasValue(0);
     }
 

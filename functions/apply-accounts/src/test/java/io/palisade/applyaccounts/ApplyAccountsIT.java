@@ -42,6 +42,9 @@ import software.amazon.awssdk.services.kms.model.KeySpec;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.LoggingEnabled;
+import software.amazon.awssdk.services.s3.model.ObjectOwnership;
+import software.amazon.awssdk.services.s3.model.OwnershipControlsRule;
+import software.amazon.awssdk.services.s3control.S3ControlClient;
 import software.amazon.awssdk.services.s3.model.PublicAccessBlockConfiguration;
 
 /** Applies the baseline to an emulated organization (moto), re-applies it, then changes the config. */
@@ -158,7 +161,8 @@ class ApplyAccountsIT {
         assertThat(attached(infosec, "Administrator")).containsExactly("arn:aws:iam::aws:policy/AdministratorAccess");
         assertThat(attached(iam(org.managementAccountId()), "Billing"))
                 .containsExactly("arn:aws:iam::aws:policy/job-function/Billing");
-        assertThat(first.get("management").roles()).extracting(AccountReport.Role::name).containsExactly("Billing");
+        assertThat(first.get("management").roles()).extracting(AccountReport.Role::name)
+                .containsExactly("Billing", "Support", "SecurityAudit");
         // aliases, not on management
         assertThat(infosec.listAccountAliases().accountAliases()).containsExactly(config.aliasOf("infosec"));
         assertThat(prod.listAccountAliases().accountAliases()).containsExactly(config.aliasOf("prod"));
@@ -193,7 +197,8 @@ class ApplyAccountsIT {
         assertThat(logging.targetPrefix()).isEqualTo(ApplyAccounts.ACCESS_LOG_PREFIX);
         assertThat(s3.getBucketVersioning(r -> r.bucket(logBucket)).status()).isEqualTo(BucketVersioningStatus.ENABLED);
         JsonNode logPolicy = Json.read(s3.getBucketPolicy(r -> r.bucket(logBucket)).policy(), JsonNode.class);
-        assertThat(logPolicy.findValuesAsText("Sid")).containsExactlyInAnyOrder("DenyInsecureTransport", "S3ServerAccessLogs");
+        assertThat(logPolicy.findValuesAsText("Sid")).containsExactlyInAnyOrder("DenyInsecureTransport", "S3ServerAccessLogs",
+                "S3ServerAccessLogsStateBucket");
         assertThat(logPolicy.toString()).contains("logging.s3.amazonaws.com", "arn:aws:s3:::" + bucket)
                 .doesNotContain("cloudtrail.amazonaws.com");
         // the trails' key: customer managed, symmetric, found by its alias, rotated
@@ -247,8 +252,13 @@ class ApplyAccountsIT {
             String key = e.getKey();
             AccountReport report = e.getValue();
             assertThat(report.changes()).as(key).isNotEmpty().allMatch(c -> c.startsWith("+ "));
-            assertThat(report.changes()).as(key).contains("+ cloudtrail:trail " + key + "/" + Names.TRAIL);
+            assertThat(report.changes()).as(key).contains("+ cloudtrail:trail " + key + "/" + Names.TRAIL,
+                    "+ iam:password-policy " + key, "+ s3:account-public-access-block " + key,
+                    "+ iam:role " + key + "/Support", "+ iam:role " + key + "/SecurityAudit");
         });
+        String stateBucket = Names.stateBucket(config.organization().name(), id("infosec"));
+        assertThat(planned.get("infosec").changes()).contains("+ s3:bucket infosec/" + stateBucket,
+                "+ s3:bucket-logging infosec/" + stateBucket);
         assertThat(planned.get("infosec").changes()).contains("+ iam:password-policy infosec",
                 "+ kms:key infosec/" + Names.TRAIL_KEY_ALIAS,
                 "+ s3:bucket infosec/" + Names.trailBucket(config.organization().name(), id("infosec")),
@@ -315,9 +325,13 @@ class ApplyAccountsIT {
         assertThat(third.get("infosec").changes()).contains("+ iam:user infosec/ExampleAuditor",
                 "- iam:group-membership infosec/MasterBilling ExampleBilling", "- iam:group infosec/MasterBilling",
                 "~ iam:password-policy infosec minimumLength: expected 16 actual 14");
+        // the password policy is every account's, the management account's included
         third.forEach((key, report) -> {
             if (!key.equals("infosec")) {
-                assertThat(report.changes()).as(key).isEmpty();
+                assertThat(report.changes()).as(key)
+                        .containsExactly("~ iam:password-policy " + key + " minimumLength: expected 16 actual 14");
+                assertThat(iam(id(key)).getAccountPasswordPolicy().passwordPolicy().minimumPasswordLength()).as(key)
+                        .isEqualTo(16);
             }
         });
 
@@ -378,8 +392,18 @@ class ApplyAccountsIT {
         // an unmanaged principal in a managed group, and a weaker password policy
         infosec.createUser(r -> r.userName("Mallory"));
         infosec.addUserToGroup(r -> r.groupName("InfosecAdmins").userName("Mallory"));
-        infosec.updateAccountPasswordPolicy(Directory.passwordPolicyRequest(config.passwordPolicy()).toBuilder()
+        infosec.updateAccountPasswordPolicy(AccountSettings.passwordPolicyRequest(config.passwordPolicy()).toBuilder()
                 .minimumPasswordLength(8).build());
+        // the account-wide settings of the members, and the identity account's buckets
+        iam(id("non-prod")).updateAccountPasswordPolicy(AccountSettings.passwordPolicyRequest(config.passwordPolicy())
+                .toBuilder().passwordReusePrevention(5).build());
+        S3ControlClient prodControl = s3Control(prodId);
+        prodControl.putPublicAccessBlock(r -> r.accountId(prodId).publicAccessBlockConfiguration(
+                AccountSettings.BLOCK_ALL.toBuilder().blockPublicPolicy(false).build()));
+        s3.putBucketOwnershipControls(r -> r.bucket(bucket).ownershipControls(c -> c.rules(
+                OwnershipControlsRule.builder().objectOwnership(ObjectOwnership.OBJECT_WRITER).build())));
+        String stateBucket = Names.stateBucket(config.organization().name(), id("infosec"));
+        s3.putBucketLogging(r -> r.bucket(stateBucket).bucketLoggingStatus(b -> {}));
 
         Map<String, AccountReport> planned = planAll(config);
 
@@ -388,11 +412,13 @@ class ApplyAccountsIT {
                 "~ iam:role prod/Developer trust",
                 "- iam:role-policy-attachment prod/Developer arn:aws:iam::aws:policy/AdministratorAccess",
                 "~ cloudtrail:trail prod/palisade-trail logFileValidation",
-                "~ cloudtrail:trail prod/palisade-trail logging");
+                "~ cloudtrail:trail prod/palisade-trail logging",
+                "~ s3:account-public-access-block prod blockPublicPolicy");
         assertThat(planned.get("prod").changes())
                 .contains("~ cloudtrail:trail prod/palisade-trail logging: expected true actual false");
-        assertThat(items(planned.get("non-prod").changes()))
-                .containsExactly("~ cloudtrail:trail non-prod/palisade-trail kmsKeyId");
+        assertThat(items(planned.get("non-prod").changes())).containsExactlyInAnyOrder(
+                "~ cloudtrail:trail non-prod/palisade-trail kmsKeyId",
+                "~ iam:password-policy non-prod reusePrevention");
         assertThat(items(planned.get("infosec").changes())).containsExactlyInAnyOrder(
                 "+ iam:group-membership infosec/ProdAdmins ExampleAdmin",
                 "- iam:group-membership infosec/ProdAdmins ExampleDeveloper",
@@ -400,7 +426,9 @@ class ApplyAccountsIT {
                 "~ iam:password-policy infosec minimumLength",
                 "~ kms:key infosec/alias/palisade-cloudtrail policy",
                 "~ kms:key infosec/alias/palisade-cloudtrail rotation",
-                "+ s3:bucket-logging infosec/" + bucket);
+                "+ s3:bucket-logging infosec/" + bucket,
+                "~ s3:bucket infosec/" + bucket + " objectOwnership",
+                "+ s3:bucket-logging infosec/" + stateBucket);
         assertThat(kms.getKeyRotationStatus(r -> r.keyId(keyId)).keyRotationEnabled()).isFalse();
         assertThat(ct.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging()).isFalse();
 
@@ -416,6 +444,13 @@ class ApplyAccountsIT {
         assertThat(groupsOf(infosec, "Mallory")).isEmpty();
         assertThat(kms.getKeyRotationStatus(r -> r.keyId(keyId)).keyRotationEnabled()).isTrue();
         assertThat(s3.getBucketLogging(r -> r.bucket(bucket)).loggingEnabled()).isNotNull();
+        assertThat(s3.getBucketLogging(r -> r.bucket(stateBucket)).loggingEnabled().targetPrefix())
+                .isEqualTo(ApplyAccounts.STATE_ACCESS_LOG_PREFIX);
+        assertThat(ownership(s3, bucket)).isEqualTo("BucketOwnerEnforced");
+        assertThat(prodControl.getPublicAccessBlock(r -> r.accountId(prodId)).publicAccessBlockConfiguration())
+                .isEqualTo(AccountSettings.BLOCK_ALL);
+        assertThat(iam(id("non-prod")).getAccountPasswordPolicy().passwordPolicy().passwordReusePrevention())
+                .isEqualTo(24);
         assertThat(nonProdTrails.getTrail(r -> r.name(Names.TRAIL)).trail().kmsKeyId())
                 .isEqualTo(TrailKey.aliasArn("aws", clients.region().id(), id("infosec")));
         assertThat(PolicyDocuments.requiresMfa(PolicyDocument.parse(
@@ -423,6 +458,86 @@ class ApplyAccountsIT {
         assertThat(attached(prod, "Developer")).containsExactly("arn:aws:iam::aws:policy/PowerUserAccess");
         assertThat(groupsOf(infosec, "ExampleDeveloper")).doesNotContain("ProdAdmins");
         assertThat(groupsOf(infosec, "ExampleAdmin")).contains("ProdAdmins");
+    }
+
+    private S3ControlClient s3Control(String accountId) {
+        return clients.build(S3ControlClient.builder().endpointProvider(
+                S3ControlHost.provider()),
+                Emulator.orgAccess(clients, accountId));
+    }
+
+    private static String ownership(S3Client s3, String bucket) {
+        return s3.getBucketOwnershipControls(r -> r.bucket(bucket)).ownershipControls().rules().get(0)
+                .objectOwnershipAsString();
+    }
+
+    /**
+     * Issue 10 (B): what CIS checks in every account, the management account included, and on
+     * every Palisade bucket; and the two CIS roles, trusting only the identity account with MFA.
+     */
+    @Test
+    void apply_whenIdentityThenMembers_setsTheCisAccountBaselineEverywhereAndReapplyChangesNothing() {
+        Map<String, AccountReport> first = applyAll(config);
+
+        for (RunState.Target t : org.targets()) {
+            String key = t.key();
+            IamClient accountIam = iam(t.accountId());
+            // CIS 1.8/1.9: the same password policy in every account
+            PasswordPolicy pp = accountIam.getAccountPasswordPolicy().passwordPolicy();
+            assertThat(AccountSettings.passwordPolicyMatches(config.passwordPolicy(), pp)).as(key).isTrue();
+            assertThat(pp.minimumPasswordLength()).as(key).isEqualTo(14);
+            assertThat(pp.passwordReusePrevention()).as(key).isEqualTo(24);
+            // CIS 2.1.4 / Security Hub S3.1: Block Public Access for the whole account, all four on
+            assertThat(s3Control(t.accountId()).getPublicAccessBlock(r -> r.accountId(t.accountId()))
+                    .publicAccessBlockConfiguration()).as(key).isEqualTo(AccountSettings.BLOCK_ALL);
+            assertThat(first.get(key).settings().publicAccessBlock()).as(key).containsValues(true).hasSize(4);
+            assertThat(first.get(key).settings().passwordPolicy()).as(key).isEqualTo(config.passwordPolicy());
+            // CIS 1.17 (AWS Support) and SecurityAudit: trust the identity account only, with MFA
+            for (String role : List.of("Support", "SecurityAudit")) {
+                Role r = accountIam.getRole(x -> x.roleName(role)).role();
+                JsonNode trust = PolicyDocument.parse(r.assumeRolePolicyDocument());
+                assertThat(trust.at("/Statement/0/Principal/AWS").asText()).as(key + " " + role)
+                        .isEqualTo("arn:aws:iam::" + id("infosec") + ":root");
+                assertThat(PolicyDocuments.requiresMfa(trust)).as(key + " " + role).isTrue();
+                assertThat(accountIam.listRoleTags(x -> x.roleName(role)).tags()).as(key + " " + role)
+                        .anyMatch(tag -> tag.key().equals(Names.MANAGED_TAG));
+            }
+            assertThat(attached(accountIam, "Support")).as(key)
+                    .containsExactly("arn:aws:iam::aws:policy/AWSSupportAccess");
+            assertThat(attached(accountIam, "SecurityAudit")).as(key)
+                    .containsExactly("arn:aws:iam::aws:policy/SecurityAudit");
+        }
+        // the groups that may assume them, in every account
+        JsonNode support = groupPolicy(iam(id("infosec")), "SupportTeam", Directory.ASSUME_ROLES_POLICY);
+        assertThat(support.toString()).contains("arn:aws:iam::" + org.managementAccountId() + ":role/Support",
+                roleArn("infosec", "Support"), roleArn("prod", "Support"), roleArn("non-prod", "Support"));
+        JsonNode auditors = groupPolicy(iam(id("infosec")), "SecurityAuditors", Directory.ASSUME_ROLES_POLICY);
+        assertThat(auditors.toString()).contains(roleArn("prod", "SecurityAudit"),
+                "arn:aws:iam::" + org.managementAccountId() + ":role/SecurityAudit");
+
+        // every Palisade bucket: ACLs disabled; the trail and state buckets access-logged
+        String identity = id("infosec");
+        S3Client s3 = clients.s3(Emulator.orgAccess(clients, identity));
+        String trailBucket = Names.trailBucket(config.organization().name(), identity);
+        String stateBucket = Names.stateBucket(config.organization().name(), identity);
+        String logBucket = Names.accessLogBucket(config.organization().name(), identity);
+        for (String bucket : List.of(trailBucket, stateBucket, logBucket)) {
+            assertThat(ownership(s3, bucket)).as(bucket).isEqualTo("BucketOwnerEnforced");
+        }
+        LoggingEnabled stateLogs = s3.getBucketLogging(r -> r.bucket(stateBucket)).loggingEnabled();
+        assertThat(stateLogs.targetBucket()).isEqualTo(logBucket);
+        assertThat(stateLogs.targetPrefix()).isEqualTo(ApplyAccounts.STATE_ACCESS_LOG_PREFIX);
+        JsonNode logPolicy = Json.read(s3.getBucketPolicy(r -> r.bucket(logBucket)).policy(), JsonNode.class);
+        assertThat(logPolicy.findValuesAsText("aws:SourceArn")).containsExactly("arn:aws:s3:::" + trailBucket,
+                "arn:aws:s3:::" + stateBucket);
+        assertThat(first.get("infosec").buckets()).extracting(AccountReport.Bucket::name)
+                .containsExactly(trailBucket, stateBucket, logBucket);
+        assertThat(first.get("prod").buckets()).isEmpty();
+
+        Map<String, AccountReport> second = applyAll(config);
+
+        second.forEach((k, report) -> assertThat(report.changes()).as(k).isEmpty());
+        planAll(config).forEach((k, report) -> assertThat(report.changes()).as(k).isEmpty());
     }
 
     private static List<String> attached(IamClient iam, String role) {
@@ -528,6 +643,10 @@ class ApplyAccountsIT {
         AccountReport planned = new ApplyAccountsHandler(planPhase).report(new AccountTask(prod, config, org, null,
                 new RunState.Run("it", null), AccountTask.PLAN, null));
         assertThat(planned.changes()).isEmpty();
+        // the identity account too: its account-wide settings, buckets (the state bucket's included) and logging
+        AccountReport plannedIdentity = new ApplyAccountsHandler(planPhase).report(new AccountTask(org.identity(),
+                config, org, null, new RunState.Run("it", null), AccountTask.PLAN, null));
+        assertThat(plannedIdentity.changes()).isEmpty();
 
         // another management-account role, allowed to assume it by its own policy, is not trusted
         Clients asStranger = Emulator.as(clients, management, stranger);

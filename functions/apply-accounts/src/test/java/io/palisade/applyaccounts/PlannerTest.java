@@ -49,6 +49,11 @@ import software.amazon.awssdk.services.iam.model.Role;
 import software.amazon.awssdk.services.iam.model.Tag;
 import software.amazon.awssdk.services.iam.model.User;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3control.S3ControlClient;
+import software.amazon.awssdk.services.s3control.model.GetPublicAccessBlockRequest;
+import software.amazon.awssdk.services.s3control.model.GetPublicAccessBlockResponse;
+import software.amazon.awssdk.services.s3control.model.PublicAccessBlockConfiguration;
+import software.amazon.awssdk.services.s3control.model.S3ControlException;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 import software.amazon.awssdk.services.s3.model.HeadBucketResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -165,7 +170,6 @@ class PlannerTest {
                 .plan(config(), PlannerTest::id);
 
         assertThat(rendered(planned.plan())).containsExactly(
-                "~ iam:password-policy infosec minimumLength: expected 14 actual 8",
                 "+ iam:group infosec/AllUsers",
                 "+ iam:user infosec/Bob",
                 "+ iam:group-membership infosec/AllUsers Alice",
@@ -173,9 +177,62 @@ class PlannerTest {
                 "+ iam:group-membership infosec/InfosecAdmins Bob",
                 "- iam:group-membership infosec/InfosecAdmins Mallory");
         assertThat(planned.result().retired()).containsExactly("Mallory");
-        Change password = planned.plan().changes().get(0);
+    }
+
+    /** An account whose Block Public Access has {@code block} (none: S3 Control answers 404). */
+    private static S3ControlClient publicAccessBlock(PublicAccessBlockConfiguration block) {
+        return new S3ControlClient() {
+            @Override
+            public GetPublicAccessBlockResponse getPublicAccessBlock(GetPublicAccessBlockRequest r) {
+                assertThat(r.accountId()).isEqualTo(PROD);
+                if (block == null) {
+                    throw S3ControlException.builder().statusCode(404).awsErrorDetails(AwsErrorDetails.builder()
+                            .errorCode("NoSuchPublicAccessBlockConfiguration").build()).build();
+                }
+                return GetPublicAccessBlockResponse.builder().publicAccessBlockConfiguration(block).build();
+            }
+
+            @Override
+            public String serviceName() {
+                return "s3";
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    @Test
+    void accountSettingsPlan_whenDrifted_namesEachSettingAndChangesNothing() {
+        PublicAccessBlockConfiguration halfOpen = AccountSettings.BLOCK_ALL.toBuilder().blockPublicPolicy(false)
+                .restrictPublicBuckets(null).build();
+
+        Plan plan = new AccountSettings(new DriftedIam(), publicAccessBlock(halfOpen), PROD_ACCOUNT, PROD)
+                .plan(PASSWORDS);
+
+        assertThat(rendered(plan)).containsExactly(
+                "~ iam:password-policy prod minimumLength: expected 14 actual 8",
+                "~ s3:account-public-access-block prod blockPublicPolicy: expected true actual false",
+                "~ s3:account-public-access-block prod restrictPublicBuckets: expected true actual false");
+        Change password = plan.changes().get(0);
         assertThat(password.expected()).isEqualTo(14);
         assertThat(password.actual()).isEqualTo(8);
+    }
+
+    @Test
+    void accountSettingsPlan_whenTheAccountHasNoBlockPublicAccess_createsIt() {
+        Plan plan = new AccountSettings(new DriftedIam(), publicAccessBlock(null), PROD_ACCOUNT, PROD)
+                .planPublicAccessBlock();
+
+        assertThat(rendered(plan)).containsExactly("+ s3:account-public-access-block prod");
+    }
+
+    @Test
+    void accountSettingsPlan_whenEverySettingIsOn_isEmpty() {
+        Plan plan = new AccountSettings(new DriftedIam(), publicAccessBlock(AccountSettings.BLOCK_ALL), PROD_ACCOUNT,
+                PROD).planPublicAccessBlock();
+
+        assertThat(plan.isEmpty()).isTrue();
     }
 
     @Test

@@ -236,14 +236,21 @@ class PolicyDocumentsTest {
 
     @Test
     void accessLogBucketPolicy_whenBuilt_letsS3LoggingWriteOnlyTheSourceBucketsLogsUnderThePrefix() {
-        JsonNode doc = tree(PolicyDocuments.accessLogBucketPolicy("aws", "logs", "trail", "trail-bucket/", "1"));
+        JsonNode doc = tree(PolicyDocuments.accessLogBucketPolicy("aws", "logs", ApplyAccounts.logSources("trail",
+                "state"), "1"));
 
-        assertThat(doc.findValuesAsText("Sid")).containsExactly("S3ServerAccessLogs", "DenyInsecureTransport");
+        assertThat(doc.findValuesAsText("Sid")).containsExactly("S3ServerAccessLogs", "S3ServerAccessLogsStateBucket",
+                "DenyInsecureTransport");
         JsonNode write = doc.at("/Statement/0");
         assertThat(write.at("/Principal/Service").asText()).isEqualTo("logging.s3.amazonaws.com");
         assertThat(write.path("Action").asText()).isEqualTo("s3:PutObject");
         assertThat(write.path("Resource").asText()).isEqualTo("arn:aws:s3:::logs/trail-bucket/*");
         assertThat(write.at("/Condition/ArnLike/aws:SourceArn").asText()).isEqualTo("arn:aws:s3:::trail");
         assertThat(write.at("/Condition/StringEquals/aws:SourceAccount").asText()).isEqualTo("1");
+        // the state bucket's logs: only under their own prefix, only from that bucket
+        JsonNode state = doc.at("/Statement/1");
+        assertThat(state.path("Resource").asText()).isEqualTo("arn:aws:s3:::logs/state-bucket/*");
+        assertThat(state.at("/Condition/ArnLike/aws:SourceArn").asText()).isEqualTo("arn:aws:s3:::state");
+        assertThat(state.at("/Condition/StringEquals/aws:SourceAccount").asText()).isEqualTo("1");
     }
 }

@@ -79,8 +79,8 @@ class PolicySizesTest {
         report("trail key policy", n, Kind.KMS_KEY,
                 PolicyDocuments.trailKeyPolicy(PARTITION, REGION, identity, ids, TRAIL));
         report("access-log bucket policy", n, Kind.S3_BUCKET, PolicyDocuments.accessLogBucketPolicy(PARTITION,
-                Names.accessLogBucket("acme-corp", identity), bucket, ApplyAccounts.ACCESS_LOG_PREFIX,
-                identity));
+                Names.accessLogBucket("acme-corp", identity), ApplyAccounts.logSources(bucket,
+                        Names.stateBucket("acme-corp", identity)), identity));
         report("role trust policy", n, Kind.IAM_ROLE_TRUST, PolicyDocuments.roleTrust(PARTITION, identity));
         report("group AllUsers (self-service)", n, Kind.IAM_GROUP_INLINE,
                 PolicyDocuments.manageOwnCredentials(PARTITION));

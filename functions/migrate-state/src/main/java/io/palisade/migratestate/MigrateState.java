@@ -10,12 +10,12 @@ import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.errors.ConcurrentRunException;
 import io.palisade.common.state.RunState;
+import io.palisade.common.state.StateBucket;
 import io.palisade.common.state.StateRecord;
 import io.palisade.common.state.StateStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,21 +119,8 @@ public final class MigrateState {
         }
     }
 
-    /** TLS only; only the bootstrap principals (the management account's access role, the bootstrap role). */
+    /** The state bucket's policy ({@link StateBucket#policy}): TLS only, the bootstrap principals only. */
     JsonNode statePolicy(String bucket, String infosec) {
-        String p = clients.partition();
-        String bucketArn = Names.bucketArn(p, bucket);
-        return Json.MAPPER.valueToTree(Map.of(
-                "Version", "2012-10-17",
-                "Statement", List.of(
-                        BucketBaseline.denyInsecureTransport(bucketArn),
-                        Map.of("Sid", "DenyAllButBootstrapPrincipals",
-                                "Effect", "Deny",
-                                "Principal", "*",
-                                "Action", "s3:*",
-                                "Resource", List.of(bucketArn, bucketArn + "/*"),
-                                "Condition", Map.of("ArnNotLike", Map.of("aws:PrincipalArn", List.of(
-                                        Names.roleArn(p, infosec, Names.ORGANIZATION_ACCESS_ROLE),
-                                        Names.roleArn(p, infosec, Names.BOOTSTRAP_ROLE))))))));
+        return StateBucket.policy(clients.partition(), bucket, infosec);
     }
 }

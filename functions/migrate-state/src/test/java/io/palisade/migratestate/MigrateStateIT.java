@@ -78,7 +78,8 @@ class MigrateStateIT {
 
         String bucket = Names.stateBucket(config.organization().name(), infosec);
         assertThat(ref).isEqualTo(new RunState.StateRef(infosec, bucket, Names.STATE_KEY, ref.changes()));
-        assertThat(ref.changes()).contains("S3:CreateBucket", "S3:PutBucketVersioning", "S3:PutBucketEncryption",
+        assertThat(ref.changes()).contains("S3:CreateBucket", "S3:PutBucketOwnershipControls", "S3:PutBucketVersioning",
+                "S3:PutBucketEncryption",
                 "S3:PutPublicAccessBlock", "S3:PutBucketPolicy", "S3:PutObject", "Organizations:TagResource");
         assertThat(organizations.listTagsForResource(r -> r.resourceId(infosec)).tags())
                 .as("a drift run without config finds the bucket by this tag")
@@ -110,7 +111,12 @@ class MigrateStateIT {
         assertThat(principals.path("Principal").asText()).isEqualTo("*");
         assertThat(texts(principals.at("/Condition/ArnNotLike/aws:PrincipalArn"))).containsExactlyInAnyOrder(
                 "arn:aws:iam::" + infosec + ":role/OrganizationAccountAccessRole",
-                "arn:aws:iam::" + infosec + ":role/PalisadeBootstrap");
+                "arn:aws:iam::" + infosec + ":role/PalisadeBootstrap", "arn:aws:iam::" + infosec + ":role/PalisadeAudit");
+        assertThat(statement(policy, "AuditRoleReadsSettingsOnly").at("/Condition/ArnLike/aws:PrincipalArn").asText())
+                .isEqualTo("arn:aws:iam::" + infosec + ":role/PalisadeAudit");
+        assertThat(s3.getBucketOwnershipControls(r -> r.bucket(bucket)).ownershipControls().rules())
+                .singleElement().satisfies(rule -> assertThat(rule.objectOwnershipAsString())
+                        .isEqualTo("BucketOwnerEnforced"));
 
         JsonNode raw = Json.read(s3.getObjectAsBytes(r -> r.bucket(bucket).key(Names.STATE_KEY)).asUtf8String(),
                 JsonNode.class);

@@ -7,18 +7,25 @@ import java.util.Map;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.ObjectOwnership;
+import software.amazon.awssdk.services.s3.model.OwnershipControlsRule;
 import software.amazon.awssdk.services.s3.model.PublicAccessBlockConfiguration;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * A bucket Security Hub accepts: versioned, encrypted by default, every public access
- * blocked, and a given policy (which must deny non-TLS access). {@link #plan} reads each
+ * blocked, ACLs disabled (object ownership {@code BucketOwnerEnforced}, set explicitly rather
+ * than left to the default of buckets made since April 2023, so a bucket made before or changed
+ * by hand is seen), and a given policy (which must deny non-TLS access). {@link #plan} reads each
  * setting and plans a change only where it differs, so re-applying changes nothing.
  */
 public final class BucketBaseline {
     private static final PublicAccessBlockConfiguration BLOCK_ALL = PublicAccessBlockConfiguration.builder()
             .blockPublicAcls(true).ignorePublicAcls(true).blockPublicPolicy(true).restrictPublicBuckets(true).build();
+
+    /** ACLs disabled: the bucket owner owns every object, access is by policy only (Security Hub S3.12). */
+    public static final ObjectOwnership OWNERSHIP = ObjectOwnership.BUCKET_OWNER_ENFORCED;
 
     private final S3Client s3;
     private final Region region;
@@ -60,6 +67,8 @@ public final class BucketBaseline {
                         d -> d.sseAlgorithm(ServerSideEncryption.AES256)))));
         Runnable block = () -> s3.putPublicAccessBlock(r -> r.bucket(bucket).publicAccessBlockConfiguration(BLOCK_ALL));
         Runnable putPolicy = () -> s3.putBucketPolicy(r -> r.bucket(bucket).policy(Json.write(policy)));
+        Runnable ownership = () -> s3.putBucketOwnershipControls(r -> r.bucket(bucket)
+                .ownershipControls(c -> c.rules(OwnershipControlsRule.builder().objectOwnership(OWNERSHIP).build())));
         if (!exists(bucket)) {
             Change create = new Change(account, "s3:bucket", bucket, null, null, null, Change.Action.CREATE);
             plan.add(create, () -> {
@@ -70,12 +79,17 @@ public final class BucketBaseline {
                         r.createBucketConfiguration(c -> c.locationConstraint(region.id()));
                     }
                 }));
+                ownership.run();
                 versioning.run();
                 encryption.run();
                 block.run();
                 putPolicy.run();
             });
             return plan;
+        }
+        String owned = objectOwnership(bucket);
+        if (!OWNERSHIP.toString().equals(owned)) {
+            plan.add(update(account, bucket, "objectOwnership", OWNERSHIP.toString(), owned), ownership);
         }
         BucketVersioningStatus status = s3.getBucketVersioning(r -> r.bucket(bucket)).status();
         if (status != BucketVersioningStatus.ENABLED) {
@@ -119,6 +133,19 @@ public final class BucketBaseline {
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The bucket's object ownership setting, or {@code null} when it has none (OwnershipControlsNotFoundError). */
+    private String objectOwnership(String bucket) {
+        try {
+            return s3.getBucketOwnershipControls(r -> r.bucket(bucket)).ownershipControls().rules().stream()
+                    .map(OwnershipControlsRule::objectOwnershipAsString).findFirst().orElse(null);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
             }
             throw e;
         }

@@ -140,8 +140,9 @@ class ConfigValidatorTest {
 
     @Test
     void validate_whenManagementRoleIsUndefined_namesItsIndex() {
+        int index = Emulator.config("example").organization().managementRoles().size();
         rejects(c -> ((ArrayNode) c.at("/organization/managementRoles")).add("Auditor"))
-                .hasMessageContaining("organization.managementRoles[1] 'Auditor' is not defined under roles");
+                .hasMessageContaining("organization.managementRoles[" + index + "] 'Auditor' is not defined under roles");
     }
 
     // ---------------------------------------------------------------- accounts
@@ -197,8 +198,9 @@ class ConfigValidatorTest {
 
     @Test
     void validate_whenAccountRoleIsUndefined_namesItsIndex() {
+        int index = Emulator.config("example").accounts().get(1).roles().size();
         rejects(c -> ((ArrayNode) c.at("/accounts/1/roles")).add("Auditor"))
-                .hasMessageContaining("accounts[1].roles[2] 'Auditor' is not defined under roles");
+                .hasMessageContaining("accounts[1].roles[" + index + "] 'Auditor' is not defined under roles");
     }
 
     // ---------------------------------------------------------------- identity account

@@ -38,22 +38,27 @@ public final class Emulator {
         roles.put("Administrator", new OrgConfig.RoleDef("AdministratorAccess", "Full access"));
         roles.put("Developer", new OrgConfig.RoleDef("PowerUserAccess", "Everything but IAM"));
         roles.put("Billing", new OrgConfig.RoleDef("job-function/Billing", "Billing console"));
+        // CIS 1.17 (a support role) and an auditor's role, in every account as config/organization.yaml has them
+        roles.put("Support", new OrgConfig.RoleDef("AWSSupportAccess", "AWS Support cases"));
+        roles.put("SecurityAudit", new OrgConfig.RoleDef("SecurityAudit", "Read security configuration"));
         return new OrgConfig(
-                new OrgConfig.Organization(orgName, "us-east-1", List.of("Billing")),
+                new OrgConfig.Organization(orgName, "us-east-1", List.of("Billing", "Support", "SecurityAudit")),
                 "infosec",
                 List.of(new OrgConfig.Account("infosec", "InfoSec", "infosec-" + tag + "@example.com",
-                                List.of("Administrator")),
+                                List.of("Administrator", "Support", "SecurityAudit")),
                         new OrgConfig.Account("prod", "Prod", "prod-" + tag + "@example.com",
-                                List.of("Administrator", "Developer")),
+                                List.of("Administrator", "Developer", "Support", "SecurityAudit")),
                         new OrgConfig.Account("non-prod", "Non-Prod", "nonprod-" + tag + "@example.com",
-                                List.of("Administrator", "Developer"))),
+                                List.of("Administrator", "Developer", "Support", "SecurityAudit"))),
                 roles,
                 List.of(group("InfosecAdmins", "infosec", "Administrator"),
                         group("ProdAdmins", "prod", "Administrator"),
                         group("NonProdAdmins", "non-prod", "Administrator"),
                         group("ProdDevelopers", "prod", "Developer"),
                         group("NonProdDevelopers", "non-prod", "Developer"),
-                        group("MasterBilling", "management", "Billing")),
+                        group("MasterBilling", "management", "Billing"),
+                        everywhere("SupportTeam", "Support"),
+                        everywhere("SecurityAuditors", "SecurityAudit")),
                 List.of(new OrgConfig.User("ExampleAdmin", List.of("InfosecAdmins", "ProdAdmins", "NonProdAdmins")),
                         new OrgConfig.User("ExampleDeveloper", List.of("ProdDevelopers", "NonProdDevelopers")),
                         new OrgConfig.User("ExampleBilling", List.of("MasterBilling"))),
@@ -82,6 +87,12 @@ public final class Emulator {
         return new OrgConfig(new OrgConfig.Organization(org.name(), org.region(), org.managementRoles(),
                 OrgConfig.MAX_CREATIONS_IN_FLIGHT), base.identityAccount(), List.copyOf(all), base.roles(),
                 base.groups(), base.users(), base.passwordPolicy(), base.alerts());
+    }
+
+    /** A group that may assume {@code role} in the management account and in infosec, prod and non-prod. */
+    private static OrgConfig.Group everywhere(String name, String role) {
+        return new OrgConfig.Group(name, java.util.stream.Stream.of(OrgConfig.MANAGEMENT, "infosec", "prod", "non-prod")
+                .map(account -> new OrgConfig.Grant(account, role)).toList());
     }
 
     private static OrgConfig.Group group(String name, String account, String role) {

@@ -6,7 +6,7 @@ import io.palisade.common.config.OrgConfig;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.iam.model.PasswordPolicy;
 
-class DirectoryTest {
+class AccountSettingsTest {
     private static final OrgConfig.PasswordPolicy WANT =
             new OrgConfig.PasswordPolicy(14, true, true, true, true, 24, 90, true);
 
@@ -19,26 +19,26 @@ class DirectoryTest {
 
     @Test
     void passwordPolicyMatches_whenEveryFieldEqual_isTrue() {
-        assertThat(Directory.passwordPolicyMatches(WANT, matching().build())).isTrue();
+        assertThat(AccountSettings.passwordPolicyMatches(WANT, matching().build())).isTrue();
     }
 
     @Test
     void passwordPolicyMatches_whenNoPolicy_isFalse() {
-        assertThat(Directory.passwordPolicyMatches(WANT, null)).isFalse();
+        assertThat(AccountSettings.passwordPolicyMatches(WANT, null)).isFalse();
     }
 
     @Test
     void passwordPolicyMatches_whenOneFieldDiffers_isFalse() {
-        assertThat(Directory.passwordPolicyMatches(WANT, matching().minimumPasswordLength(8).build())).isFalse();
-        assertThat(Directory.passwordPolicyMatches(WANT, matching().requireSymbols(false).build())).isFalse();
-        assertThat(Directory.passwordPolicyMatches(WANT, matching().maxPasswordAge(null).build())).isFalse();
+        assertThat(AccountSettings.passwordPolicyMatches(WANT, matching().minimumPasswordLength(8).build())).isFalse();
+        assertThat(AccountSettings.passwordPolicyMatches(WANT, matching().requireSymbols(false).build())).isFalse();
+        assertThat(AccountSettings.passwordPolicyMatches(WANT, matching().maxPasswordAge(null).build())).isFalse();
     }
 
     @Test
     void passwordPolicyMatches_whenConfigSaysZeroAndIamLeavesItOut_isTrue() {
         var want = new OrgConfig.PasswordPolicy(14, true, true, true, true, 0, 0, true);
 
-        assertThat(Directory.passwordPolicyMatches(want,
+        assertThat(AccountSettings.passwordPolicyMatches(want,
                 matching().passwordReusePrevention(null).maxPasswordAge(null).build())).isTrue();
     }
 
@@ -46,13 +46,13 @@ class DirectoryTest {
     void passwordPolicyMatches_whenConfigOmitsAField_ignoresIt() {
         var want = new OrgConfig.PasswordPolicy(14, null, true, true, true, 24, 90, true);
 
-        assertThat(Directory.passwordPolicyMatches(want, matching().requireUppercaseCharacters(false).build()))
+        assertThat(AccountSettings.passwordPolicyMatches(want, matching().requireUppercaseCharacters(false).build()))
                 .isTrue();
     }
 
     @Test
     void passwordPolicyRequest_whenZeroCounts_leavesThemOut() {
-        var request = Directory.passwordPolicyRequest(new OrgConfig.PasswordPolicy(12, true, false, true, false, 0, 0,
+        var request = AccountSettings.passwordPolicyRequest(new OrgConfig.PasswordPolicy(12, true, false, true, false, 0, 0,
                 true));
 
         assertThat(request.minimumPasswordLength()).isEqualTo(12);
