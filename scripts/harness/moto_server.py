@@ -35,6 +35,9 @@ PATCHED (S3 bucket-policy path only):
     backends and ~8,000 policy objects on its first request, so a 300-account bootstrap spent minutes and GBs in
     moto. An access key can only be in a backend that exists, so the answer is the same.
 
+ 8. Centralized root access (IAM organization features, STS AssumeRoot, the root user's credentials as data), which
+    moto lacks: moto_root_access.py, its own docstring.
+
 KNOWN LIMITATIONS (locally less strict than AWS; never more permissive for a key moto knows):
  a. A condition key absent from the local context (all but aws:SecureTransport: aws:PrincipalArn, aws:SourceArn,
     aws:SourceAccount, aws:PrincipalOrgID, ...) is unknown, so the whole statement is NEUTRAL: Deny statements
@@ -215,6 +218,8 @@ def apply_patches():
 
     import moto_iam  # identity policies and role trust, as AWS evaluates them (its docstring)
     moto_iam.apply_patches()
+    import moto_root_access  # patch 8: centralized root access (its docstring)
+    moto_root_access.apply_patches()
 
 
 if __name__ == "__main__":
