@@ -29,7 +29,7 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     wildcards; a Condition that is not met makes its statement not apply (Allow or Deny). Condition keys known
     locally: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:ResourceAccount, aws:ResourceOrgID,
     aws:username (IAM users), aws:RequestedRegion, aws:SecureTransport, aws:RequestTag/*,
-    aws:ResourceTag/* (IAM roles and users), iam:AWSServiceName (CreateServiceLinkedRole), iam:PolicyARN,
+    aws:ResourceTag/* (IAM roles and users), iam:AWSServiceName (CreateServiceLinkedRole), iam:PolicyARN, organizations:ServicePrincipal ((En|Dis)ableAWSServiceAccess),
     sts:ExternalId, sts:TaskPolicyArn (AssumeRoot, whose resource is arn:aws:iam::<target>:root). Policy variables (${aws:...}) in Resource and Condition values are replaced by these. Operators
     as in moto_server.evaluate_policy.
  5. A member account that moto's Organizations creates gets, like on AWS, an inline policy "AdministratorAccess"
@@ -298,7 +298,8 @@ def _context(request, resource):
         context[f"aws:requesttag/{k.lower()}"] = v
     for k, v in _resource_tags(resource).items():
         context[f"aws:resourcetag/{k.lower()}"] = v
-    for key, param in (("iam:awsservicename", "AWSServiceName"), ("sts:externalid", "ExternalId")):
+    for key, param in (("iam:awsservicename", "AWSServiceName"), ("sts:externalid", "ExternalId"),
+                       ("organizations:serviceprincipal", "ServicePrincipal")):
         value = data.get(param)
         if value:
             context[key] = value[0] if isinstance(value, list) else value

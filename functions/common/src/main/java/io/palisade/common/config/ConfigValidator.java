@@ -108,6 +108,7 @@ public final class ConfigValidator {
         checkUsers(c.users(), groupNames);
         checkPasswordPolicy(c.passwordPolicy());
         checkAlerts(c.alerts());
+        checkRootAccess(c.rootAccess());
     }
 
     private Set<String> checkRoles(Map<String, OrgConfig.RoleDef> roles) {
@@ -308,6 +309,12 @@ public final class ConfigValidator {
             if (!Boolean.TRUE.equals(e.getValue())) {
                 problem("passwordPolicy." + e.getKey(), "must be true (every character class is required)");
             }
+        }
+    }
+
+    private void checkRootAccess(OrgConfig.RootAccess rootAccess) {
+        if (rootAccess != null && rootAccess.deleteMemberRootCredentials() == null) {
+            problem("rootAccess.deleteMemberRootCredentials", "is required when rootAccess is given (true or false)");
         }
     }
 

@@ -16,7 +16,15 @@ public record OrgConfig(
         List<Group> groups,
         List<User> users,
         PasswordPolicy passwordPolicy,
-        Alerts alerts) {
+        Alerts alerts,
+        RootAccess rootAccess) {
+
+    /** A config without {@code rootAccess}: its defaults ({@link RootAccess#deleteMemberCredentials()} false). */
+    public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
+                     Map<String, RoleDef> roles, List<Group> groups, List<User> users,
+                     PasswordPolicy passwordPolicy, Alerts alerts) {
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, null);
+    }
 
     /** The reserved key that names the management (payer) account in group grants. */
     public static final String MANAGEMENT = "management";
@@ -73,6 +81,21 @@ public record OrgConfig(
             Boolean allowUsersToChange) {}
 
     public record Alerts(List<String> emails) {}
+
+    /**
+     * Centralized root access (the organization's root credentials management and root sessions
+     * are always enabled; member accounts' root credentials are always reported).
+     *
+     * @param deleteMemberRootCredentials delete every member account's root password, access
+     *     keys, MFA devices and signing certificates (sts:AssumeRoot with IAMDeleteRootUserCredentials);
+     *     default false: report them only
+     */
+    public record RootAccess(Boolean deleteMemberRootCredentials) {}
+
+    /** Whether member accounts' root credentials are deleted, not only reported. */
+    public boolean deleteMemberRootCredentials() {
+        return rootAccess != null && Boolean.TRUE.equals(rootAccess.deleteMemberRootCredentials());
+    }
 
     public Optional<Account> account(String key) {
         return accounts.stream().filter(a -> a.key().equals(key)).findFirst();

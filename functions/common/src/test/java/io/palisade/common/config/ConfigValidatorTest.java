@@ -390,4 +390,18 @@ class ConfigValidatorTest {
                 "ReadOnlyAccess")))
                 .hasMessageContaining("roles.cfn-palisade-x");
     }
+
+    @Test
+    void validate_whenRootAccessHasNoDeleteFlag_namesTheField() {
+        rejects(c -> c.putObject("rootAccess")).hasMessageContaining("rootAccess.deleteMemberRootCredentials is required");
+    }
+
+    @Test
+    void deleteMemberRootCredentials_isFalseUnlessTheConfigSaysTrue() {
+        assertThat(ConfigValidator.validate(with(c -> {})).deleteMemberRootCredentials()).isFalse();
+        assertThat(ConfigValidator.validate(with(c -> c.putObject("rootAccess")
+                .put("deleteMemberRootCredentials", false))).deleteMemberRootCredentials()).isFalse();
+        assertThat(ConfigValidator.validate(with(c -> c.putObject("rootAccess")
+                .put("deleteMemberRootCredentials", true))).deleteMemberRootCredentials()).isTrue();
+    }
 }
