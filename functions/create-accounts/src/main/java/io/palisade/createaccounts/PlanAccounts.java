@@ -95,7 +95,7 @@ public final class PlanAccounts {
         List<String> rootLines = new ArrayList<>();
         if (rootAccess != null) {
             if (org == null) {  // no organization yet: all of it is to do, and there is no member to read
-                rootAccess.changes().stream().map(Change::render).forEach(rootLines::add);
+                RootAccessSurvey.all().stream().map(Change::render).forEach(rootLines::add);
             } else {
                 rootLines.addAll(rootAccess.plan(RootAccessSurvey.members(existing, managementAccountId, accounts),
                         config.deleteMemberRootCredentials()));

@@ -24,8 +24,9 @@ import software.amazon.awssdk.services.sts.StsClient;
  * An account this run creates has no root credentials (Organizations makes it without a root
  * password); the next run (a scheduled drift run) reads it like any other.
  *
- * <p>What a bootstrap reports: a kept credential is a finding line; a deleted one shows as the
- * calls that deleted it ({@code Iam:DeleteAccessKey}), as every phase shows its changes.
+ * <p>What a bootstrap reports: a kept credential is a finding line ({@code ! iam:root-access-key
+ * prod/AKIA...}), a deleted one a removal ({@code - iam:root-access-key prod/AKIA...}), beside the
+ * calls that deleted it ({@code Iam:DeleteAccessKey}).
  */
 public final class RootAccess extends RootAccessSurvey {
     private static final Logger LOG = LoggerFactory.getLogger(RootAccess.class);
@@ -36,26 +37,29 @@ public final class RootAccess extends RootAccessSurvey {
 
     /**
      * Enables what is missing, then reads each member's root credentials and deletes them if
-     * {@code delete}. Returns the finding lines (none when deleting).
+     * {@code delete}. Returns what it did and found, rendered: the enabling changes made, and one
+     * line per credential, {@code -} when deleted, a finding ({@code !}) when kept.
      */
     public List<String> apply(List<Change.Account> members, boolean delete) {
-        enable();
-        List<String> lines = new ArrayList<>();
+        List<String> lines = new ArrayList<>(enable().stream().map(Change::render).toList());
         for (Change.Account member : members) {
             List<Credential> found = credentials(member.id());
             if (delete) {
                 delete(member.id(), found);
-            } else {
-                found.forEach(c -> lines.add(line(member, c, false)));
             }
+            found.forEach(c -> lines.add(line(member, c, delete)));
         }
         report(members, lines);
         return lines;
     }
 
-    /** Makes {@link #changes()} come true: each call only when its part is missing (a re-run calls nothing). */
-    public void enable() {
-        for (Change change : changes()) {
+    /**
+     * Makes {@link #changes()} come true: each call only when its part is missing (a re-run calls
+     * nothing). Returns the changes made.
+     */
+    public List<Change> enable() {
+        List<Change> changes = changes();
+        for (Change change : changes) {
             LOG.info("Centralized root access: {}", change.render());
             switch (change.resourceType() + " " + change.resourceName()) {
                 case TRUSTED_ACCESS + " " + IAM_PRINCIPAL ->
@@ -65,6 +69,7 @@ public final class RootAccess extends RootAccessSurvey {
                 default -> throw new IllegalStateException("no call for " + change.render());
             }
         }
+        return changes;
     }
 
     /** Deletes these root credentials of one member account; one already gone counts as deleted. */

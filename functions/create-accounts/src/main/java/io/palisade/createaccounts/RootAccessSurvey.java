@@ -89,15 +89,20 @@ public class RootAccessSurvey {
         lines.forEach(l -> LOG.info("  {}", l));
     }
 
+    /** Everything centralizing root access takes: what an organization that does not exist yet needs. */
+    public static List<Change> all() {
+        List<Change> changes = new ArrayList<>();
+        changes.add(Change.create(TRUSTED_ACCESS, IAM_PRINCIPAL));
+        FeatureType.knownValues().stream().sorted().forEach(f -> changes.add(Change.create(FEATURE, f.toString())));
+        return changes;
+    }
+
     /** The changes that would centralize root access; none when it is. */
     public List<Change> changes() {
-        List<Change> changes = new ArrayList<>();
         if (!trusted()) {
-            changes.add(Change.create(TRUSTED_ACCESS, IAM_PRINCIPAL));
-            FeatureType.knownValues().stream().sorted()
-                    .forEach(f -> changes.add(Change.create(FEATURE, f.toString())));
-            return changes;
+            return all();
         }
+        List<Change> changes = new ArrayList<>();
         Set<FeatureType> enabled = Set.copyOf(iam.listOrganizationsFeatures(r -> {}).enabledFeatures());
         FeatureType.knownValues().stream().filter(f -> !enabled.contains(f)).sorted()
                 .forEach(f -> changes.add(Change.create(FEATURE, f.toString())));
