@@ -32,8 +32,10 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     locally: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:ResourceAccount, aws:ResourceOrgID,
     aws:username (IAM users), aws:RequestedRegion, aws:SecureTransport, aws:RequestTag/* (KMS's TagKey/TagValue too),
     aws:ResourceTag/* (IAM roles and users, KMS keys), iam:AWSServiceName (CreateServiceLinkedRole), iam:PolicyARN,
-    sts:ExternalId, organizations:PolicyType (where the request names the type: CreatePolicy, EnablePolicyType).
-    Policy variables (${aws:...}) in Resource and Condition values are replaced by these. Operators
+    sts:ExternalId, organizations:PolicyType (where the request names the type: CreatePolicy, EnablePolicyType),
+    organizations:ServicePrincipal ((En|Dis)ableAWSServiceAccess), sts:TaskPolicyArn (AssumeRoot, whose resource is
+    arn:aws:iam::<target>:root). Policy variables (${aws:...}) in Resource and Condition values are replaced by
+    these. Operators
     as in moto_server.evaluate_policy.
  5. A member account that moto's Organizations creates gets, like on AWS, an inline policy "AdministratorAccess"
     (Allow * on *) on its OrganizationAccountAccessRole; moto created the role with no permission at all.
@@ -187,6 +189,9 @@ def resource_of(response, service, region, account, action):
         if service == "monitoring":
             names = _param(response, "AlarmNames.member.1") or _param(response, "AlarmName")
             return _named(names, f"arn:aws:cloudwatch:{region}:{account}:alarm:{names}")
+        if service == "sts" and action == "AssumeRoot":  # the target account's root (moto_root_access.py)
+            target = str(_param(response, "TargetPrincipal") or "")
+            return target if target.startswith("arn:") else f"arn:aws:iam::{target}:root"
         if service == "events":
             name = _param(response, "Name") or _param(response, "Rule")
             return _named(name, f"arn:aws:events:{region}:{account}:rule/{name}")
@@ -317,10 +322,14 @@ def _context(request, resource):
         context[f"aws:requesttag/{k.lower()}"] = v
     for k, v in _resource_tags(resource).items():
         context[f"aws:resourcetag/{k.lower()}"] = v
-    for key, param in (("iam:awsservicename", "AWSServiceName"), ("sts:externalid", "ExternalId")):
+    for key, param in (("iam:awsservicename", "AWSServiceName"), ("sts:externalid", "ExternalId"),
+                       ("organizations:serviceprincipal", "ServicePrincipal")):
         value = data.get(param)
         if value:
             context[key] = value[0] if isinstance(value, list) else value
+    task_policy = data.get("TaskPolicyArn.arn")  # sts:AssumeRoot (moto_root_access.py)
+    if task_policy:
+        context["sts:taskpolicyarn"] = task_policy[0] if isinstance(task_policy, list) else task_policy
     policy_arn = data.get("PolicyArn")
     if policy_arn:
         context["iam:policyarn"] = policy_arn[0] if isinstance(policy_arn, list) else policy_arn

@@ -46,6 +46,8 @@ PATCHED (S3 bucket-policy path only):
     moto attaches itself when it makes the organization, are left alone.
  8. IAM Access Analyzer, which moto does not have (it answered 500): requests whose SigV4 scope names the service
     access-analyzer are answered by moto_access_analyzer.py, a minimal model of analyzers (its docstring).
+ 9. Centralized root access (IAM organization features, STS AssumeRoot, the root user's credentials as data), which
+    moto lacks: moto_root_access.py, its own docstring.
 
 KNOWN LIMITATIONS (locally less strict than AWS; never more permissive for a key moto knows):
  a. A condition key absent from the local context (all but aws:SecureTransport: aws:PrincipalArn, aws:SourceArn,
@@ -246,6 +248,8 @@ def apply_patches():
 
     import moto_iam  # identity policies and role trust, as AWS evaluates them (its docstring)
     moto_iam.apply_patches()
+    import moto_root_access  # patch 9: centralized root access (its docstring)
+    moto_root_access.apply_patches()
 
 
 def associate_kms_key(backend, log_group_name, kms_key_id):

@@ -239,6 +239,9 @@ class PlanAccountsIT {
             lines.add("+ cloudtrail:trail " + key + "/" + Names.TRAIL + " cloudWatchLogsRoleArn: expected "
                     + "\"arn:aws:iam::" + id + ":role/" + Names.DELIVERY_ROLE + "\" actual null");
         }
+        // the management account's alarm on sts:AssumeRoot (privileged root sessions)
+        lines.add("+ events:rule management/palisade-assume-root");
+        lines.add("+ events:target management/palisade-assume-root/palisade-root-alerts");
         return lines;
     }
 }

@@ -128,6 +128,29 @@ class BootstrapE2EIT {
 
     @Test
     @Order(3)
+    void rerun_whenAMemberRootHasAnAccessKey_reportsItAndKeepsIt() throws Exception {
+        String prod = ids.get("prod");
+        IamClient asProdRoot = clients.build(IamClient.builder()); // the harness key acts as prod's root user
+        String key = asProdRoot.createAccessKey(r -> r.overrideConfiguration(o -> o.putHeader(
+                "x-moto-account-id", prod))).accessKey().accessKeyId();
+        try {
+            DescribeExecutionResponse run = workflow.run(input(config, null));
+
+            assertThat(run.status()).as(run.error() + ": " + run.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            String digest = Json.read(run.output(), JsonNode.class).path("report").path("digest").asText();
+            System.out.println("re-run with a member root access key:\n" + digest);
+            assertThat(digest).contains("! iam:root-access-key prod/" + key);
+            assertThat(asProdRoot.listAccessKeys(r -> r.overrideConfiguration(o -> o.putHeader(
+                    "x-moto-account-id", prod))).accessKeyMetadata()).as("the config keeps root credentials")
+                    .extracting(k -> k.accessKeyId()).containsExactly(key);
+        } finally {
+            asProdRoot.deleteAccessKey(r -> r.accessKeyId(key).overrideConfiguration(o -> o.putHeader(
+                    "x-moto-account-id", prod)));
+        }
+    }
+
+    @Test
+    @Order(4)
     void rerun_whenConfigChanged_converges() {
         List<OrgConfig.User> users = new ArrayList<>();
         for (OrgConfig.User u : config.users()) {
@@ -150,7 +173,7 @@ class BootstrapE2EIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void run_whenLoginKeyMalformed_failsWithNamedErrorAndLeavesNoTempAdmin() {
         String malformed = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nbm90IGEga2V5\n-----END PGP PUBLIC KEY BLOCK-----\n";
         String inbox = workflow.subscribeToRunResults();
@@ -174,7 +197,7 @@ class BootstrapE2EIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void run_whenConfigInvalid_failsBeforeAnyChangeNamingTheField() throws Exception {
         List<OrgConfig.Account> accounts = new ArrayList<>(config.accounts());
         accounts.add(new OrgConfig.Account("sandbox", "Sandbox", config.accounts().get(1).email(), List.of()));
@@ -191,7 +214,7 @@ class BootstrapE2EIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void drift_whenScheduledInputHasNoConfigAndAsksForRepair_reusesLastConfigAndRepairsDrift() {
         // drift made by hand: a user leaves a group, a trail stops logging
         IamClient iam = iam(ids.get("infosec"));

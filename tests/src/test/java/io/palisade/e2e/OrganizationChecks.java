@@ -189,6 +189,14 @@ final class OrganizationChecks {
             assertThat(home.build(SnsClient.builder(), access(clients, ids, id)).getTopicAttributes(r -> r.topicArn(topic))
                     .attributes().get("KmsMasterKeyId")).isEqualTo(monitoringKey);
             assertRootActivityRule(home, access(clients, ids, id), config, topic);
+            if (key.equals(OrgConfig.MANAGEMENT)) {
+                // only the management account can call sts:AssumeRoot: its root sessions are alerted on there
+                EventBridgeClient events = home.build(EventBridgeClient.builder(), access(clients, ids, id));
+                assertThat(events.describeRule(r -> r.name("palisade-assume-root")).eventPattern())
+                        .contains("\"AssumeRoot\"").contains("sts.amazonaws.com");
+                assertThat(events.listTargetsByRule(r -> r.rule("palisade-assume-root")).targets())
+                        .extracting(t -> t.arn()).containsExactly(topic);
+            }
             if (!region.equals("us-east-1")) {
                 // root console sign-ins are recorded in us-east-1 only: the rule and its topic there too
                 assertRootActivityRule(clients.inRegion(Region.US_EAST_1), access(clients, ids, id), config,

@@ -100,12 +100,22 @@ public final class AwaitAccounts {
                 ready ? "ready" : "not ready yet", accounts.stream().filter(AccountRef::provedUsable).count(),
                 accounts.size(), unlooked, deadline);
         int queued = (int) accounts.stream().filter(a -> "QUEUED".equals(a.status())).count();
+        // the organization step's rendered changes and findings ("+ iam:organizations-feature RootSessions",
+        // "! iam:root-access-key prod/AKIA...") go on to the run report; its call log does not (one line per
+        // CreateAccount would grow the payload with the accounts)
+        List<String> kept = org.changes() == null ? List.of()
+                : org.changes().stream().filter(AwaitAccounts::rendered).toList();
         if (!ready) {
             return new RunState.Org(org.managementAccountId(), org.organizationId(), accounts, false, polls,
-                    null, null, null, queued, List.of());
+                    null, null, null, queued, kept);
         }
         return RunState.Org.ready(org.managementAccountId(), org.organizationId(), accounts,
-                input.config().identityAccount(), polls, List.of());
+                input.config().identityAccount(), polls, kept);
+    }
+
+    /** A change or finding line ({@code + }, {@code ~ }, {@code - }, {@code ! }), not a call-log entry. */
+    static boolean rendered(String line) {
+        return line.length() > 2 && "+~-!".indexOf(line.charAt(0)) >= 0 && line.charAt(1) == ' ';
     }
 
     private AccountRef refresh(AccountRef account) {

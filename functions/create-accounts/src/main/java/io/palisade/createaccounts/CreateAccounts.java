@@ -53,6 +53,8 @@ public final class CreateAccounts {
     private final Clients clients;
     private final OrganizationsClient organizations;
     private final OrganizationsClient creator;
+    /** Centralized root access; null: not this instance's job (tests of account creation alone). */
+    private final RootAccess rootAccess;
 
     /**
      * @param organizations reads and idempotent changes (the SDK retries them)
@@ -60,10 +62,17 @@ public final class CreateAccounts {
      *                      (a repeated CreateAccount after a lost response would make a second
      *                      account); a lost one is found again with ListCreateAccountStatus
      */
-    public CreateAccounts(Clients clients, OrganizationsClient organizations, OrganizationsClient creator) {
+    public CreateAccounts(Clients clients, OrganizationsClient organizations, OrganizationsClient creator,
+                          RootAccess rootAccess) {
         this.clients = clients;
         this.organizations = organizations;
         this.creator = creator;
+        this.rootAccess = rootAccess;
+    }
+
+    /** Account creation only: no centralized root access. */
+    public CreateAccounts(Clients clients, OrganizationsClient organizations, OrganizationsClient creator) {
+        this(clients, organizations, creator, null);
     }
 
     /** One client for both (tests: an emulator never loses a response unless a proxy makes it). */
@@ -93,8 +102,14 @@ public final class CreateAccounts {
             accounts.add(ref);
         }
         int queued = (int) accounts.stream().filter(a -> QUEUED.equals(a.status())).count();
+        // once per run: on the invocation that leaves no account queued (CreateAccounts runs again while some are)
+        List<String> findings = rootAccess == null || queued > 0 ? List.of() : rootAccess.apply(
+                RootAccessSurvey.members(List.copyOf(requests.byId.values()), org.masterAccountId(), accounts),
+                config.deleteMemberRootCredentials());
+        List<String> changes = new ArrayList<>(clients.calls().drain());
+        changes.addAll(findings);
         return new RunState.Org(org.masterAccountId(), org.id(), accounts, false, 0, null, null, null,
-                queued, clients.calls().drain());
+                queued, changes);
     }
 
 

@@ -3,7 +3,9 @@ package io.palisade.createaccounts;
 import io.palisade.common.OffloadingPhaseHandler;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.state.RunState;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.sts.StsClient;
 
 /** Lambda entry point of the create-accounts phase. */
 public final class CreateAccountsHandler extends OffloadingPhaseHandler<RunState, RunState.Org> {
@@ -18,7 +20,9 @@ public final class CreateAccountsHandler extends OffloadingPhaseHandler<RunState
 
     private CreateAccountsHandler(Clients clients) {
         this(new CreateAccounts(clients, clients.build(OrganizationsClient.builder()),
-                clients.buildWithoutRetries(OrganizationsClient.builder(), clients.baseCredentials())));
+                clients.buildWithoutRetries(OrganizationsClient.builder(), clients.baseCredentials()),
+                new RootAccess(clients, clients.build(OrganizationsClient.builder()),
+                        clients.build(IamClient.builder()), clients.build(StsClient.builder()))));
     }
 
     CreateAccountsHandler(CreateAccounts phase) {

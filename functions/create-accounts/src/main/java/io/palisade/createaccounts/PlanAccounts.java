@@ -43,16 +43,25 @@ public final class PlanAccounts {
     private final Clients clients;
     private final OrganizationsClient organizations;
     private final StsClient sts;
+    /** Centralized root access, read-only; null: not this instance's job. */
+    private final RootAccessSurvey rootAccess;
 
     /**
      * @param organizations reads the organization (as the management account)
      * @param sts           names the caller's account when there is no organization yet: the one
      *                      a bootstrap would make the management account
      */
-    public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts) {
+    public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts,
+                        RootAccessSurvey rootAccess) {
         this.clients = clients;
         this.organizations = organizations;
         this.sts = sts;
+        this.rootAccess = rootAccess;
+    }
+
+    /** The accounts only: no centralized root access. */
+    public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts) {
+        this(clients, organizations, sts, null);
     }
 
     public RunState.Org plan(RunState input) {
@@ -89,12 +98,22 @@ public final class PlanAccounts {
                         RunInput.foundStatus(found), null, 0));
             }
         }
+        List<String> rootLines = new ArrayList<>();
+        if (rootAccess != null) {
+            if (org == null) {  // no organization yet: all of it is to do, and there is no member to read
+                RootAccessSurvey.all().stream().map(Change::render).forEach(rootLines::add);
+            } else {
+                rootLines.addAll(rootAccess.plan(RootAccessSurvey.members(existing, managementAccountId, accounts),
+                        config.deleteMemberRootCredentials()));
+            }
+        }
         List<String> made = clients.calls().drain();
         if (!made.isEmpty()) {
             // a guard, not a path: planning only reads
             throw new IllegalStateException("planning the organization made changing calls " + made);
         }
-        List<String> rendered = changes.stream().map(Change::render).toList();
+        List<String> rendered = new ArrayList<>(changes.stream().map(Change::render).toList());
+        rendered.addAll(rootLines);
         LOG.info("Organization {} (management {}): {} planned changes", org == null ? "(none)" : org.id(),
                 managementAccountId, rendered.size());
         rendered.forEach(change -> LOG.info("  {}", change));

@@ -3,6 +3,7 @@ package io.palisade.createaccounts;
 import io.palisade.common.OffloadingPhaseHandler;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.state.RunState;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -22,7 +23,8 @@ public final class PlanAccountsHandler extends OffloadingPhaseHandler<RunState, 
 
     private PlanAccountsHandler(Clients clients) {
         this(new PlanAccounts(clients, clients.build(OrganizationsClient.builder()),
-                clients.build(StsClient.builder())));
+                clients.build(StsClient.builder()), new RootAccessSurvey(clients, clients.build(OrganizationsClient.builder()),
+                        clients.build(IamClient.builder()), clients.build(StsClient.builder()))));
     }
 
     PlanAccountsHandler(PlanAccounts phase) {

@@ -237,6 +237,9 @@ public final class RootLoginAlarms {
         }
         MetricAlarm alarm = alarms.get(Names.ROOT_USAGE_ALARM);
         planRule(plan, who, "", a.client(EventBridgeClient.builder(), "events"), topicArn);
+        if (OrgConfig.MANAGEMENT.equals(task.target().key())) {  // only the management account can AssumeRoot
+            AssumeRootRule.plan(plan, who, a.client(EventBridgeClient.builder(), "events"), topicArn);
+        }
 
         Alerting signIn = null;
         Region region = signInRegion(home.region(), home.partition());

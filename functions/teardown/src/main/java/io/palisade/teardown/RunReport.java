@@ -73,7 +73,8 @@ public final class RunReport {
     /** SNS: at most 100 printable ASCII characters. */
     static final int SUBJECT_CHARS = 100;
 
-    private static final Pattern CHANGE_LINE = Pattern.compile("^([+~-]) \\S.*", Pattern.DOTALL);
+    /** A change line ({@code + ~ -}) or a finding ({@code !}: e.g. a member root's access key), not counted as a change. */
+    private static final Pattern CHANGE_LINE = Pattern.compile("^([+~!-]) \\S.*", Pattern.DOTALL);
 
     // ---- the input: the parts of the state machine's payload this phase reads -------------------
 
@@ -358,7 +359,7 @@ public final class RunReport {
         List<Problem> found = problems.computeIfAbsent(key, k -> new ArrayList<>());
         if (section.changes() != null) {
             for (String line : section.changes()) {
-                // only rendered change lines (+ ~ -): an older phase's API call names are no changes
+                // only rendered change and finding lines (+ ~ - !): an older phase's API call names are no changes
                 if (line != null && CHANGE_LINE.matcher(line).matches()) {
                     into.add(line);
                 }

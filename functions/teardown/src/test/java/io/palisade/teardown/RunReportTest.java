@@ -101,6 +101,22 @@ class RunReportTest {
     }
 
     @Test
+    void build_whenTheOrganizationHasAFinding_listsItButCountsNoChange() {
+        RunReport.Input input = new RunReport.Input(null, null, null, new RunState.Run("r3", null),
+                org(List.of("Organizations:CreateAccount", "! iam:root-access-key prod/AKIAEXAMPLE")),
+                null, null, null, null);
+
+        RunReport.Document doc = RunReport.build(input, List.of(), "t");
+
+        assertThat(doc.accounts()).singleElement().satisfies(a -> {
+            assertThat(a.key()).isEqualTo(RunReport.ORGANIZATION);
+            assertThat(a.changes()).containsExactly("! iam:root-access-key prod/AKIAEXAMPLE");
+        });
+        assertThat(doc.counts().total()).isZero();
+        assertThat(RunReport.digest(doc, "s3://b/r3.md", null)).contains("! iam:root-access-key prod/AKIAEXAMPLE");
+    }
+
+    @Test
     void planOnly_isPlanOrDriftWithoutRepair() {
         assertThat(drift(null).planOnly()).isTrue();
         assertThat(drift(false).planOnly()).isTrue();

@@ -109,6 +109,7 @@ public final class ConfigValidator {
         checkPasswordPolicy(c.passwordPolicy());
         checkAlerts(c.alerts());
         checkGuardrails(c);
+        checkRootAccess(c.rootAccess());
     }
 
     private Set<String> checkRoles(Map<String, OrgConfig.RoleDef> roles) {
@@ -355,6 +356,12 @@ public final class ConfigValidator {
     private static String partitionOf(String region) {
         var metadata = software.amazon.awssdk.regions.Region.of(region).metadata();
         return metadata == null ? "aws" : metadata.partition().id();
+    }
+
+    private void checkRootAccess(OrgConfig.RootAccess rootAccess) {
+        if (rootAccess != null && rootAccess.deleteMemberRootCredentials() == null) {
+            problem("rootAccess.deleteMemberRootCredentials", "is required when rootAccess is given (true or false)");
+        }
     }
 
     private void checkAlerts(OrgConfig.Alerts alerts) {

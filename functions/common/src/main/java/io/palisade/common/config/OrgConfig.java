@@ -18,13 +18,22 @@ public record OrgConfig(
         PasswordPolicy passwordPolicy,
         Alerts alerts,
         // guardrails (issue 10 part C): optional, every guardrail on when absent
-        Guardrails guardrails) {
+        Guardrails guardrails,
+        // centralized root access (issue 10 item 5): optional, report only when absent
+        RootAccess rootAccess) {
 
-    /** A config without a {@code guardrails} section: every guardrail on (its defaults). */
+    /** A config without {@code guardrails} or {@code rootAccess}: their defaults. */
     public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
                      Map<String, RoleDef> roles, List<Group> groups, List<User> users,
                      PasswordPolicy passwordPolicy, Alerts alerts) {
-        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, null);
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, null, null);
+    }
+
+    /** A config without {@code rootAccess}: report member root credentials, delete none. */
+    public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
+                     Map<String, RoleDef> roles, List<Group> groups, List<User> users,
+                     PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails) {
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails, null);
     }
 
     /** The reserved key that names the management (payer) account in group grants. */
@@ -125,6 +134,21 @@ public record OrgConfig(
     /** The config's guardrails, {@link Guardrails#DEFAULTS} when it has no section. */
     public Guardrails guardrailsOrDefaults() {
         return guardrails == null ? Guardrails.DEFAULTS : guardrails;
+    }
+
+    /**
+     * Centralized root access (the organization's root credentials management and root sessions
+     * are always enabled; member accounts' root credentials are always reported).
+     *
+     * @param deleteMemberRootCredentials delete every member account's root password, access
+     *     keys, MFA devices and signing certificates (sts:AssumeRoot with IAMDeleteRootUserCredentials);
+     *     default false: report them only
+     */
+    public record RootAccess(Boolean deleteMemberRootCredentials) {}
+
+    /** Whether member accounts' root credentials are deleted, not only reported. */
+    public boolean deleteMemberRootCredentials() {
+        return rootAccess != null && Boolean.TRUE.equals(rootAccess.deleteMemberRootCredentials());
     }
 
     public Optional<Account> account(String key) {

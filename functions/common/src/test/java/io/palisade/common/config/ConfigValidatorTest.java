@@ -436,4 +436,18 @@ class ConfigValidatorTest {
             regions(c, "eu-west-1");
         }).hasMessageContaining("guardrails.allowedRegions must include us-east-1");
     }
+
+    @Test
+    void validate_whenRootAccessHasNoDeleteFlag_namesTheField() {
+        rejects(c -> c.putObject("rootAccess")).hasMessageContaining("rootAccess.deleteMemberRootCredentials is required");
+    }
+
+    @Test
+    void deleteMemberRootCredentials_isFalseUnlessTheConfigSaysTrue() {
+        assertThat(ConfigValidator.validate(with(c -> {})).deleteMemberRootCredentials()).isFalse();
+        assertThat(ConfigValidator.validate(with(c -> c.putObject("rootAccess")
+                .put("deleteMemberRootCredentials", false))).deleteMemberRootCredentials()).isFalse();
+        assertThat(ConfigValidator.validate(with(c -> c.putObject("rootAccess")
+                .put("deleteMemberRootCredentials", true))).deleteMemberRootCredentials()).isTrue();
+    }
 }
