@@ -53,6 +53,24 @@ def harness_failure(label="harness"):
     print(f"FAIL {label}\n{traceback.format_exc()}", flush=True)
 
 
+def run_groups(groups):
+    """Each group of checks in turn: one whose set-up fails counts as a failure, and the next still runs."""
+    for group in groups:
+        try:
+            group()
+        except Exception:  # noqa: BLE001 - a set-up step failed: count it, go on with the next group
+            harness_failure(f"{group.__name__} (set-up)")
+
+
+def print_logs_if_failed(tmp):
+    """After a run with a failure: the last lines of every server log in tmp, to see why."""
+    if RESULTS["failed"] and os.path.exists(tmp):
+        for name in os.listdir(tmp):
+            if name.endswith(".log"):
+                print(f"--- {name} (last 40 lines)")
+                print(log_tail(f"{tmp}/{name}"))
+
+
 def summary():
     """Print "N passed, M failed"; -> the exit status (1 when anything failed)."""
     print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed", flush=True)

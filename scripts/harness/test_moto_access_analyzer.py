@@ -18,7 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 from harness_testkit import (RESULTS, TESTING_KEY, aws_client, check, eq, harness_failure, log_tail,  # noqa: E402
-                             make_tls, refused, start_moto, stop, summary)
+                             make_tls, refused, start_moto, stop, summary, print_logs_if_failed, run_groups)
 
 SERVICE = "access-analyzer.amazonaws.com"
 ENV = {}
@@ -137,20 +137,12 @@ def main():
             tls = make_tls(tmp)
             server, ENV["url"] = start_moto(tmp, tls, env={"INITIAL_NO_AUTH_ACTION_COUNT": "0"})
             ENV["verify"] = tls["ca"]
-            for group in (t_organization_analyzer, t_iam):
-                try:
-                    group()
-                except Exception:  # noqa: BLE001 - a set-up step failed: count it, go on with the next group
-                    harness_failure(f"{group.__name__} (set-up)")
+            run_groups((t_organization_analyzer, t_iam))
         except Exception:  # noqa: BLE001
             harness_failure()
         finally:
             stop(server)
-            if RESULTS["failed"] and os.path.exists(tmp):
-                for name in os.listdir(tmp):
-                    if name.endswith(".log"):
-                        print(f"--- {name} (last 40 lines)")
-                        print(log_tail(f"{tmp}/{name}"))
+            print_logs_if_failed(tmp)
     return summary()
 
 

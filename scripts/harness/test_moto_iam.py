@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 from harness_testkit import (RESULTS, TESTING_KEY, aws_client, check, eq, error_code,  # noqa: E402
-                             harness_failure, log_tail, make_tls, start_moto, stop, summary)
+                             harness_failure, log_tail, make_tls, start_moto, stop, summary, print_logs_if_failed, run_groups)
 
 ACCOUNT = "123456789012"  # the account moto maps the root key to: the management account
 OUTSIDER = "210987654321"  # an account in no organization
@@ -526,21 +526,13 @@ def main():
             server, ENV["url"] = start_moto(tmp, tls, env={"INITIAL_NO_AUTH_ACTION_COUNT": "0",
                                                            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
             ENV["verify"] = tls["ca"]
-            for group in (t_root_and_users, t_secret_scoping, t_conditions_and_deny, t_policy_sources, t_cloudwatch, t_s3_actions, t_assume_role,
-                          t_org_conditions, t_tag_conditions, t_kms_tag_conditions, t_wire_shape, t_deleted_role):
-                try:
-                    group()
-                except Exception:  # noqa: BLE001 - a set-up step failed: count it, go on with the next group
-                    harness_failure(f"{group.__name__} (set-up)")
+            run_groups((t_root_and_users, t_secret_scoping, t_conditions_and_deny, t_policy_sources, t_cloudwatch, t_s3_actions, t_assume_role,
+                          t_org_conditions, t_tag_conditions, t_kms_tag_conditions, t_wire_shape, t_deleted_role))
         except Exception:  # noqa: BLE001
             harness_failure()
         finally:
             stop(server)
-            if RESULTS["failed"] and os.path.exists(tmp):
-                for name in os.listdir(tmp):
-                    if name.endswith(".log"):
-                        print(f"--- {name} (last 40 lines)")
-                        print(log_tail(f"{tmp}/{name}"))
+            print_logs_if_failed(tmp)
     return summary()
 
 

@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 from harness_testkit import (RESULTS, TESTING_KEY, aws_client, check, eq, error_code,  # noqa: E402
-                             harness_failure, log_tail, make_tls, start_moto, stop, summary)
+                             harness_failure, log_tail, make_tls, start_moto, stop, summary, print_logs_if_failed, run_groups)
 
 MANAGEMENT = "123456789012"  # the account moto maps the root key to
 OUTSIDER = "210987654321"  # in no organization
@@ -195,20 +195,12 @@ def main():
             for name in ("member", "second"):
                 ENV[name] = orgs.create_account(AccountName=name, Email=f"{name}@example.com"
                                                 )["CreateAccountStatus"]["AccountId"]
-            for group in (t_features, t_assume_root, t_root_credentials):
-                try:
-                    group()
-                except Exception:  # noqa: BLE001 - a set-up step failed: count it, go on with the next group
-                    harness_failure(f"{group.__name__} (set-up)")
+            run_groups((t_features, t_assume_root, t_root_credentials))
         except Exception:  # noqa: BLE001
             harness_failure()
         finally:
             stop(server)
-            if RESULTS["failed"] and os.path.exists(tmp):
-                for name in os.listdir(tmp):
-                    if name.endswith(".log"):
-                        print(f"--- {name} (last 40 lines)")
-                        print(log_tail(f"{tmp}/{name}"))
+            print_logs_if_failed(tmp)
     return summary()
 
 
