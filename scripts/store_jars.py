@@ -17,8 +17,10 @@ from pathlib import Path
 
 # Entries no Lambda function loads, left out: GraalVM native-image metadata (read only by the
 # native-image builder) and log4j-core's command-line tools (org.apache.logging.log4j.core.tools:
-# picocli and the logger-wrapper generators, run by hand, referenced by nothing else in the jar).
-UNUSED = ("META-INF/native-image/", "org/apache/logging/log4j/core/tools/")
+# picocli and the logger-wrapper generators, run by hand, referenced by nothing else in the jar),
+# and Maven's copies of each jar's pom.xml/pom.properties (build metadata; the SDK, Jackson and
+# Powertools take their versions from classes or their own properties files, not from these).
+UNUSED = ("META-INF/native-image/", "org/apache/logging/log4j/core/tools/", "META-INF/maven/")
 
 
 def stored(data: bytes) -> bytes:
