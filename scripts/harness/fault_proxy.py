@@ -34,7 +34,7 @@ URL), else the X-Amz-Target prefix, else the Host name, else "unknown". Operatio
 
 CONTROL (same port, never forwarded, no auth: the proxy listens on 127.0.0.1 only by default):
   GET  /__palisade/faults  -> {"rate", "seed", "kinds", "requests", "injected": {"throttle", "error5xx", "lost",
-                               <rule error codes>...}, "byService": {svc: {"requests", "injected"}}, "rules", "recent"}
+                               <rule error codes>...}, "byService": {svc: {"requests", "injected", "operations": {op: requests}}}, "rules", "recent"}
   POST /__palisade/faults  {"rate": 0.2, "seed": 1, "kinds": [..] | {kind: weight}, "reset": true,
                             "rules": [..] (replaces), "addRules": [..] (appends)}  -> the new stats
   Rule: {"service": "iam", "operation": "DeleteUser", "fault": "AccessDenied", "count": -1}
@@ -385,7 +385,8 @@ class FaultState:
     def snapshot_locked(self):
         return {"rate": self.rate, "seed": self.seed, "kinds": dict(self.kinds), "requests": self.requests,
                 "injected": dict(self.injected),
-                "byService": {s: dict(v) for s, v in sorted(self.by_service.items())},
+                "byService": {s: dict(v, operations=dict(sorted(v["operations"].items())))
+                              for s, v in sorted(self.by_service.items())},
                 "rules": [dict(r) for r in self.rules], "recent": list(self.recent)}
 
     def snapshot(self):
@@ -437,8 +438,10 @@ class FaultState:
         """Count the request; -> (kind, rule or None, pick_503) or None to forward it untouched."""
         with self.lock:
             self.requests += 1
-            svc = self.by_service.setdefault(info.service, {"requests": 0, "injected": 0})
+            svc = self.by_service.setdefault(info.service, {"requests": 0, "injected": 0, "operations": {}})
             svc["requests"] += 1
+            ops = svc["operations"]
+            ops[info.operation] = ops.get(info.operation, 0) + 1
             kind = rule = None
             for r in self.rules:
                 if r["count"] != 0 and _glob(r["service"], info.service) and _glob(r["operation"], info.operation):

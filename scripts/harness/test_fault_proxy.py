@@ -504,8 +504,9 @@ def control_checks():
         s3_call("PUT", "/bucket/k", b"v")
         _, snap = control()
         eq((snap["rate"], snap["requests"], snap["injected"]), (1.0, 4, {"throttle": 1, "error5xx": 0, "lost": 1}))
-        eq(snap["byService"], {"iam": {"requests": 2, "injected": 1}, "kms": {"requests": 1, "injected": 0},
-                               "s3": {"requests": 1, "injected": 1}})
+        eq(snap["byService"], {"iam": {"requests": 2, "injected": 1, "operations": {"GetUser": 2}},
+                               "kms": {"requests": 1, "injected": 0, "operations": {"ListKeys": 1}},
+                               "s3": {"requests": 1, "injected": 1, "operations": {"PUT /bucket/k": 1}}})
         eq([(e["service"], e["operation"], e["kind"], e["status"], e["code"]) for e in snap["recent"]],
            [("iam", "GetUser", "throttle", 400, "Throttling"), ("s3", "PUT /bucket/k", "lost", 500, "InternalError")])
         with open(Env.stats_file) as f:

@@ -67,6 +67,15 @@ final class FaultProxy {
         return post(Map.of("rate", 0.0, "rules", List.of()));
     }
 
+    /** The n operations with the most requests in a stats answer, e.g. "monitoring:PutMetricAlarm 72, ...". */
+    static String busiest(JsonNode stats, int n) {
+        List<Map.Entry<String, Integer>> ops = new java.util.ArrayList<>();
+        stats.path("byService").properties().forEach(s -> s.getValue().path("operations").properties()
+                .forEach(o -> ops.add(Map.entry(s.getKey() + ":" + o.getKey(), o.getValue().asInt()))));
+        ops.sort(Map.Entry.<String, Integer>comparingByValue().reversed());
+        return String.join(", ", ops.stream().limit(n).map(e -> e.getKey() + " " + e.getValue()).toList());
+    }
+
     JsonNode stats() {
         try {
             return Json.read(http.send(HttpRequest.newBuilder(control).GET().build(),

@@ -69,6 +69,7 @@ class FaultToleranceE2EIT {
             System.out.printf("fault rate %.0f%% bootstrap %d: %s in %.1f s, %d requests, injected %s%n",
                     RATE * 100, i, run.status(), took.toMillis() / 1000.0, stats.path("requests").asInt(),
                     stats.path("injected"));
+            System.out.println("  busiest: " + FaultProxy.busiest(stats, 12));
             assertThat(run.status()).as("run " + i + ": " + run.error() + ": " + run.cause())
                     .isEqualTo(ExecutionStatus.SUCCEEDED);
             assertThat(stats.path("injected").path("lost").asInt()).as("lost responses injected").isPositive();

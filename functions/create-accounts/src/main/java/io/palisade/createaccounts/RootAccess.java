@@ -38,16 +38,18 @@ public final class RootAccess extends RootAccessSurvey {
     /**
      * Enables what is missing, then reads each member's root credentials and deletes them if
      * {@code delete}. Returns what it did and found, rendered: the enabling changes made, and one
-     * line per credential, {@code -} when deleted, a finding ({@code !}) when kept.
+     * line per credential, {@code -} when deleted, a finding ({@code !}) when kept. The reads run
+     * a few accounts at a time ({@link #read}); the deletes, which are changes and rare, one by one.
      */
     public List<String> apply(List<Change.Account> members, boolean delete) {
         List<String> lines = new ArrayList<>(enable().stream().map(Change::render).toList());
-        for (Change.Account member : members) {
-            List<Credential> found = credentials(member.id());
+        List<List<Credential>> found = read(members);
+        for (int i = 0; i < members.size(); i++) {
+            Change.Account member = members.get(i);
             if (delete) {
-                delete(member.id(), found);
+                delete(member.id(), found.get(i));
             }
-            found.forEach(c -> lines.add(line(member, c, delete)));
+            found.get(i).forEach(c -> lines.add(line(member, c, delete)));
         }
         report(members, lines);
         return lines;
