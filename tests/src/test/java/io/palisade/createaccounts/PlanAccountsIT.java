@@ -188,6 +188,7 @@ class PlanAccountsIT {
                 "+ iam:role infosec/SecurityAudit",
                 "+ iam:role infosec/" + Names.AUDIT_ROLE,
                 "+ cloudtrail:trail infosec/" + Names.TRAIL,
+                "+ cloudtrail:event-selectors infosec/" + Names.TRAIL,
                 // the other members
                 "+ iam:account-alias prod/" + config.aliasOf("prod"),
                 "+ iam:password-policy prod",
@@ -198,6 +199,7 @@ class PlanAccountsIT {
                 "+ iam:role prod/SecurityAudit",
                 "+ iam:role prod/" + Names.AUDIT_ROLE,
                 "+ cloudtrail:trail prod/" + Names.TRAIL,
+                "+ cloudtrail:event-selectors prod/" + Names.TRAIL,
                 "+ iam:account-alias non-prod/" + config.aliasOf("non-prod"),
                 "+ iam:password-policy non-prod",
                 "+ s3:account-public-access-block non-prod",
@@ -207,13 +209,15 @@ class PlanAccountsIT {
                 "+ iam:role non-prod/SecurityAudit",
                 "+ iam:role non-prod/" + Names.AUDIT_ROLE,
                 "+ cloudtrail:trail non-prod/" + Names.TRAIL,
+                "+ cloudtrail:event-selectors non-prod/" + Names.TRAIL,
                 // the management account (the standalone one): no alias, no audit role
                 "+ iam:password-policy management",
                 "+ s3:account-public-access-block management",
                 "+ iam:role management/Billing",
                 "+ iam:role management/Support",
                 "+ iam:role management/SecurityAudit",
-                "+ cloudtrail:trail management/" + Names.TRAIL));
+                "+ cloudtrail:trail management/" + Names.TRAIL,
+                "+ cloudtrail:event-selectors management/" + Names.TRAIL));
         // root-login alarms, in every account
         for (String key : List.of("infosec", "prod", "non-prod", OrgConfig.MANAGEMENT)) {
             // an account that does not exist yet is named by its placeholder id

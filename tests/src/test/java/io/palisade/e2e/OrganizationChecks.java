@@ -157,6 +157,12 @@ final class OrganizationChecks {
             assertThat(trail.cloudWatchLogsLogGroupArn())
                     .isEqualTo("arn:aws:logs:" + region + ":" + id + ":log-group:palisade/cloudtrail:*");
             assertThat(ct.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging()).isTrue();
+            // CIS 3.8/3.9: S3 object-level reads and writes recorded, management events still recorded
+            assertThat(ct.getEventSelectors(r -> r.trailName(Names.TRAIL)).advancedEventSelectors())
+                    .as("event selectors of " + key).anySatisfy(sel -> assertThat(sel.fieldSelectors().toString())
+                            .contains("Management"))
+                    .anySatisfy(sel -> assertThat(sel.fieldSelectors().toString()).contains("AWS::S3::Object")
+                            .contains("Data"));
 
             CloudWatchLogsClient logs = home.build(CloudWatchLogsClient.builder(), access(clients, ids, id));
             var filters = logs.describeMetricFilters(r -> r.logGroupName(Names.LOG_GROUP)).metricFilters();

@@ -230,8 +230,14 @@ public final class ApplyAccounts {
         boolean identity = task.isIdentity();
         Supplier<String> kmsKeyId = () -> identity && trailKey.arn() != null ? trailKey.arn() : keyAlias;
         String[] trailArn = {Names.trailArn(clients.partition(), clients.region().id(), shownId, Names.TRAIL)};
+        boolean[] trailExists = {false};
         plan.addAll(planTrail(cloudTrail, account, bucket, kmsKeyId, keyAlias, identity ? trailKey.arn() : null,
-                arn -> trailArn[0] = arn));
+                arn -> {
+                    trailArn[0] = arn;
+                    trailExists[0] = true;
+                }));
+        plan.addAll(TrailEvents.plan(cloudTrail, account, trailExists[0], TrailEvents.wanted(config.s3DataEvents(),
+                clients.partition(), List.of(bucket, logBucket))));
         LOG.info("Account {} ({}): {} planned changes", key, accountId, plan.changes().size());
         return new Planned(plan, key, accountId, wantedAlias, aliasPlanned, directory, List.copyOf(roles), trailKey,
                 trailArn[0], bucket, kmsKeyId, identity ? logBucket : null, iam, settings, buckets);

@@ -49,7 +49,8 @@ class AbsentAccountPlanTest {
                 "+ iam:role prod/Support",
                 "+ iam:role prod/SecurityAudit",
                 "+ iam:role prod/" + Names.AUDIT_ROLE,
-                "+ cloudtrail:trail prod/" + Names.TRAIL);
+                "+ cloudtrail:trail prod/" + Names.TRAIL,
+                "+ cloudtrail:event-selectors prod/" + Names.TRAIL);
         assertThat(report.roles()).extracting(AccountReport.Role::arn)
                 .containsExactly("arn:aws:iam::<prod id>:role/Administrator", "arn:aws:iam::<prod id>:role/Developer",
                         "arn:aws:iam::<prod id>:role/Support", "arn:aws:iam::<prod id>:role/SecurityAudit");

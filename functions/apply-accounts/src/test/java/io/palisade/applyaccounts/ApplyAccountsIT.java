@@ -233,6 +233,12 @@ class ApplyAccountsIT {
             assertThat(kms.describeKey(r -> r.keyId(trail.kmsKeyId())).keyMetadata().arn()).as(t.key())
                     .isEqualTo(key.arn());
             assertThat(ct.getTrailStatus(r -> r.name(Names.TRAIL)).isLogging()).as(t.key()).isTrue();
+            // management events, and every bucket's object reads and writes but the two log buckets'
+            var selectors = ct.getEventSelectors(r -> r.trailName(Names.TRAIL)).advancedEventSelectors();
+            assertThat(TrailEvents.normalize(selectors)).as(t.key()).isEqualTo(TrailEvents.normalize(
+                    TrailEvents.wanted(true, "aws", List.of(bucket,
+                            Names.accessLogBucket(config.organization().name(), identity)))));
+            assertThat(selectors.toString()).as(t.key()).contains("Management").contains("AWS::S3::Object");
             assertThat(first.get(t.key()).changes()).as(t.key()).isNotEmpty();
         }
 
@@ -253,6 +259,7 @@ class ApplyAccountsIT {
             AccountReport report = e.getValue();
             assertThat(report.changes()).as(key).isNotEmpty().allMatch(c -> c.startsWith("+ "));
             assertThat(report.changes()).as(key).contains("+ cloudtrail:trail " + key + "/" + Names.TRAIL,
+                    "+ cloudtrail:event-selectors " + key + "/" + Names.TRAIL,
                     "+ iam:password-policy " + key, "+ s3:account-public-access-block " + key,
                     "+ iam:role " + key + "/Support", "+ iam:role " + key + "/SecurityAudit");
         });
@@ -404,6 +411,9 @@ class ApplyAccountsIT {
                 OwnershipControlsRule.builder().objectOwnership(ObjectOwnership.OBJECT_WRITER).build())));
         String stateBucket = Names.stateBucket(config.organization().name(), id("infosec"));
         s3.putBucketLogging(r -> r.bucket(stateBucket).bucketLoggingStatus(b -> {}));
+        // someone narrows non-prod's trail to management events: S3 object-level events are no longer recorded
+        clients.build(CloudTrailClient.builder(), Emulator.orgAccess(clients, id("non-prod"))).putEventSelectors(r -> r
+                .trailName(Names.TRAIL).advancedEventSelectors(TrailEvents.wanted(false, "aws", List.of())));
 
         Map<String, AccountReport> planned = planAll(config);
 
@@ -418,6 +428,7 @@ class ApplyAccountsIT {
                 .contains("~ cloudtrail:trail prod/palisade-trail logging: expected true actual false");
         assertThat(items(planned.get("non-prod").changes())).containsExactlyInAnyOrder(
                 "~ cloudtrail:trail non-prod/palisade-trail kmsKeyId",
+                "~ cloudtrail:event-selectors non-prod/palisade-trail selectors",
                 "~ iam:password-policy non-prod reusePrevention");
         assertThat(items(planned.get("infosec").changes())).containsExactlyInAnyOrder(
                 "+ iam:group-membership infosec/ProdAdmins ExampleAdmin",

@@ -20,20 +20,31 @@ public record OrgConfig(
         // guardrails (issue 10 part C): optional, every guardrail on when absent
         Guardrails guardrails,
         // centralized root access (issue 10 item 5): optional, report only when absent
-        RootAccess rootAccess) {
+        RootAccess rootAccess,
+        // what the trails record (issue 10, CIS 3.8/3.9): optional, S3 data events on when absent
+        CloudTrail cloudTrail) {
+
+    /** A config without {@code cloudTrail}: S3 object-level events recorded. */
+    public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
+                     Map<String, RoleDef> roles, List<Group> groups, List<User> users,
+                     PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails, RootAccess rootAccess) {
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails,
+                rootAccess, null);
+    }
 
     /** A config without {@code guardrails} or {@code rootAccess}: their defaults. */
     public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
                      Map<String, RoleDef> roles, List<Group> groups, List<User> users,
                      PasswordPolicy passwordPolicy, Alerts alerts) {
-        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, null, null);
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, null, null, null);
     }
 
     /** A config without {@code rootAccess}: report member root credentials, delete none. */
     public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
                      Map<String, RoleDef> roles, List<Group> groups, List<User> users,
                      PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails) {
-        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails, null);
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails, null,
+                null);
     }
 
     /** The reserved key that names the management (payer) account in group grants. */
@@ -145,6 +156,17 @@ public record OrgConfig(
      *     default false: report them only
      */
     public record RootAccess(Boolean deleteMemberRootCredentials) {}
+
+    /**
+     * @param s3DataEvents record every bucket's S3 object-level reads and writes in each account's
+     *     trail (CIS 3.8 and 3.9); charged per event delivered. Absent: true
+     */
+    public record CloudTrail(Boolean s3DataEvents) {}
+
+    /** Whether the trails record S3 object-level events (on unless {@code cloudTrail.s3DataEvents: false}). */
+    public boolean s3DataEvents() {
+        return cloudTrail == null || !Boolean.FALSE.equals(cloudTrail.s3DataEvents());
+    }
 
     /** Whether member accounts' root credentials are deleted, not only reported. */
     public boolean deleteMemberRootCredentials() {
