@@ -1,7 +1,9 @@
 package io.palisade.common.state;
 
+import io.palisade.common.aws.Parallel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.AwsOrganizationsNotInUseException;
 
@@ -18,18 +20,19 @@ public final class StateLocator {
      * name, finds the record. Empty when there is no organization or no tag yet.
      */
     public static List<Location> find(OrganizationsClient organizations) {
-        List<Location> found = new ArrayList<>();
+        List<String> accounts = new ArrayList<>();
         try {
-            for (var page : organizations.listAccountsPaginator(r -> {})) {
-                for (var account : page.accounts()) {
-                    organizations.listTagsForResource(r -> r.resourceId(account.id())).tags().stream()
-                            .filter(t -> StateStore.BUCKET_TAG.equals(t.key())).findFirst()
-                            .ifPresent(t -> found.add(new Location(account.id(), t.value())));
-                }
-            }
+            organizations.listAccountsPaginator(r -> {}).forEach(page -> page.accounts().forEach(a -> accounts.add(a.id())));
         } catch (AwsOrganizationsNotInUseException e) {
             return List.of();
         }
-        return found;
+        // one ListTagsForResource per account, a few at a time: read one by one, a 300-account
+        // organization is 300 calls in a row, each waiting out its own backoff when Organizations
+        // throttles, and a cleanup after a stopped execution must finish within a minute
+        List<Optional<Location>> tagged = Parallel.map(accounts, id -> organizations
+                .listTagsForResource(r -> r.resourceId(id)).tags().stream()
+                .filter(t -> StateStore.BUCKET_TAG.equals(t.key())).findFirst()
+                .map(t -> new Location(id, t.value())));
+        return tagged.stream().flatMap(Optional::stream).toList();
     }
 }
