@@ -24,13 +24,17 @@ WIRE SHAPES (the SDK parses them to decide retryability):
       Content-Type application/cbor. JSON and CBOR answers of former query services (CloudWatch, SQS, or a request
       with x-amzn-query-mode: true) also carry x-amzn-query-error: <query code>;Sender|Receiver, from which the SDKs
       take the error code (so CloudWatch throttling reads "Throttling" whichever protocol the SDK speaks).
+  REST JSON (restJson1 services by signing name: Access Analyzer): {"message": ..}, the code in x-amzn-ErrorType,
+      Content-Type application/json, x-amzn-RequestId; throttling is ThrottlingException 429 (with Retry-After) and a
+      5xx InternalServerException, as those services model them. The SDKs take the code from x-amzn-ErrorType.
   S3 (and any other request that is neither): <?xml ..?><Error><Code/><Message/><RequestId/></Error>, application/xml,
       x-amz-request-id + x-amz-id-2 headers. A HEAD response never has a body (Content-Length: 0).
 
 SERVICE / OPERATION: service = SigV4 credential scope of the Authorization header (or X-Amz-Credential of a presigned
 URL), else the X-Amz-Target prefix, else the Host name, else "unknown". Operation = the X-Amz-Target suffix
-(CreateAccount), the Action= of the form body or query string (CreateUser), else for S3 and other REST calls
-"METHOD /path" plus a value-less S3 sub-resource if any ("PUT /bucket/key", "PUT /bucket?policy").
+(CreateAccount), the Action= of the form body or query string (CreateUser), for a REST JSON call its route's
+operation (CreateAnalyzer) or else "METHOD /path", else for S3 and other REST calls "METHOD /path" plus a
+value-less S3 sub-resource if any ("PUT /bucket/key", "PUT /bucket?policy").
 
 CONTROL (same port, never forwarded, no auth: the proxy listens on 127.0.0.1 only by default):
   GET  /__palisade/faults  -> {"rate", "seed", "kinds", "requests", "injected": {"throttle", "error5xx", "lost",
@@ -92,6 +96,11 @@ TARGET_PREFIXES = (
     ("DynamoDB_", "dynamodb"), ("AmazonSSM.", "ssm"), ("CertificateManager.", "acm"),
     ("GraniteServiceVersion", "monitoring"), ("AWSSecurityTokenService", "sts"),
 )
+# restJson1 services (by SigV4 signing name) and the routes of the operations Palisade calls: method, path pattern.
+REST_JSON_ROUTES = {
+    "access-analyzer": (("PUT", r"/analyzer", "CreateAnalyzer"), ("GET", r"/analyzer", "ListAnalyzers"),
+                        ("GET", r"/analyzer/[^/]+", "GetAnalyzer"), ("DELETE", r"/analyzer/[^/]+", "DeleteAnalyzer")),
+}
 S3_SUBRESOURCES = frozenset({
     "accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption", "intelligent-tiering",
     "inventory", "legal-hold", "lifecycle", "location", "logging", "metrics", "notification", "object-lock",
@@ -207,6 +216,10 @@ def classify(method, raw_path, headers, body):
         operation = target.rsplit(".", 1)[-1] if target else (action or f"{method} {path}")
         if "x-amz-json-1.0" in ctype:
             json_version = "1.0"
+    elif service in REST_JSON_ROUTES:
+        protocol = "restjson"
+        operation = next((op for m, pattern, op in REST_JSON_ROUTES[service]
+                          if m == method and re.fullmatch(pattern, path)), f"{method} {path}")
     elif service != "s3" and (action is not None or service in QUERY_SERVICES):
         protocol = "query"
         operation = action or f"{method} {path}"
@@ -256,6 +269,8 @@ def fault_response(info, kind, pick_503, rule=None):
     if kind == "throttle":
         if proto == "s3":
             status, qcode, jcode, sender = 503, "SlowDown", "SlowDown", False
+        elif proto == "restjson":
+            status, qcode, jcode, sender = 429, "ThrottlingException", "ThrottlingException", True
         else:
             status, qcode, sender = 400, "Throttling", True
             jcode = "TooManyRequestsException" if org else "ThrottlingException"
@@ -266,6 +281,9 @@ def fault_response(info, kind, pick_503, rule=None):
             jcode = qcode
         elif kind == "error5xx" and pick_503:
             status, qcode, jcode = 503, "ServiceUnavailable", "ServiceUnavailableException"
+        elif proto == "restjson":
+            status, qcode = 500, "InternalServerException"
+            jcode = qcode
         else:
             status, qcode, jcode = 500, "InternalFailure", ("ServiceException" if org else "InternalFailure")
     else:  # an error code from a rule
@@ -274,7 +292,7 @@ def fault_response(info, kind, pick_503, rule=None):
             jcode = "AccessDeniedException"
         status = int((rule or {}).get("status") or (403 if kind.startswith("AccessDenied") else 400))
         sender = status < 500
-    code = jcode if proto in ("json", "cbor") else qcode
+    code = jcode if proto in ("json", "cbor", "restjson") else qcode
     message = (rule or {}).get("message") or MESSAGES.get(code, f"{code} (injected by the Palisade fault proxy)")
     request_id = str(uuid.uuid4())
 
@@ -288,6 +306,11 @@ def fault_response(info, kind, pick_503, rule=None):
     elif proto == "json":
         headers.insert(0, ("Content-Type", f"application/x-amz-json-{info.json_version}"))
         body = json.dumps({"__type": code, "message": message}).encode()
+    elif proto == "restjson":
+        headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", code), ("x-amzn-RequestId", request_id)]
+        if status == 429:
+            headers.append(("Retry-After", "1"))
+        body = json.dumps({"message": message}).encode()
     elif proto == "query":
         ns = QUERY_NAMESPACES.get(info.service, "")
         xmlns = f' xmlns="{ns}"' if ns else ""

@@ -165,6 +165,20 @@ def json_call(service, op, version="1.1", signed=True):
     return call("POST", "/", b'{"Name": "x"}', headers)
 
 
+def rest_json_call(method, path, body=None):
+    """Access Analyzer's restJson1: no X-Amz-Target, the operation is the route."""
+    return call(method, path, body, {"Authorization": auth("access-analyzer"), "Content-Type": "application/json"})
+
+
+def assert_rest_json_error(resp, status, code):
+    st, r, data = resp
+    eq(st, status, "status")
+    eq(r.getheader("Content-Type"), "application/json", "Content-Type")
+    eq(r.getheader("x-amzn-ErrorType"), code, "x-amzn-ErrorType")
+    assert r.getheader("x-amzn-RequestId"), "x-amzn-RequestId missing"
+    assert json.loads(data)["message"], data
+
+
 def cbor_decode_map(data):
     """Just enough CBOR for the proxy's error bodies: a map of text strings."""
     def length(pos, info):
@@ -364,6 +378,10 @@ def shape_checks():
         doc = cbor_decode_map(data)
         eq(doc["__type"], "ThrottlingException")
         assert doc["message"], doc
+        # restJson1 (Access Analyzer): the code in x-amzn-ErrorType, 429 with Retry-After, never an S3 XML body
+        resp = rest_json_call("PUT", "/analyzer", b'{"analyzerName": "a", "type": "ORGANIZATION"}')
+        assert_rest_json_error(resp, 429, "ThrottlingException")
+        eq(resp[1].getheader("Retry-After"), "1", "Retry-After")
         assert_s3_error(s3_call("PUT", "/bucket/key", b"data"), 503, "SlowDown")
         st, r, data = s3_call("HEAD", "/bucket")
         eq((st, data, r.getheader("Content-Length")), (503, b"", "0"))
@@ -423,12 +441,16 @@ def shape_checks():
         st, r, data = call("POST", "/service/GraniteServiceVersion20100801/operation/GetMetricData", b"\xa0",
                            {"smithy-protocol": "rpc-v2-cbor", "Content-Type": "application/cbor"})
         eq((st, cbor_decode_map(data)["__type"]), (400, "ThrottlingException"))
+        # restJson1: the operation from the route (a rule can name CreateAnalyzer)
+        rest_json_call("GET", "/analyzer/org-palisade-organization")
+        rest_json_call("GET", "/analyzer?type=ORGANIZATION")
         _, snap = control()
         ops = [(e["service"], e["operation"]) for e in snap["recent"]]
         eq(ops, [("organizations", "ListAccounts"), ("iam", "ListRoles"), ("s3", "GET /mybucket/key"),
-                 ("monitoring", "GetMetricData")])
+                 ("monitoring", "GetMetricData"), ("access-analyzer", "GetAnalyzer"),
+                 ("access-analyzer", "ListAnalyzers")])
     check("service/operation detection: X-Amz-Target prefix, query-string Action, presigned + virtual host, "
-          "RPC v2 path", detection)
+          "RPC v2 path, REST JSON route", detection)
 
 
 def rule_checks():
@@ -668,6 +690,11 @@ def botocore_checks():
         ("logs", "describe_log_groups", {}, "throttle", ("ThrottlingException", 400, True)),
         ("events", "list_rules", {}, "throttle", ("ThrottlingException", 400, True)),
         ("cloudtrail", "describe_trails", {}, "throttle", ("ThrottlingException", 400, True)),
+        ("accessanalyzer", "list_analyzers", {}, "throttle", ("ThrottlingException", 429, True)),
+        ("accessanalyzer", "create_analyzer", {"analyzerName": "a", "type": "ORGANIZATION"}, "lost",
+         ("InternalServerException", 500, True)),
+        ("accessanalyzer", "get_analyzer", {"analyzerName": "a"}, "AccessDenied",
+         ("AccessDeniedException", 403, False)),
         ("s3", "head_bucket", {"Bucket": "b"}, "throttle", ("503", 503, True)),
         ("s3", "put_object", {"Bucket": "b", "Key": "k", "Body": b"x"}, "throttle", ("SlowDown", 503, True)),
         ("s3", "get_object", {"Bucket": "b", "Key": "k"}, "error5xx", ("InternalError", 500, True)),

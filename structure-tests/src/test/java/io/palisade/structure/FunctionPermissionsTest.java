@@ -36,6 +36,7 @@ class FunctionPermissionsTest {
     /** IAM service prefix of each SDK client (the package name is not always the prefix). */
     private static final Map<String, String> PREFIXES = Map.ofEntries(
             Map.entry("IamClient", "iam"),
+            Map.entry("AccessAnalyzerClient", "access-analyzer"),
             Map.entry("OrganizationsClient", "organizations"),
             Map.entry("SecretsManagerClient", "secretsmanager"),
             Map.entry("SfnClient", "states"),

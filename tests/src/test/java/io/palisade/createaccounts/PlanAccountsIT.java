@@ -8,6 +8,7 @@ import io.palisade.applyaccounts.ApplyAccounts;
 import io.palisade.common.Names;
 import io.palisade.common.aws.AccountAccess;
 import io.palisade.common.aws.AuditAccess;
+import io.palisade.common.aws.AnalyzerDelegationSurvey;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountTask;
@@ -37,8 +38,9 @@ class PlanAccountsIT {
     private record Planned(RunState.Org org, List<String> lines) {}
 
     private static Planned planAll(Clients clients, OrgConfig config) {
-        RunState.Org org = new PlanAccounts(clients, clients.build(OrganizationsClient.builder()),
-                clients.build(StsClient.builder())).plan(new RunState(RunState.PLAN, config, null,
+        OrganizationsClient organizations = clients.build(OrganizationsClient.builder());
+        RunState.Org org = new PlanAccounts(clients, organizations, clients.build(StsClient.builder()), null,
+                new AnalyzerDelegationSurvey(organizations)).plan(new RunState(RunState.PLAN, config, null,
                 new RunState.Run("it", null), null, null, null, null, null, null, null));
         // plan-only tasks read through the audit role (own role in the management account), as on AWS
         Function<AccountTask, AccountAccess> access = task -> AuditAccess.auditRole(clients, task.managementAccountId());
@@ -149,6 +151,10 @@ class PlanAccountsIT {
                 "+ organizations:policy-attachment root/" + Names.guardrailsPolicy(org),
                 "+ organizations:policy " + Names.dataPerimeterPolicy(org),
                 "+ organizations:policy-attachment root/" + Names.dataPerimeterPolicy(org),
+                // the organization's Access Analyzer, delegated to InfoSec, and its analyzer there
+                "+ organizations:trusted-access " + Names.ACCESS_ANALYZER_PRINCIPAL,
+                "+ organizations:delegated-administrator " + Names.ACCESS_ANALYZER_PRINCIPAL + "/infosec",
+                "+ access-analyzer:analyzer infosec/" + Names.organizationAnalyzer(org),
                 "+ organizations:account infosec",
                 "+ organizations:account prod",
                 "+ organizations:account non-prod",

@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.accessanalyzer.AccessAnalyzerClient;
+import software.amazon.awssdk.services.accessanalyzer.model.AnalyzerStatus;
+import software.amazon.awssdk.services.accessanalyzer.model.Type;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
@@ -70,6 +73,19 @@ final class OrganizationChecks {
         assertThat(last.path("status").asText()).isEqualTo("SUCCEEDED");
 
         assertGuardrails(clients, config);
+
+        // issue 10: the organization's IAM Access Analyzer, delegated to InfoSec, in InfoSec's home region
+        OrganizationsClient organizations = clients.build(OrganizationsClient.builder());
+        assertThat(organizations.listAWSServiceAccessForOrganization().enabledServicePrincipals())
+                .extracting(e -> e.servicePrincipal()).contains(Names.ACCESS_ANALYZER_PRINCIPAL);
+        assertThat(organizations.listDelegatedAdministrators(r -> r.servicePrincipal(Names.ACCESS_ANALYZER_PRINCIPAL))
+                .delegatedAdministrators()).extracting(a -> a.id()).containsExactly(infosec);
+        String analyzerName = Names.organizationAnalyzer(config.organization().name());
+        var analyzer = home.build(AccessAnalyzerClient.builder(), access(clients, ids, infosec))
+                .getAnalyzer(r -> r.analyzerName(analyzerName)).analyzer();
+        assertThat(analyzer.type()).isEqualTo(Type.ORGANIZATION);
+        assertThat(analyzer.status()).isEqualTo(AnalyzerStatus.ACTIVE);
+        assertThat(analyzer.arn()).contains(":" + region + ":" + infosec + ":analyzer/" + analyzerName);
 
         // InfoSec: password policy, groups, users
         IamClient iam = iam(clients, ids, infosec);

@@ -26,6 +26,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.accessanalyzer.AccessAnalyzerClient;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudtrail.model.Trail;
 import software.amazon.awssdk.services.cloudtrail.model.TrailNotFoundException;
@@ -45,7 +46,8 @@ import software.amazon.awssdk.services.s3control.S3ControlClient;
  * the whole account ({@link AccountSettings}), the human roles the config gives it (trusting only
  * the identity account, with MFA), and a multi-region trail into the central bucket, encrypted
  * with the central KMS key; in the identity account also the groups, users, that bucket and the
- * state bucket (their S3 access logs going to a log bucket beside them) and that key.
+ * state bucket (their S3 access logs going to a log bucket beside them), that key and the
+ * organization's IAM Access Analyzer ({@link OrganizationAnalyzer}).
  *
  * <p>{@link #plan} only reads: it returns one typed change per difference between the config and
  * the account ({@code + iam:role prod/Developer}, {@code ~ cloudtrail:trail prod/palisade-trail
@@ -213,6 +215,11 @@ public final class ApplyAccounts {
             JsonNode keyPolicy = Json.MAPPER.valueToTree(PolicyDocuments.trailKeyPolicy(clients.partition(),
                     clients.region().id(), identityId, accountIds(task), Names.TRAIL));
             plan.addAll(new TrailKey(kms, keyMaker).plan(account, keyPolicy, trailKey));
+            // the organization's Access Analyzer: InfoSec is its delegated administrator (CreateAccounts/AwaitAccounts)
+            AccessAnalyzerClient analyzers = clients.cached("access-analyzer|" + accountId, credentials,
+                    () -> clients.build(AccessAnalyzerClient.builder(), credentials));
+            plan.addAll(new OrganizationAnalyzer(analyzers, account).plan(config.organization().name(),
+                    task.run() == null ? "" : task.run().id()));
         }
         List<AccountReport.Role> roles = new ArrayList<>();
         plan.addAll(planRoles(iam, clients.partition(), account, config, identityId, roles));

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
 import io.palisade.common.policy.PolicyDocument;
 import io.palisade.common.aws.AuditAccess;
+import io.palisade.common.aws.AnalyzerDelegation;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.aws.TempAdminSession;
 import io.palisade.common.errors.AuditRoleMissingException;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.PasswordPolicy;
 import software.amazon.awssdk.services.iam.model.Role;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.kms.model.AliasListEntry;
 import software.amazon.awssdk.services.kms.model.KeyManagerType;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
@@ -59,6 +61,9 @@ class ApplyAccountsIT {
         clients = Emulator.clients();
         config = Emulator.config("aa" + UUID.randomUUID().toString().substring(0, 8));
         org = Emulator.accounts(clients, config);
+        // as CreateAccounts does before: the identity account may make the organization's analyzer
+        new AnalyzerDelegation(clients.build(OrganizationsClient.builder()))
+                .apply(org.identity().accountId(), config.identityAccount());
         phase = new ApplyAccounts(clients, task -> Emulator.orgAccess(clients));
     }
 

@@ -2,6 +2,7 @@ package io.palisade.awaitaccounts;
 
 import io.palisade.common.aws.OrganizationAccess;
 import io.palisade.common.Deadline;
+import io.palisade.common.aws.AnalyzerDelegation;
 import io.palisade.common.Names;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.errors.AccountFailures;
@@ -43,10 +44,18 @@ public final class AwaitAccounts {
 
     private final Clients clients;
     private final OrganizationsClient organizations;
+    /** The organization's Access Analyzer delegated to the identity account; null: not this instance's job. */
+    private final AnalyzerDelegation analyzer;
 
-    public AwaitAccounts(Clients clients, OrganizationsClient organizations) {
+    public AwaitAccounts(Clients clients, OrganizationsClient organizations, AnalyzerDelegation analyzer) {
         this.clients = clients;
         this.organizations = organizations;
+        this.analyzer = analyzer;
+    }
+
+    /** Accounts only: no Access Analyzer delegation. */
+    public AwaitAccounts(Clients clients, OrganizationsClient organizations) {
+        this(clients, organizations, null);
     }
 
     public RunState.Org apply(RunState input) {
@@ -108,6 +117,17 @@ public final class AwaitAccounts {
         if (!ready) {
             return new RunState.Org(org.managementAccountId(), org.organizationId(), accounts, false, polls,
                     null, null, null, queued, kept);
+        }
+        if (analyzer != null) {
+            // CreateAccounts registers InfoSec as Access Analyzer's delegated administrator when InfoSec already has
+            // an id; a new InfoSec gets one only while this phase polls (on AWS), so the ready poll makes sure of it
+            // before ApplyIdentityAccount makes the organization's analyzer there. Two reads when it is done.
+            String identity = input.config().identityAccount();
+            String identityId = accounts.stream().filter(a -> a.key().equals(identity) && a.id() != null)
+                    .map(AccountRef::id).findFirst().orElse(null);
+            List<String> withDelegation = new ArrayList<>(kept);
+            analyzer.apply(identityId, identity).forEach(c -> withDelegation.add(c.render()));
+            kept = withDelegation;
         }
         return RunState.Org.ready(org.managementAccountId(), org.organizationId(), accounts,
                 input.config().identityAccount(), polls, kept);

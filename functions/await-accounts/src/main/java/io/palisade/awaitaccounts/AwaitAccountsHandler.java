@@ -1,6 +1,7 @@
 package io.palisade.awaitaccounts;
 
 import io.palisade.common.OffloadingPhaseHandler;
+import io.palisade.common.aws.AnalyzerDelegation;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.state.RunState;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
@@ -17,7 +18,8 @@ public final class AwaitAccountsHandler extends OffloadingPhaseHandler<RunState,
     }
 
     private AwaitAccountsHandler(Clients clients) {
-        this(new AwaitAccounts(clients, clients.build(OrganizationsClient.builder())));
+        this(new AwaitAccounts(clients, clients.build(OrganizationsClient.builder()),
+                new AnalyzerDelegation(clients.build(OrganizationsClient.builder()))));
     }
 
     AwaitAccountsHandler(AwaitAccounts phase) {

@@ -74,6 +74,19 @@ public final class Names {
     /** Where each run's report goes in the state bucket: {@code reports/<runId>.json} and {@code .md}. */
     public static final String REPORT_PREFIX = "reports/";
 
+    // ---- IAM Access Analyzer ------------------------------------------------------------------
+
+    /** The service principal of IAM Access Analyzer: trusted access and the delegated administrator are for it. */
+    public static final String ACCESS_ANALYZER_PRINCIPAL = "access-analyzer.amazonaws.com";
+
+    /**
+     * The organization's analyzer (type {@code ORGANIZATION}), in the identity account, the
+     * delegated administrator for Access Analyzer, in the home region.
+     */
+    public static String organizationAnalyzer(String organizationName) {
+        return organizationName + "-palisade-organization";
+    }
+
     // ---- guardrails: Organizations policies at the root ---------------------------------------
     // Prefixed with the organization name, as the buckets they protect are: one config, one set.
 

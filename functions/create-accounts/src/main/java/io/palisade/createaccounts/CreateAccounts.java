@@ -1,5 +1,7 @@
 package io.palisade.createaccounts;
 
+import io.palisade.common.aws.AnalyzerDelegation;
+import io.palisade.common.aws.Change;
 import io.palisade.common.aws.ChangeExecutor;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.ConfigValidator;
@@ -55,6 +57,8 @@ public final class CreateAccounts {
     private final OrganizationsClient creator;
     /** Centralized root access; null: not this instance's job (tests of account creation alone). */
     private final RootAccess rootAccess;
+    /** The organization's Access Analyzer delegated to the identity account; null: not this instance's job. */
+    private final AnalyzerDelegation analyzer;
 
     /**
      * @param organizations reads and idempotent changes (the SDK retries them)
@@ -63,16 +67,17 @@ public final class CreateAccounts {
      *                      account); a lost one is found again with ListCreateAccountStatus
      */
     public CreateAccounts(Clients clients, OrganizationsClient organizations, OrganizationsClient creator,
-                          RootAccess rootAccess) {
+                          RootAccess rootAccess, AnalyzerDelegation analyzer) {
         this.clients = clients;
         this.organizations = organizations;
         this.creator = creator;
         this.rootAccess = rootAccess;
+        this.analyzer = analyzer;
     }
 
-    /** Account creation only: no centralized root access. */
+    /** Account creation only: no centralized root access, no Access Analyzer delegation. */
     public CreateAccounts(Clients clients, OrganizationsClient organizations, OrganizationsClient creator) {
-        this(clients, organizations, creator, null);
+        this(clients, organizations, creator, null, null);
     }
 
     /** One client for both (tests: an emulator never loses a response unless a proxy makes it). */
@@ -106,7 +111,12 @@ public final class CreateAccounts {
         List<String> findings = rootAccess == null || queued > 0 ? List.of() : rootAccess.apply(
                 RootAccessSurvey.members(List.copyOf(requests.byId.values()), org.masterAccountId(), accounts),
                 config.deleteMemberRootCredentials());
+        // trusted access for Access Analyzer, and InfoSec its delegated administrator once InfoSec has an id
+        // (on AWS a new account has none yet here: AwaitAccounts registers it when the accounts are ready)
+        List<String> delegation = analyzer == null ? List.of() : analyzer.apply(RunInput.identityId(accounts, config),
+                config.identityAccount()).stream().map(Change::render).toList();
         List<String> changes = new ArrayList<>(clients.calls().drain());
+        changes.addAll(delegation);
         changes.addAll(findings);
         return new RunState.Org(org.masterAccountId(), org.id(), accounts, false, 0, null, null, null,
                 queued, changes);

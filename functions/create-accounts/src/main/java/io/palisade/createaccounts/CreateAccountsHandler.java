@@ -1,6 +1,7 @@
 package io.palisade.createaccounts;
 
 import io.palisade.common.OffloadingPhaseHandler;
+import io.palisade.common.aws.AnalyzerDelegation;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.state.RunState;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -22,7 +23,8 @@ public final class CreateAccountsHandler extends OffloadingPhaseHandler<RunState
         this(new CreateAccounts(clients, clients.build(OrganizationsClient.builder()),
                 clients.buildWithoutRetries(OrganizationsClient.builder(), clients.baseCredentials()),
                 new RootAccess(clients, clients.build(OrganizationsClient.builder()),
-                        clients.build(IamClient.builder()), clients.build(StsClient.builder()))));
+                        clients.build(IamClient.builder()), clients.build(StsClient.builder())),
+                new AnalyzerDelegation(clients.build(OrganizationsClient.builder()))));
     }
 
     CreateAccountsHandler(CreateAccounts phase) {

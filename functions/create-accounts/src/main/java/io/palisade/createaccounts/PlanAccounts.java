@@ -1,5 +1,6 @@
 package io.palisade.createaccounts;
 
+import io.palisade.common.aws.AnalyzerDelegationSurvey;
 import io.palisade.common.aws.Change;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
@@ -31,7 +32,10 @@ import software.amazon.awssdk.services.sts.StsClient;
  * organization has the email of (found as {@link CreateAccounts} finds them), and the
  * guardrails at the root a bootstrap would make, restore or remove ({@link GuardrailsDiff}:
  * {@code + organizations:policy}, {@code ~ organizations:policy <name> content},
- * {@code + organizations:policy-attachment <root>/<name>}, {@code + organizations:policy-type}).
+ * {@code + organizations:policy-attachment <root>/<name>}, {@code + organizations:policy-type}), and
+ * the organization's Access Analyzer ({@link AnalyzerDelegationSurvey}: {@code + organizations:trusted-access
+ * access-analyzer.amazonaws.com}, {@code + organizations:delegated-administrator
+ * access-analyzer.amazonaws.com/<identity key>}).
  */
 public final class PlanAccounts {
     /** Status of a configured account that does not exist yet: a bootstrap would create it. */
@@ -45,6 +49,8 @@ public final class PlanAccounts {
     private final StsClient sts;
     /** Centralized root access, read-only; null: not this instance's job. */
     private final RootAccessSurvey rootAccess;
+    /** The organization's Access Analyzer delegation, read-only; null: not this instance's job. */
+    private final AnalyzerDelegationSurvey analyzer;
 
     /**
      * @param organizations reads the organization (as the management account)
@@ -52,16 +58,17 @@ public final class PlanAccounts {
      *                      a bootstrap would make the management account
      */
     public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts,
-                        RootAccessSurvey rootAccess) {
+                        RootAccessSurvey rootAccess, AnalyzerDelegationSurvey analyzer) {
         this.clients = clients;
         this.organizations = organizations;
         this.sts = sts;
         this.rootAccess = rootAccess;
+        this.analyzer = analyzer;
     }
 
-    /** The accounts only: no centralized root access. */
+    /** The accounts only: no centralized root access, no Access Analyzer delegation. */
     public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts) {
-        this(clients, organizations, sts, null);
+        this(clients, organizations, sts, null, null);
     }
 
     public RunState.Org plan(RunState input) {
@@ -97,6 +104,11 @@ public final class PlanAccounts {
                 accounts.add(new AccountRef(wanted.key(), wanted.name(), wanted.email(), found.id(), null,
                         RunInput.foundStatus(found), null, 0));
             }
+        }
+        if (analyzer != null) {
+            // trusted access for Access Analyzer and InfoSec its delegated administrator (CreateAccounts makes them)
+            changes.addAll(org == null ? AnalyzerDelegationSurvey.all(config.identityAccount())
+                    : analyzer.changes(RunInput.identityId(accounts, config), config.identityAccount()));
         }
         List<String> rootLines = new ArrayList<>();
         if (rootAccess != null) {

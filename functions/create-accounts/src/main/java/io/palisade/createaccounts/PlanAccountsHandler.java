@@ -1,6 +1,7 @@
 package io.palisade.createaccounts;
 
 import io.palisade.common.OffloadingPhaseHandler;
+import io.palisade.common.aws.AnalyzerDelegationSurvey;
 import io.palisade.common.aws.Clients;
 import io.palisade.common.state.RunState;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -24,7 +25,8 @@ public final class PlanAccountsHandler extends OffloadingPhaseHandler<RunState, 
     private PlanAccountsHandler(Clients clients) {
         this(new PlanAccounts(clients, clients.build(OrganizationsClient.builder()),
                 clients.build(StsClient.builder()), new RootAccessSurvey(clients, clients.build(OrganizationsClient.builder()),
-                        clients.build(IamClient.builder()), clients.build(StsClient.builder()))));
+                        clients.build(IamClient.builder()), clients.build(StsClient.builder())),
+                new AnalyzerDelegationSurvey(clients.build(OrganizationsClient.builder()))));
     }
 
     PlanAccountsHandler(PlanAccounts phase) {

@@ -54,4 +54,10 @@ final class RunInput {
     static String foundStatus(Account existing) {
         return existing.joinedMethod() == AccountJoinedMethod.INVITED ? AccountRef.INVITED : "EXISTING";
     }
+
+    /** The identity account's id, or {@code null} while it is queued, being created, or only planned. */
+    static String identityId(List<AccountRef> accounts, OrgConfig config) {
+        return accounts.stream().filter(a -> a.key().equals(config.identityAccount()) && a.id() != null)
+                .map(AccountRef::id).findFirst().orElse(null);
+    }
 }

@@ -54,7 +54,7 @@ class RootAccessIT {
     }
 
     private CreateAccounts bootstrap() {
-        return new CreateAccounts(clients, organizations, organizations, rootAccess);
+        return new CreateAccounts(clients, organizations, organizations, rootAccess, null);
     }
 
     /** Creates this test's accounts (a first bootstrap) and returns prod's id. */
@@ -154,7 +154,7 @@ class RootAccessIT {
     void plan_whenAMemberRootHasAKey_reportsItWithoutDeletingIt() {
         String prod = prodAfterFirstRun(config);
         String key = rootAccessKey(prod);
-        PlanAccounts plan = new PlanAccounts(clients, organizations, clients.build(StsClient.builder()), rootAccess);
+        PlanAccounts plan = new PlanAccounts(clients, organizations, clients.build(StsClient.builder()), rootAccess, null);
 
         RunState.Org keeping = plan.plan(input(config, null));
         RunState.Org removing = plan.plan(input(deleting(config, true), null));

@@ -317,7 +317,11 @@ public final class TempAdmin {
         return Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
                 "Sid", "PalisadeBaseline", "Effect", "Allow",
                 "Action", List.of("iam:*", "s3:*", "cloudtrail:*", "kms:*", "logs:*", "cloudwatch:PutMetricAlarm",
-                        "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms", "sns:*", "events:*"),
+                        "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms", "sns:*", "events:*",
+                        // the organization's analyzer in the identity account (OrganizationAnalyzer); its
+                        // service-linked role, which CreateAnalyzer makes, is in iam:*
+                        "access-analyzer:GetAnalyzer", "access-analyzer:CreateAnalyzer",
+                        "access-analyzer:DeleteAnalyzer"),
                 "Resource", "*")));
     }
 

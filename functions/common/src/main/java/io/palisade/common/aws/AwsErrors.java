@@ -40,7 +40,9 @@ public final class AwsErrors {
     static final Set<String> ALREADY_EXISTS = Set.of("EntityAlreadyExists", "AlreadyExistsException",
             "ResourceAlreadyExistsException", "ResourceExistsException", "BucketAlreadyOwnedByYou",
             "AlreadyInOrganizationException", "TrailAlreadyExistsException", "DuplicatePolicyAttachmentException",
-            "DuplicatePolicyException", "PolicyTypeAlreadyEnabledException");
+            "DuplicatePolicyException", "PolicyTypeAlreadyEnabledException",
+            // RegisterDelegatedAdministrator for an account that already is (a lost answer's first attempt)
+            "AccountAlreadyRegisteredException");
     static final Set<String> NOT_FOUND = Set.of("NoSuchEntity", "ResourceNotFoundException", "NotFoundException",
             "NotFound", "TrailNotFoundException", "NoSuchBucket", "NoSuchKey", "NoSuchBucketPolicy",
             "AccountNotFoundException", "ResourceNotFound", "NoSuchLifecycleConfiguration",
