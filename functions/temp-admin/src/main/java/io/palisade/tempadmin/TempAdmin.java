@@ -317,7 +317,10 @@ public final class TempAdmin {
         return Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
                 "Sid", "PalisadeBaseline", "Effect", "Allow",
                 "Action", List.of("iam:*", "s3:*", "cloudtrail:*", "kms:*", "logs:*", "cloudwatch:PutMetricAlarm",
-                        "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms", "sns:*", "events:*"),
+                        "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms", "sns:*", "events:*",
+                        "config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus",
+                        "config:DescribeDeliveryChannels", "config:PutConfigurationRecorder",
+                        "config:PutDeliveryChannel", "config:StartConfigurationRecorder"),
                 "Resource", "*")));
     }
 

@@ -20,7 +20,17 @@ public record OrgConfig(
         // guardrails (issue 10 part C): optional, every guardrail on when absent
         Guardrails guardrails,
         // centralized root access (issue 10 item 5): optional, report only when absent
-        RootAccess rootAccess) {
+        RootAccess rootAccess,
+        // AWS Config recording in every account (issue 10, CIS 7.0 4.3): on unless false
+        Boolean configRecorder) {
+
+    /** A config without {@code configRecorder}: AWS Config records in every account. */
+    public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
+                     Map<String, RoleDef> roles, List<Group> groups, List<User> users,
+                     PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails, RootAccess rootAccess) {
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails,
+                rootAccess, null);
+    }
 
     /** A config without {@code guardrails} or {@code rootAccess}: their defaults. */
     public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
@@ -149,6 +159,16 @@ public record OrgConfig(
     /** Whether member accounts' root credentials are deleted, not only reported. */
     public boolean deleteMemberRootCredentials() {
         return rootAccess != null && Boolean.TRUE.equals(rootAccess.deleteMemberRootCredentials());
+    }
+
+    /**
+     * Whether Palisade keeps an AWS Config recorder (all supported resource types, IAM's global
+     * ones included) recording in every account's home region, delivering to the identity
+     * account's config bucket. On unless {@code configRecorder: false}; off, Palisade neither
+     * makes nor removes a recorder, and the guardrails do not protect one.
+     */
+    public boolean recordsConfig() {
+        return !Boolean.FALSE.equals(configRecorder);
     }
 
     public Optional<Account> account(String key) {
