@@ -198,7 +198,7 @@ class ApplyAccountsIT {
         assertThat(s3.getBucketVersioning(r -> r.bucket(logBucket)).status()).isEqualTo(BucketVersioningStatus.ENABLED);
         JsonNode logPolicy = Json.read(s3.getBucketPolicy(r -> r.bucket(logBucket)).policy(), JsonNode.class);
         assertThat(logPolicy.findValuesAsText("Sid")).containsExactlyInAnyOrder("DenyInsecureTransport", "S3ServerAccessLogs",
-                "S3ServerAccessLogsStateBucket");
+                "S3ServerAccessLogsStateBucket", "S3ServerAccessLogsConfigBucket");
         assertThat(logPolicy.toString()).contains("logging.s3.amazonaws.com", "arn:aws:s3:::" + bucket)
                 .doesNotContain("cloudtrail.amazonaws.com");
         // the trails' key: customer managed, symmetric, found by its alias, rotated
