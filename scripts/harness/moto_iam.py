@@ -18,7 +18,8 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     it is not checked, as AWS does not check the root user against IAM policies. Every phase acts with the
     credentials of its own role (scripts/harness/lambda_identities.py), never with a root key.
  2. The resource of a call is derived from its parameters for the services the phases use: IAM (role, user, group,
-    policy; for a missing entity its would-be ARN, path included; the account's password policy calls, which have no
+    policy; for a missing entity its would-be ARN, path included; CreateServiceLinkedRole the role it would make,
+    under /aws-service-role/<service>/; the account's password policy calls, which have no
     resource type, match only a statement whose Resource covers "*" itself, as on AWS), STS AssumeRole, Secrets Manager (a secret that
     does not exist is checked against its bare name, as AWS does; CreateSecret against name-??????), KMS (key ARN, an
     alias resolved), SNS topics, CloudTrail trails, CloudWatch Logs log groups, CloudWatch alarms, EventBridge rules,
@@ -41,6 +42,7 @@ PATCHED (moto.core.authorization + moto.iam.access_control):
     (Allow * on *) on its OrganizationAccountAccessRole; moto created the role with no permission at all.
  6. Account aliases are unique across all accounts, as across AWS: CreateAccountAlias of an alias another account
     has answers EntityAlreadyExists ("The account alias <a> already exists."); moto gave every account any alias.
+ 7. AWS Config's service-linked role is named AWSServiceRoleForConfig, as on AWS (moto: AWSServiceRoleForconfig).
  4. sts:AssumeRole also needs the trust policy of the target role, looked up in the role's own account: Principal
     "*", an account id or `arn:...:root` (any principal of that account), a user ARN, or a role ARN (sessions of that
     role); a Service/Federated principal never matches an IAM caller. In the role's own account a trust that names
@@ -113,9 +115,30 @@ _ACCOUNT_LEVEL_IAM = {"GetAccountPasswordPolicy", "UpdateAccountPasswordPolicy",
 ACCOUNT_LEVEL = "\x00account-level"  # the resource of such a call: matched as the literal "*"
 
 
+def _service_linked_role_name(service, suffix):
+    """The name IAM (and moto's create_service_linked_role) gives a service's service-linked role:
+    config.amazonaws.com -> AWSServiceRoleForConfig; a.b.amazonaws.com -> AWSServiceRoleForB_A."""
+    from moto.iam.models import SERVICE_NAME_CONVERSION
+    parts = service.split(".")
+    if len(parts) < 3:
+        return None
+    name, prefix = parts[-3], parts[0]
+    if name != prefix:
+        name = SERVICE_NAME_CONVERSION.get(name, name) + "_" + "".join(x.capitalize() for x in prefix.split("-"))
+    else:
+        name = SERVICE_NAME_CONVERSION.get(name, name)
+    return f"AWSServiceRoleFor{name}" + (f"_{suffix}" if suffix else "")
+
+
 def _iam_resource(response, account, action):
     if action in _ACCOUNT_LEVEL_IAM:
         return ACCOUNT_LEVEL
+    if action == "CreateServiceLinkedRole":
+        # authorized on the role it makes (Service Authorization Reference: resource type "role"), which AWS
+        # puts under /aws-service-role/<service>/; moto checked "*", which a statement scoped to that ARN misses
+        service = _param(response, "AWSServiceName") or ""
+        name = _service_linked_role_name(service, _param(response, "CustomSuffix"))
+        return f"arn:aws:iam::{account}:role/aws-service-role/{service}/{name}" if name else "*"
     iam = _iam_backend(account)
     group = _param(response, "GroupName")
     if action in ("AddUserToGroup", "RemoveUserFromGroup") and group:
@@ -565,6 +588,13 @@ def apply_patches():
     for name in ("_access_key", "_action", "_region", "_data"):
         if name not in IAMRequestBase.__init__.__code__.co_names:
             moto_server.sys.exit(f"moto_iam.py: IAMRequestBase no longer sets {name}; re-check the patches")
+    # patch 7: AWS Config's service-linked role is AWSServiceRoleForConfig on AWS; moto named it
+    # AWSServiceRoleForconfig (its name map lacks "config"), so a phase that reads the role by AWS's name never
+    # found the one it made
+    from moto.iam import models as iam_models
+    moto_server._require(iam_models.IAMBackend, "create_service_linked_role",
+                         ["self", "service_name", "description", "suffix"])
+    iam_models.SERVICE_NAME_CONVERSION.setdefault("config", "Config")
 
     def _authenticate_and_authorize_action(self, iam_request_cls, resource="*"):  # patches 1 and 2
         key, region, service = _access_key_of(self)

@@ -426,6 +426,23 @@ def t_tag_conditions():
                                        f"arn:aws:iam::{ACCOUNT}:role/tagged")).list_roles())
 
 
+def t_service_linked_role():
+    """CreateServiceLinkedRole is authorized on the role it makes, as AWS does: a grant scoped to AWS Config's
+    service-linked role (and iam:AWSServiceName) makes it and no other service's."""
+    slr = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+    creds = user("slr-maker", allow("iam:CreateServiceLinkedRole", slr,
+                                    condition={"StringEquals": {"iam:AWSServiceName": "config.amazonaws.com"}}))
+    iam = client("iam", creds)
+    check("CreateServiceLinkedRole config.amazonaws.com with a grant on its role ARN -> allowed",
+          lambda: eq(iam.create_service_linked_role(AWSServiceName="config.amazonaws.com")["Role"]["Arn"], slr))
+    check("CreateServiceLinkedRole of another service -> refused", lambda: denied(
+        lambda: iam.create_service_linked_role(AWSServiceName="access-analyzer.amazonaws.com")))
+    elsewhere = user("slr-elsewhere", allow("iam:CreateServiceLinkedRole",
+                                             f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/other/*"))
+    check("CreateServiceLinkedRole with a grant on another path -> refused", lambda: denied(
+        lambda: client("iam", elsewhere).create_service_linked_role(AWSServiceName="config.amazonaws.com")))
+
+
 def t_kms_tag_conditions():
     """KMS tags are {"TagKey","TagValue"}: aws:RequestTag on CreateKey, aws:ResourceTag on a key's own operations."""
     creds = user("key-maker",
@@ -527,7 +544,7 @@ def main():
                                                            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
             ENV["verify"] = tls["ca"]
             run_groups((t_root_and_users, t_secret_scoping, t_conditions_and_deny, t_policy_sources, t_cloudwatch, t_s3_actions, t_assume_role,
-                          t_org_conditions, t_tag_conditions, t_kms_tag_conditions, t_wire_shape, t_deleted_role))
+                          t_org_conditions, t_tag_conditions, t_service_linked_role, t_kms_tag_conditions, t_wire_shape, t_deleted_role))
         except Exception:  # noqa: BLE001
             harness_failure()
         finally:

@@ -77,6 +77,18 @@ class ConfigSchemaTest {
     }
 
     @Test
+    void configRecorder_isOnByDefault_andFalseTurnsItOff_andANonBooleanIsRefusedByTheSchema() {
+        assertThat(bind(config).recordsConfig()).isTrue();
+        assertThat(bind(variant(c -> c.remove("configRecorder"))).recordsConfig()).isTrue();
+
+        JsonNode off = variant(c -> c.put("configRecorder", false));
+        assertThat(schema.validate(off)).isEmpty();
+        assertThat(ConfigValidator.validate(bind(off)).recordsConfig()).isFalse();
+        assertThat(schema.validate(variant(c -> c.put("configRecorder", "maybe"))))
+                .anySatisfy(m -> assertThat(m.toString()).contains("configRecorder"));
+    }
+
+    @Test
     void organizationYaml_whenBoundAndWrittenBack_keepsEveryField() {
         // a field the record does not know would be dropped silently: the schema and the record must match
         JsonNode roundTrip = Json.MAPPER.valueToTree(bind(config));

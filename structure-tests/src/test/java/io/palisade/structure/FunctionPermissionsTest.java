@@ -46,6 +46,7 @@ class FunctionPermissionsTest {
             Map.entry("S3ControlClient", "s3control"),
             Map.entry("KmsClient", "kms"),
             Map.entry("CloudTrailClient", "cloudtrail"),
+            Map.entry("ConfigClient", "config"),
             Map.entry("CloudWatchLogsClient", "logs"),
             Map.entry("CloudWatchClient", "cloudwatch"),
             Map.entry("EventBridgeClient", "events"));
@@ -124,7 +125,7 @@ class FunctionPermissionsTest {
     private static final Map<String, String> PASSES_A_ROLE = Map.of(
             "cloudtrail:CreateTrail", "cloudWatchLogsRoleArn",
             "cloudtrail:UpdateTrail", "cloudWatchLogsRoleArn",
-            "events:PutTargets", "roleArn",
+            "config:PutConfigurationRecorder", "roleARN",
             "events:PutRule", "roleArn");
 
     /** The actions of each SAM policy template template.yaml uses (samtranslator's policy_templates.json). */

@@ -144,6 +144,7 @@ class PlanAccountsIT {
         String bucket = Names.trailBucket(org, "<infosec id>");
         String logBucket = Names.accessLogBucket(org, "<infosec id>");
         String stateBucket = Names.stateBucket(org, "<infosec id>");
+        String configBucket = Names.configBucket(org, "<infosec id>");
         List<String> lines = new ArrayList<>(List.of(
                 "+ organizations:organization ALL",
                 // the guardrails at the root (no root yet to name)
@@ -188,6 +189,8 @@ class PlanAccountsIT {
                 "+ s3:bucket-logging infosec/" + bucket,
                 "+ s3:bucket infosec/" + stateBucket,
                 "+ s3:bucket-logging infosec/" + stateBucket,
+                "+ s3:bucket infosec/" + configBucket,
+                "+ s3:bucket-logging infosec/" + configBucket,
                 "+ kms:key infosec/" + Names.TRAIL_KEY_ALIAS,
                 "+ iam:role infosec/Administrator",
                 "+ iam:role infosec/Support",
@@ -224,6 +227,13 @@ class PlanAccountsIT {
                 "+ iam:role management/SecurityAudit",
                 "+ cloudtrail:trail management/" + Names.TRAIL,
                 "+ cloudtrail:event-selectors management/" + Names.TRAIL));
+        // AWS Config, in every account
+        for (String key : List.of("infosec", "prod", "non-prod", OrgConfig.MANAGEMENT)) {
+            lines.addAll(List.of(
+                    "+ iam:service-linked-role " + key + "/" + Names.CONFIG_SERVICE_ROLE,
+                    "+ config:recorder " + key + "/" + Names.CONFIG_RECORDER,
+                    "+ config:delivery-channel " + key + "/" + Names.CONFIG_DELIVERY_CHANNEL));
+        }
         // root-login alarms, in every account
         for (String key : List.of("infosec", "prod", "non-prod", OrgConfig.MANAGEMENT)) {
             // an account that does not exist yet is named by its placeholder id

@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.config.ConfigClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
@@ -135,6 +136,23 @@ final class OrganizationChecks {
             var block = control.getPublicAccessBlock(r -> r.accountId(id)).publicAccessBlockConfiguration();
             assertThat(List.of(block.blockPublicAcls(), block.ignorePublicAcls(), block.blockPublicPolicy(),
                     block.restrictPublicBuckets())).as(key).containsOnly(true);
+        }
+        // issue 10, CIS 7.0 (Prowler config_recorder_all_regions_enabled): AWS Config recording in every
+        // account's home region, the management account included, into InfoSec's config bucket
+        if (config.recordsConfig()) {
+            String configBucket = Names.configBucket(config.organization().name(), infosec);
+            assertHardenedBucket(s3, configBucket);
+            assertBucketIn(s3, configBucket, home.region());
+            for (String key : List.of("infosec", "prod", "non-prod", OrgConfig.MANAGEMENT)) {
+                ConfigClient recorder = home.build(ConfigClient.builder(), access(clients, ids, ids.get(key)));
+                assertThat(recorder.describeConfigurationRecorderStatus().configurationRecordersStatus())
+                        .as(key + ": the recorder is recording").singleElement()
+                        .satisfies(st -> assertThat(st.recording()).as(key).isTrue());
+                var group = recorder.describeConfigurationRecorders().configurationRecorders().get(0).recordingGroup();
+                assertThat(group.allSupported() && group.includeGlobalResourceTypes()).as(key).isTrue();
+                assertThat(recorder.describeDeliveryChannels().deliveryChannels()).as(key).singleElement()
+                        .satisfies(ch -> assertThat(ch.s3BucketName()).isEqualTo(configBucket));
+            }
         }
         // the state bucket's access logs go beside the trail bucket's, and no Palisade bucket uses ACLs
         String logBucket = Names.accessLogBucket(config.organization().name(), infosec);

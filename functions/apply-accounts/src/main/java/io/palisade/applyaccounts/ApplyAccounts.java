@@ -30,6 +30,7 @@ import software.amazon.awssdk.services.accessanalyzer.AccessAnalyzerClient;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudtrail.model.Trail;
 import software.amazon.awssdk.services.cloudtrail.model.TrailNotFoundException;
+import software.amazon.awssdk.services.config.ConfigClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AttachedPolicy;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
@@ -63,6 +64,8 @@ public final class ApplyAccounts {
     static final String ACCESS_LOG_PREFIX = "trail-bucket/";
     /** Where in the access-log bucket the state bucket's S3 server access logs go. */
     static final String STATE_ACCESS_LOG_PREFIX = "state-bucket/";
+    /** Where in the access-log bucket the config bucket's S3 server access logs go. */
+    static final String CONFIG_ACCESS_LOG_PREFIX = "config-bucket/";
     private static final int MAX_BUCKET_NAME = 63;
     /** An account id's length, for names checked before the id is known. */
     private static final String ID_SHAPE = "000000000000";
@@ -180,10 +183,14 @@ public final class ApplyAccounts {
         String bucket = Names.trailBucket(config.organization().name(), identityId);
         String logBucket = Names.accessLogBucket(config.organization().name(), identityId);
         String keyAlias = TrailKey.aliasArn(clients.partition(), clients.region().id(), identityId);
+        // AWS Config's central bucket; null when the config turns recording off
+        String configBucket = config.recordsConfig() ? Names.configBucket(config.organization().name(), identityId)
+                : null;
         if (task.isIdentity()) {
             // by their length with a real id: the identity account's may not be known yet
             requireBucketName(Names.trailBucket(config.organization().name(), ID_SHAPE));
             requireBucketName(Names.accessLogBucket(config.organization().name(), ID_SHAPE));
+            requireBucketName(Names.configBucket(config.organization().name(), ID_SHAPE));
         }
 
         Plan plan = new Plan();
@@ -203,11 +210,16 @@ public final class ApplyAccounts {
             directory = people.result();
             S3Client s3 = clients.cached("s3|" + accountId, credentials, () -> clients.s3(credentials));
             String stateBucket = Names.stateBucket(config.organization().name(), identityId);
-            plan.addAll(planLogBuckets(task, s3, account, bucket, stateBucket, logBucket, identityId));
+            plan.addAll(planLogBuckets(task, s3, account, bucket, stateBucket, configBucket, logBucket, identityId));
             String owned = BucketBaseline.OWNERSHIP.toString();
-            buckets = List.of(new AccountReport.Bucket(bucket, owned, logBucket + "/" + ACCESS_LOG_PREFIX),
-                    new AccountReport.Bucket(stateBucket, owned, logBucket + "/" + STATE_ACCESS_LOG_PREFIX),
-                    new AccountReport.Bucket(logBucket, owned, null));
+            List<AccountReport.Bucket> made = new ArrayList<>(List.of(
+                    new AccountReport.Bucket(bucket, owned, logBucket + "/" + ACCESS_LOG_PREFIX),
+                    new AccountReport.Bucket(stateBucket, owned, logBucket + "/" + STATE_ACCESS_LOG_PREFIX)));
+            if (configBucket != null) {
+                made.add(new AccountReport.Bucket(configBucket, owned, logBucket + "/" + CONFIG_ACCESS_LOG_PREFIX));
+            }
+            made.add(new AccountReport.Bucket(logBucket, owned, null));
+            buckets = List.copyOf(made);
             KmsClient kms = clients.cached("kms|" + accountId, credentials,
                     () -> clients.build(KmsClient.builder(), credentials));
             KmsClient keyMaker = clients.cached("kms|" + accountId + "|once", credentials,
@@ -245,6 +257,12 @@ public final class ApplyAccounts {
                 }));
         plan.addAll(TrailEvents.plan(cloudTrail, account, trailExists[0], TrailEvents.wanted(config.s3DataEvents(),
                 clients.partition(), List.of(bucket, logBucket))));
+        if (configBucket != null) {
+            // every account, the management account included; after the identity account's config bucket
+            ConfigClient configService = clients.cached("config|" + accountId, credentials,
+                    () -> clients.build(ConfigClient.builder(), credentials));
+            plan.addAll(new ConfigRecording(iam, configService, account, clients.partition()).plan(configBucket));
+        }
         LOG.info("Account {} ({}): {} planned changes", key, accountId, plan.changes().size());
         return new Planned(plan, key, accountId, wantedAlias, aliasPlanned, directory, List.copyOf(roles), trailKey,
                 trailArn[0], bucket, kmsKeyId, identity ? logBucket : null, iam, settings, buckets);
@@ -478,9 +496,17 @@ public final class ApplyAccounts {
 
     /** Each bucket whose S3 server access logs the access-log bucket takes, and the prefix they go under. */
     static Map<String, String> logSources(String trailBucket, String stateBucket) {
+        return logSources(trailBucket, stateBucket, null);
+    }
+
+    /** The same with the config bucket, unless it is {@code null} (recording off). */
+    static Map<String, String> logSources(String trailBucket, String stateBucket, String configBucket) {
         Map<String, String> sources = new LinkedHashMap<>();
         sources.put(trailBucket, ACCESS_LOG_PREFIX);
         sources.put(stateBucket, STATE_ACCESS_LOG_PREFIX);
+        if (configBucket != null) {
+            sources.put(configBucket, CONFIG_ACCESS_LOG_PREFIX);
+        }
         return sources;
     }
 
@@ -492,17 +518,23 @@ public final class ApplyAccounts {
      * the same policy ({@link StateBucket#policy}), so a plan or drift run sees it drift.
      */
     private Plan planLogBuckets(AccountTask task, S3Client s3, Change.Account account, String bucket,
-                                String stateBucket, String logBucket, String identityId) {
+                                String stateBucket, String configBucket, String logBucket, String identityId) {
         String partition = clients.partition();
         BucketBaseline baseline = new BucketBaseline(s3, home(task).region());
         Plan plan = new Plan();
         plan.addAll(baseline.plan(account, logBucket, Json.MAPPER.valueToTree(PolicyDocuments.accessLogBucketPolicy(
-                partition, logBucket, logSources(bucket, stateBucket), identityId))));
+                partition, logBucket, logSources(bucket, stateBucket, configBucket), identityId))));
         plan.addAll(baseline.plan(account, bucket, Json.MAPPER.valueToTree(PolicyDocuments.trailBucketPolicy(
                 partition, home(task).region().id(), bucket, accountIds(task), Names.TRAIL))));
         plan.addAll(planLogging(s3, baseline, account, bucket, logBucket, ACCESS_LOG_PREFIX));
         plan.addAll(baseline.plan(account, stateBucket, StateBucket.policy(partition, stateBucket, identityId)));
         plan.addAll(planLogging(s3, baseline, account, stateBucket, logBucket, STATE_ACCESS_LOG_PREFIX));
+        if (configBucket != null) {
+            // AWS Config's deliveries from every account (it is off: the bucket is left as it is)
+            plan.addAll(baseline.plan(account, configBucket, Json.MAPPER.valueToTree(
+                    PolicyDocuments.configBucketPolicy(partition, configBucket, accountIds(task)))));
+            plan.addAll(planLogging(s3, baseline, account, configBucket, logBucket, CONFIG_ACCESS_LOG_PREFIX));
+        }
         return plan;
     }
 

@@ -240,6 +240,36 @@ final class PolicyDocuments {
     }
 
     /**
+     * The config bucket's policy: TLS only, and AWS Config (the {@code config.amazonaws.com}
+     * principal, which delivers for the service-linked role to a bucket of another account) may
+     * check the bucket's ACL and existence and write under {@code AWSLogs/<account>/Config/},
+     * for these accounts only ({@code aws:SourceAccount}). The three statements are the AWS Config
+     * Developer Guide's "Permissions for the Amazon S3 Bucket for the AWS Config Delivery Channel"
+     * (s3-bucket-policy.html), with its Sids; its per-account {@code AWSLogs/<sourceAccountID>/Config/*}
+     * is written {@code AWSLogs/*}{@code /Config/*} with the accounts listed once per statement, as the
+     * trail bucket does: about 45 bytes an account instead of about 120, so 300 accounts fit S3's 20 KB.
+     * A dedicated bucket, not the trail bucket: both grants in one policy would pass 20 KB at about
+     * 300 accounts, and CloudTrail's statements are conditioned on the trail's ARN, which Config has not.
+     */
+    static Map<String, Object> configBucketPolicy(String partition, String bucket, List<String> accountIds) {
+        String bucketArn = Names.bucketArn(partition, bucket);
+        List<String> accounts = accountIds.stream().distinct().sorted().toList();
+        Map<String, Object> fromAccounts = Map.of("StringEquals", Map.of("aws:SourceAccount", accounts));
+        Map<String, Object> config = Map.of("Service", "config.amazonaws.com");
+        return ordered("Version", VERSION, "Statement", List.of(
+                BucketBaseline.denyInsecureTransport(bucketArn),
+                ordered("Sid", "AWSConfigBucketPermissionsCheck", "Effect", "Allow", "Principal", config,
+                        "Action", "s3:GetBucketAcl", "Resource", bucketArn, "Condition", fromAccounts),
+                ordered("Sid", "AWSConfigBucketExistenceCheck", "Effect", "Allow", "Principal", config,
+                        "Action", "s3:ListBucket", "Resource", bucketArn, "Condition", fromAccounts),
+                ordered("Sid", "AWSConfigBucketDelivery", "Effect", "Allow", "Principal", config,
+                        "Action", "s3:PutObject", "Resource", bucketArn + "/AWSLogs/*/Config/*",
+                        "Condition", Map.of("StringEquals", ordered(
+                                "s3:x-amz-acl", "bucket-owner-full-control",
+                                "aws:SourceAccount", accounts)))));
+    }
+
+    /**
      * The trail key's policy (the CloudTrail User Guide's "Configure AWS KMS key policies for
      * CloudTrail"): the identity account administers it; CloudTrail may encrypt only for the
      * {@code palisade-trail} of each of these accounts and describe it; principals of the

@@ -50,7 +50,10 @@ class AbsentAccountPlanTest {
                 "+ iam:role prod/SecurityAudit",
                 "+ iam:role prod/" + Names.AUDIT_ROLE,
                 "+ cloudtrail:trail prod/" + Names.TRAIL,
-                "+ cloudtrail:event-selectors prod/" + Names.TRAIL);
+                "+ cloudtrail:event-selectors prod/" + Names.TRAIL,
+                "+ iam:service-linked-role prod/" + Names.CONFIG_SERVICE_ROLE,
+                "+ config:recorder prod/" + Names.CONFIG_RECORDER,
+                "+ config:delivery-channel prod/" + Names.CONFIG_DELIVERY_CHANNEL);
         assertThat(report.roles()).extracting(AccountReport.Role::arn)
                 .containsExactly("arn:aws:iam::<prod id>:role/Administrator", "arn:aws:iam::<prod id>:role/Developer",
                         "arn:aws:iam::<prod id>:role/Support", "arn:aws:iam::<prod id>:role/SecurityAudit");
@@ -70,6 +73,7 @@ class AbsentAccountPlanTest {
         String bucket = Names.trailBucket(config.organization().name(), "<infosec id>");
         String logBucket = Names.accessLogBucket(config.organization().name(), "<infosec id>");
         String stateBucket = Names.stateBucket(config.organization().name(), "<infosec id>");
+        String configBucket = Names.configBucket(config.organization().name(), "<infosec id>");
         assertThat(report.changes()).allMatch(c -> c.startsWith("+ ")).contains(
                 "+ iam:password-policy infosec",
                 "+ s3:account-public-access-block infosec",
@@ -85,7 +89,11 @@ class AbsentAccountPlanTest {
                 "+ kms:key infosec/" + Names.TRAIL_KEY_ALIAS,
                 "+ iam:role infosec/Administrator",
                 "+ iam:role infosec/" + Names.AUDIT_ROLE,
-                "+ cloudtrail:trail infosec/" + Names.TRAIL);
+                "+ cloudtrail:trail infosec/" + Names.TRAIL,
+                "+ s3:bucket infosec/" + configBucket,
+                "+ s3:bucket-logging infosec/" + configBucket,
+                "+ config:recorder infosec/" + Names.CONFIG_RECORDER,
+                "+ config:delivery-channel infosec/" + Names.CONFIG_DELIVERY_CHANNEL);
         // the groups grant the roles of accounts that do not exist yet by their placeholders
         assertThat(report.groups()).filteredOn(g -> g.name().equals("ProdDevelopers")).singleElement()
                 .satisfies(g -> assertThat(g.assumableRoleArns()).containsExactly("arn:aws:iam::<prod id>:role/Developer"));
@@ -95,6 +103,7 @@ class AbsentAccountPlanTest {
                 AccountReport.Bucket::accessLogs).containsExactly(
                 tuple(bucket, "BucketOwnerEnforced", logBucket + "/trail-bucket/"),
                 tuple(stateBucket, "BucketOwnerEnforced", logBucket + "/state-bucket/"),
+                tuple(configBucket, "BucketOwnerEnforced", logBucket + "/config-bucket/"),
                 tuple(logBucket, "BucketOwnerEnforced", null));
         assertThat(http.requests).hasValue(0);
     }

@@ -203,7 +203,7 @@ class ApplyAccountsIT {
         assertThat(s3.getBucketVersioning(r -> r.bucket(logBucket)).status()).isEqualTo(BucketVersioningStatus.ENABLED);
         JsonNode logPolicy = Json.read(s3.getBucketPolicy(r -> r.bucket(logBucket)).policy(), JsonNode.class);
         assertThat(logPolicy.findValuesAsText("Sid")).containsExactlyInAnyOrder("DenyInsecureTransport", "S3ServerAccessLogs",
-                "S3ServerAccessLogsStateBucket");
+                "S3ServerAccessLogsStateBucket", "S3ServerAccessLogsConfigBucket");
         assertThat(logPolicy.toString()).contains("logging.s3.amazonaws.com", "arn:aws:s3:::" + bucket)
                 .doesNotContain("cloudtrail.amazonaws.com");
         // the trails' key: customer managed, symmetric, found by its alias, rotated
@@ -544,10 +544,11 @@ class ApplyAccountsIT {
         assertThat(stateLogs.targetBucket()).isEqualTo(logBucket);
         assertThat(stateLogs.targetPrefix()).isEqualTo(ApplyAccounts.STATE_ACCESS_LOG_PREFIX);
         JsonNode logPolicy = Json.read(s3.getBucketPolicy(r -> r.bucket(logBucket)).policy(), JsonNode.class);
+        String configBucket = Names.configBucket(config.organization().name(), identity);
         assertThat(logPolicy.findValuesAsText("aws:SourceArn")).containsExactly("arn:aws:s3:::" + trailBucket,
-                "arn:aws:s3:::" + stateBucket);
+                "arn:aws:s3:::" + stateBucket, "arn:aws:s3:::" + configBucket);
         assertThat(first.get("infosec").buckets()).extracting(AccountReport.Bucket::name)
-                .containsExactly(trailBucket, stateBucket, logBucket);
+                .containsExactly(trailBucket, stateBucket, configBucket, logBucket);
         assertThat(first.get("prod").buckets()).isEmpty();
 
         Map<String, AccountReport> second = applyAll(config);

@@ -80,7 +80,11 @@ class PolicySizesTest {
                 PolicyDocuments.trailKeyPolicy(PARTITION, REGION, identity, ids, TRAIL));
         report("access-log bucket policy", n, Kind.S3_BUCKET, PolicyDocuments.accessLogBucketPolicy(PARTITION,
                 Names.accessLogBucket("acme-corp", identity), ApplyAccounts.logSources(bucket,
-                        Names.stateBucket("acme-corp", identity)), identity));
+                        Names.stateBucket("acme-corp", identity), Names.configBucket("acme-corp", identity)), identity));
+        // three statements listing every account: about 45 bytes an account, 15 KB at 300
+        int configPolicy = report("config bucket policy", n, Kind.S3_BUCKET,
+                PolicyDocuments.configBucketPolicy(PARTITION, Names.configBucket("acme-corp", identity), ids));
+        assertThat(configPolicy).isLessThan(Kind.S3_BUCKET.limit() * 8 / 10);
         report("role trust policy", n, Kind.IAM_ROLE_TRUST, PolicyDocuments.roleTrust(PARTITION, identity));
         report("group AllUsers (self-service)", n, Kind.IAM_GROUP_INLINE,
                 PolicyDocuments.manageOwnCredentials(PARTITION));

@@ -56,6 +56,23 @@ public final class Names {
     /** The trail key's alias, in the identity account. */
     public static final String TRAIL_KEY_ALIAS = "alias/palisade-cloudtrail";
 
+    // ---- AWS Config ----------------------------------------------------------------------------
+
+    /** The configuration recorder, in every account's home region (AWS's conventional name). */
+    public static final String CONFIG_RECORDER = "default";
+    /** Its delivery channel to the identity account's config bucket. */
+    public static final String CONFIG_DELIVERY_CHANNEL = "default";
+    /** The service AWS Config's service-linked role is for. */
+    public static final String CONFIG_SERVICE = "config.amazonaws.com";
+    /** The role the recorder records with: AWS Config's service-linked role, in each account. */
+    public static final String CONFIG_SERVICE_ROLE = "AWSServiceRoleForConfig";
+
+    /** {@link #CONFIG_SERVICE_ROLE}'s ARN (service-linked roles live under {@code /aws-service-role/<service>/}). */
+    public static String configServiceRoleArn(String partition, String accountId) {
+        return "arn:" + partition + ":iam::" + accountId + ":role/aws-service-role/" + CONFIG_SERVICE + "/"
+                + CONFIG_SERVICE_ROLE;
+    }
+
     // ---- root-login alarms ---------------------------------------------------------------------
 
     /** The log group the trail delivers to, in every account. */
@@ -125,6 +142,11 @@ public final class Names {
     /** The bucket the trail bucket's S3 server access logs go to (CIS 3.6). */
     public static String accessLogBucket(String organizationName, String identityAccountId) {
         return organizationName + "-palisade-access-logs-" + identityAccountId;
+    }
+
+    /** The bucket every account's AWS Config delivery channel delivers to, in the identity account. */
+    public static String configBucket(String organizationName, String identityAccountId) {
+        return organizationName + "-palisade-config-" + identityAccountId;
     }
 
     // ---- ARNs ----------------------------------------------------------------------------------

@@ -321,7 +321,10 @@ public final class TempAdmin {
                         // the organization's analyzer in the identity account (OrganizationAnalyzer); its
                         // service-linked role, which CreateAnalyzer makes, is in iam:*
                         "access-analyzer:GetAnalyzer", "access-analyzer:CreateAnalyzer",
-                        "access-analyzer:DeleteAnalyzer"),
+                        "access-analyzer:DeleteAnalyzer",
+                        "config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus",
+                        "config:DescribeDeliveryChannels", "config:PutConfigurationRecorder",
+                        "config:PutDeliveryChannel", "config:StartConfigurationRecorder"),
                 "Resource", "*")));
     }
 

@@ -21,22 +21,34 @@ public record OrgConfig(
         Guardrails guardrails,
         // centralized root access (issue 10 item 5): optional, report only when absent
         RootAccess rootAccess,
+        // AWS Config recording in every account (issue 10, CIS 7.0 4.3): on unless false
+        Boolean configRecorder,
         // what the trails record (issue 10, CIS 3.8/3.9): optional, S3 data events on when absent
         CloudTrail cloudTrail) {
 
-    /** A config without {@code cloudTrail}: S3 object-level events recorded. */
+    /** A config without {@code configRecorder} or {@code cloudTrail}: their defaults. */
     public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
                      Map<String, RoleDef> roles, List<Group> groups, List<User> users,
                      PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails, RootAccess rootAccess) {
         this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails,
-                rootAccess, null);
+                rootAccess, null, null);
+    }
+
+    /** A config without {@code cloudTrail}: S3 object-level events recorded. */
+    public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
+                     Map<String, RoleDef> roles, List<Group> groups, List<User> users,
+                     PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails, RootAccess rootAccess,
+                     Boolean configRecorder) {
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails,
+                rootAccess, configRecorder, null);
     }
 
     /** A config without {@code guardrails} or {@code rootAccess}: their defaults. */
     public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
                      Map<String, RoleDef> roles, List<Group> groups, List<User> users,
                      PasswordPolicy passwordPolicy, Alerts alerts) {
-        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, null, null, null);
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, null, null, null,
+                null);
     }
 
     /** A config without {@code rootAccess}: report member root credentials, delete none. */
@@ -44,7 +56,7 @@ public record OrgConfig(
                      Map<String, RoleDef> roles, List<Group> groups, List<User> users,
                      PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails) {
         this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails, null,
-                null);
+                null, null);
     }
 
     /** The reserved key that names the management (payer) account in group grants. */
@@ -171,6 +183,16 @@ public record OrgConfig(
     /** Whether member accounts' root credentials are deleted, not only reported. */
     public boolean deleteMemberRootCredentials() {
         return rootAccess != null && Boolean.TRUE.equals(rootAccess.deleteMemberRootCredentials());
+    }
+
+    /**
+     * Whether Palisade keeps an AWS Config recorder (all supported resource types, IAM's global
+     * ones included) recording in every account's home region, delivering to the identity
+     * account's config bucket. On unless {@code configRecorder: false}; off, Palisade neither
+     * makes nor removes a recorder, and the guardrails do not protect one.
+     */
+    public boolean recordsConfig() {
+        return !Boolean.FALSE.equals(configRecorder);
     }
 
     public Optional<Account> account(String key) {

@@ -118,7 +118,7 @@ public final class GuardrailPolicies {
                     "Null", Map.of("aws:AssumedRoot", "true"))));
         }
         if (g.baselineProtected()) {
-            guardrails.addAll(protection(partition, org));
+            guardrails.addAll(protection(partition, org, config.recordsConfig()));
         }
         policies.add(new Policy(Names.guardrailsPolicy(org), SCP, "guardrails",
                 guardrails.isEmpty() ? null : document(guardrails)));
@@ -158,7 +158,12 @@ public final class GuardrailPolicies {
         return PolicyDocument.equivalent(actual, policy.document());
     }
 
-    private static List<Map<String, Object>> protection(String p, String org) {
+    /**
+     * @param config whether AWS Config recording is Palisade's (config {@code configRecorder}): then
+     *               only Palisade's roles may stop, delete or reconfigure the account's recorder
+     *               and delivery channel
+     */
+    private static List<Map<String, Object>> protection(String p, String org, boolean config) {
         Map<String, Object> notPalisade = Map.of("ArnNotLike", Map.of("aws:PrincipalArn", List.of(
                 "arn:" + p + ":iam::*:role/" + Names.BOOTSTRAP_ROLE,
                 "arn:" + p + ":iam::*:role/" + Names.ORGANIZATION_ACCESS_ROLE)));
@@ -190,6 +195,15 @@ public final class GuardrailPolicies {
         // the logs themselves: the trail's and the access logs' objects
         s.add(statement("ProtectPalisadeLogObjects", List.of("s3:DeleteObject", "s3:DeleteObjectVersion"),
                 List.of(buckets + "trail-*/*", buckets + "access-logs-*/*"), notPalisade));
+        if (config) {
+            // an account has one recorder and one channel per region, and Palisade's are the ones there:
+            // recorder and channel ARNs carry a generated id, so the statement names no resource. The
+            // config bucket's objects are not listed with the logs above: with a 29-character organization
+            // name in aws-us-gov that would take the SCP past 5,120 characters (the bucket itself is protected)
+            s.add(statement("ProtectPalisadeConfig", List.of("config:StopConfigurationRecorder",
+                    "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel",
+                    "config:PutConfigurationRecorder", "config:PutDeliveryChannel"), "*", notPalisade));
+        }
         // a key is named by its alias: kms:ResourceAliases, and the aliases themselves
         Map<String, Object> palisadeKeys = new LinkedHashMap<>(notPalisade);
         palisadeKeys.put("ForAnyValue:StringLike", Map.of("kms:ResourceAliases", "alias/palisade-*"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.palisade.common.Json;
+import io.palisade.common.Names;
 import io.palisade.common.aws.PolicyLimits;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.guardrails.GuardrailPolicies.Policy;
@@ -67,8 +68,8 @@ class GuardrailPoliciesTest {
         doc.get("Statement").forEach(s -> sids.add(s.get("Sid").asText()));
         assertThat(sids).containsExactly("DenyLeaveOrganization", "DenyRootUser", "ProtectPalisadeTrail",
                 "ProtectPalisadeLogGroups", "ProtectPalisadeAlarms", "ProtectPalisadeTopics", "ProtectPalisadeRules",
-                "ProtectPalisadeBuckets", "ProtectPalisadeLogObjects", "ProtectPalisadeKeys",
-                "ProtectPalisadeKeyAliases", "ProtectPalisadeRoles");
+                "ProtectPalisadeBuckets", "ProtectPalisadeLogObjects", "ProtectPalisadeConfig",
+                "ProtectPalisadeKeys", "ProtectPalisadeKeyAliases", "ProtectPalisadeRoles");
         doc.get("Statement").forEach(s -> {
             if (s.get("Sid").asText().startsWith("Protect")) {
                 assertThat(s.at("/Condition/ArnNotLike/aws:PrincipalArn")).as(s.get("Sid").asText()).hasSize(2);
@@ -135,6 +136,44 @@ class GuardrailPoliciesTest {
         JsonNode services = statement(rcp, "PalisadeBucketsOnlyServicesForTheOrganization");
         assertThat(services.at("/Condition/StringNotEqualsIfExists/aws:SourceOrgID").asText()).isEqualTo("o-abcdefghij");
         assertThat(services.at("/Condition/Bool/aws:PrincipalIsAWSService").asText()).isEqualTo("true");
+    }
+
+    @Test
+    void of_protectBaseline_whenConfigRecorderOn_expectedTheRecorderAndChannelDeniedToAllButPalisadesRoles() {
+        Policy scp = named(GuardrailPolicies.of(CONFIG, "aws", "o-abcdefghij"), "acme-palisade-guardrails");
+
+        JsonNode recorder = statement(scp, "ProtectPalisadeConfig");
+        assertThat(recorder.get("Effect").asText()).isEqualTo("Deny");
+        assertThat(recorder.get("Action")).extracting(JsonNode::asText).containsExactly(
+                "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder",
+                "config:DeleteDeliveryChannel", "config:PutConfigurationRecorder", "config:PutDeliveryChannel");
+        assertThat(recorder.get("Resource").asText()).isEqualTo("*");
+        assertThat(Json.write(recorder.get("Condition"))).isEqualTo(Json.write(
+                statement(scp, "ProtectPalisadeTrail").get("Condition")));
+    }
+
+    @Test
+    void of_protectBaseline_whenConfigRecorderOff_expectedNoConfigStatement() {
+        OrgConfig off = new OrgConfig(CONFIG.organization(), CONFIG.identityAccount(), CONFIG.accounts(),
+                CONFIG.roles(), CONFIG.groups(), CONFIG.users(), CONFIG.passwordPolicy(), CONFIG.alerts(), null, null,
+                false);
+
+        Policy scp = named(GuardrailPolicies.of(off, "aws", "o-abcdefghij"), "acme-palisade-guardrails");
+
+        assertThat(scp.content()).doesNotContain("config:", "palisade-config-");
+    }
+
+    @Test
+    void sizes_whenTheLongestOrganizationNameAndEveryGuardrail_expectedTheScpUnderTheLimit() {
+        OrgConfig longest = new OrgConfig(new OrgConfig.Organization("a".repeat(29), "us-east-1", List.of()),
+                CONFIG.identityAccount(), CONFIG.accounts(), CONFIG.roles(), CONFIG.groups(), CONFIG.users(),
+                CONFIG.passwordPolicy(), CONFIG.alerts());
+
+        Policy scp = named(GuardrailPolicies.of(longest, "aws-us-gov", null), Names.guardrailsPolicy("a".repeat(29)));
+
+        int size = PolicyLimits.size(scp.limit(), scp.content());
+        System.out.printf("%s: %d characters of %d%n", scp.name(), size, scp.limit().limit());
+        assertThat(size).isLessThan(PolicyLimits.Kind.SERVICE_CONTROL_POLICY.limit());
     }
 
     @Test
