@@ -24,6 +24,8 @@ WIRE SHAPES (the SDK parses them to decide retryability):
       Content-Type application/cbor. JSON and CBOR answers of former query services (CloudWatch, SQS, or a request
       with x-amzn-query-mode: true) also carry x-amzn-query-error: <query code>;Sender|Receiver, from which the SDKs
       take the error code (so CloudWatch throttling reads "Throttling" whichever protocol the SDK speaks).
+  restJson1 (securityhub, access-analyzer: REST paths, JSON bodies): the JSON 1.x body and headers, Content-Type
+      application/json; a throttle is 429 TooManyRequestsException. Operation = "METHOD /path".
   S3 (and any other request that is neither): <?xml ..?><Error><Code/><Message/><RequestId/></Error>, application/xml,
       x-amz-request-id + x-amz-id-2 headers. A HEAD response never has a body (Content-Length: 0).
 
@@ -82,6 +84,9 @@ QUERY_NAMESPACES = {
     "sqs": "http://queue.amazonaws.com/doc/2012-11-05/",
     "cloudformation": "http://cloudformation.amazonaws.com/doc/2010-05-15/",
 }
+# restJson1 services (REST paths, JSON bodies, no X-Amz-Target): errors as JSON with x-amzn-ErrorType, which the SDKs
+# read first (Security Hub, IAM Access Analyzer: each answers only through moto's or Palisade's JSON models).
+REST_JSON_SERVICES = frozenset({"securityhub", "access-analyzer"})
 # Former query services that now also speak JSON / CBOR (awsQueryCompatible): errors carry x-amzn-query-error.
 QUERY_COMPATIBLE = frozenset({"monitoring", "sqs"})
 # X-Amz-Target prefix -> SigV4 signing name (fallback when there is no Authorization header).
@@ -207,6 +212,9 @@ def classify(method, raw_path, headers, body):
         operation = target.rsplit(".", 1)[-1] if target else (action or f"{method} {path}")
         if "x-amz-json-1.0" in ctype:
             json_version = "1.0"
+    elif service in REST_JSON_SERVICES:
+        protocol = "restjson"
+        operation = f"{method} {path}"
     elif service != "s3" and (action is not None or service in QUERY_SERVICES):
         protocol = "query"
         operation = action or f"{method} {path}"
@@ -278,6 +286,10 @@ def fault_response(info, kind, pick_503, rule=None):
     message = (rule or {}).get("message") or MESSAGES.get(code, f"{code} (injected by the Palisade fault proxy)")
     request_id = str(uuid.uuid4())
 
+    if proto == "restjson":
+        proto = "json"
+        if kind == "throttle":  # restJson1 services throttle with 429 (Security Hub: TooManyRequestsException)
+            status, code = 429, "TooManyRequestsException"
     if proto in ("json", "cbor"):
         headers = [("x-amzn-ErrorType", code), ("x-amzn-RequestId", request_id)]
         if info.query_compatible:  # former query services (CloudWatch, SQS): SDKs take the code from this header
@@ -286,7 +298,8 @@ def fault_response(info, kind, pick_503, rule=None):
         headers += [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
         body = cbor_error_body(code, message)
     elif proto == "json":
-        headers.insert(0, ("Content-Type", f"application/x-amz-json-{info.json_version}"))
+        headers.insert(0, ("Content-Type", "application/json" if info.protocol == "restjson"
+                           else f"application/x-amz-json-{info.json_version}"))
         body = json.dumps({"__type": code, "message": message}).encode()
     elif proto == "query":
         ns = QUERY_NAMESPACES.get(info.service, "")

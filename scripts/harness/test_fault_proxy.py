@@ -364,6 +364,11 @@ def shape_checks():
         doc = cbor_decode_map(data)
         eq(doc["__type"], "ThrottlingException")
         assert doc["message"], doc
+        # restJson1 (Security Hub): JSON body, x-amzn-ErrorType, application/json, 429
+        st, r, data = call("POST", "/standards/register", b"{}", {"Authorization": auth("securityhub"),
+                                                                   "Content-Type": "application/json"})
+        eq((st, json.loads(data)["__type"], r.getheader("x-amzn-ErrorType"), r.getheader("Content-Type")),
+           (429, "TooManyRequestsException", "TooManyRequestsException", "application/json"))
         assert_s3_error(s3_call("PUT", "/bucket/key", b"data"), 503, "SlowDown")
         st, r, data = s3_call("HEAD", "/bucket")
         eq((st, data, r.getheader("Content-Length")), (503, b"", "0"))

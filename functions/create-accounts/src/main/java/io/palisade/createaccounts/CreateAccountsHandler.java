@@ -22,7 +22,8 @@ public final class CreateAccountsHandler extends OffloadingPhaseHandler<RunState
         this(new CreateAccounts(clients, clients.build(OrganizationsClient.builder()),
                 clients.buildWithoutRetries(OrganizationsClient.builder(), clients.baseCredentials()),
                 new RootAccess(clients, clients.build(OrganizationsClient.builder()),
-                        clients.build(IamClient.builder()), clients.build(StsClient.builder()))));
+                        clients.build(IamClient.builder()), clients.build(StsClient.builder())),
+                SecurityHubAdmin.of(clients)));
     }
 
     CreateAccountsHandler(CreateAccounts phase) {

@@ -45,6 +45,8 @@ public final class PlanAccounts {
     private final StsClient sts;
     /** Centralized root access, read-only; null: not this instance's job. */
     private final RootAccessSurvey rootAccess;
+    /** Security Hub's administrator, read-only here; null: not this instance's job. */
+    private final SecurityHubAdmin securityHub;
 
     /**
      * @param organizations reads the organization (as the management account)
@@ -52,16 +54,23 @@ public final class PlanAccounts {
      *                      a bootstrap would make the management account
      */
     public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts,
-                        RootAccessSurvey rootAccess) {
+                        RootAccessSurvey rootAccess, SecurityHubAdmin securityHub) {
         this.clients = clients;
         this.organizations = organizations;
         this.sts = sts;
         this.rootAccess = rootAccess;
+        this.securityHub = securityHub;
+    }
+
+    /** No Security Hub. */
+    public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts,
+                        RootAccessSurvey rootAccess) {
+        this(clients, organizations, sts, rootAccess, null);
     }
 
     /** The accounts only: no centralized root access. */
     public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts) {
-        this(clients, organizations, sts, null);
+        this(clients, organizations, sts, null, null);
     }
 
     public RunState.Org plan(RunState input) {
@@ -106,6 +115,14 @@ public final class PlanAccounts {
                 rootLines.addAll(rootAccess.plan(RootAccessSurvey.members(existing, managementAccountId, accounts),
                         config.deleteMemberRootCredentials()));
             }
+        }
+        if (securityHub != null && config.securityHubEnabled()) {
+            Change.Account management = new Change.Account(managementAccountId, OrgConfig.MANAGEMENT);
+            AccountRef identity = accounts.stream().filter(a -> a.key().equals(config.identityAccount()))
+                    .findFirst().orElseThrow();
+            Change.Account admin = new Change.Account(identity.id(), identity.key());
+            (org == null ? SecurityHubAdmin.all(management, admin) : securityHub.changes(config, management, admin))
+                    .forEach(c -> rootLines.add(c.render()));
         }
         List<String> made = clients.calls().drain();
         if (!made.isEmpty()) {

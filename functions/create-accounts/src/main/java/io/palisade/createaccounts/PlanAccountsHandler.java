@@ -24,7 +24,8 @@ public final class PlanAccountsHandler extends OffloadingPhaseHandler<RunState, 
     private PlanAccountsHandler(Clients clients) {
         this(new PlanAccounts(clients, clients.build(OrganizationsClient.builder()),
                 clients.build(StsClient.builder()), new RootAccessSurvey(clients, clients.build(OrganizationsClient.builder()),
-                        clients.build(IamClient.builder()), clients.build(StsClient.builder()))));
+                        clients.build(IamClient.builder()), clients.build(StsClient.builder())),
+                SecurityHubAdmin.of(clients)));
     }
 
     PlanAccountsHandler(PlanAccounts phase) {

@@ -317,7 +317,12 @@ public final class TempAdmin {
         return Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
                 "Sid", "PalisadeBaseline", "Effect", "Allow",
                 "Action", List.of("iam:*", "s3:*", "cloudtrail:*", "kms:*", "logs:*", "cloudwatch:PutMetricAlarm",
-                        "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms", "sns:*", "events:*"),
+                        "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms", "sns:*", "events:*",
+                        // Security Hub (SecurityHubBaseline): each account's hub and standard, InfoSec's members
+                        "securityhub:DescribeHub", "securityhub:EnableSecurityHub", "securityhub:GetEnabledStandards",
+                        "securityhub:BatchEnableStandards", "securityhub:DescribeOrganizationConfiguration",
+                        "securityhub:UpdateOrganizationConfiguration", "securityhub:ListMembers",
+                        "securityhub:CreateMembers"),
                 "Resource", "*")));
     }
 

@@ -20,20 +20,31 @@ public record OrgConfig(
         // guardrails (issue 10 part C): optional, every guardrail on when absent
         Guardrails guardrails,
         // centralized root access (issue 10 item 5): optional, report only when absent
-        RootAccess rootAccess) {
+        RootAccess rootAccess,
+        // Security Hub CSPM administered from the identity account (issue 10): on unless false
+        Boolean securityHub) {
+
+    /** A config without {@code securityHub}: Security Hub on. */
+    public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
+                     Map<String, RoleDef> roles, List<Group> groups, List<User> users,
+                     PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails, RootAccess rootAccess) {
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails,
+                rootAccess, null);
+    }
 
     /** A config without {@code guardrails} or {@code rootAccess}: their defaults. */
     public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
                      Map<String, RoleDef> roles, List<Group> groups, List<User> users,
                      PasswordPolicy passwordPolicy, Alerts alerts) {
-        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, null, null);
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, null, null, null);
     }
 
     /** A config without {@code rootAccess}: report member root credentials, delete none. */
     public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
                      Map<String, RoleDef> roles, List<Group> groups, List<User> users,
                      PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails) {
-        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails, null);
+        this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails, null,
+                null);
     }
 
     /** The reserved key that names the management (payer) account in group grants. */
@@ -149,6 +160,15 @@ public record OrgConfig(
     /** Whether member accounts' root credentials are deleted, not only reported. */
     public boolean deleteMemberRootCredentials() {
         return rootAccess != null && Boolean.TRUE.equals(rootAccess.deleteMemberRootCredentials());
+    }
+
+    /**
+     * Whether Palisade keeps AWS Security Hub CSPM on in every account, administered from the
+     * identity account, with the CIS AWS Foundations Benchmark standard enabled: on unless
+     * {@code securityHub: false}. Off, Palisade neither makes nor removes any of it.
+     */
+    public boolean securityHubEnabled() {
+        return !Boolean.FALSE.equals(securityHub);
     }
 
     public Optional<Account> account(String key) {
