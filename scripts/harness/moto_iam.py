@@ -193,7 +193,8 @@ def resource_of(response, service, region, account, action):
             target = str(_param(response, "TargetPrincipal") or "")
             return target if target.startswith("arn:") else f"arn:aws:iam::{target}:root"
         if service == "securityhub":  # the caller's hub (moto_securityhub.py's calls derive the same)
-            if action in ("ListOrganizationAdminAccounts", "DescribeStandards"):
+            if action in ("ListOrganizationAdminAccounts", "DescribeStandards", "DisableOrganizationAdminAccount",
+                          "EnableOrganizationAdminAccount"):
                 return "*"
             return f"arn:aws:securityhub:{region}:{account}:hub/default"
         if service == "events":

@@ -8,6 +8,8 @@ and no ListOrganizationAdminAccounts (404), and its calls have none of the side 
 MODELLED (restJson1, as the SDKs send it; service "securityhub"), per account and region:
   ListOrganizationAdminAccounts  GET  /organization/admin      -> {AdminAccounts: [{AccountId, Status ENABLED}]}
       only the management account or the administrator (else AccessDeniedException 403)
+  DisableOrganizationAdminAccount POST /organization/admin/disable {AdminAccountId} -> {}
+      only the management account; not the administrator: ResourceNotFoundException 404; its members are dropped
   DescribeStandards              GET  /standards               -> {Standards: [...]}   (the ones below)
   GetEnabledStandards            POST /standards/get           -> {StandardsSubscriptions: [...]}
   BatchEnableStandards           POST /standards/register      -> {StandardsSubscriptions: [...]} status READY
@@ -31,8 +33,8 @@ PATCHED moto behaviour (the Security Hub CSPM API Reference and User Guide):
     Security Hub CSPM and the default standards, except the management account, which must have enabled it itself
     (else an UnprocessedAccounts entry); an account outside the organization: UnprocessedAccounts.
 IAM: each modelled call is authorized like any moto call (moto_iam.py): action securityhub:<Operation>, resource
-arn:<partition>:securityhub:<region>:<account>:hub/default ("*" for ListOrganizationAdminAccounts and
-DescribeStandards); moto_iam.py derives the same hub ARN for moto's own securityhub calls.
+arn:<partition>:securityhub:<region>:<account>:hub/default ("*" for ListOrganizationAdminAccounts,
+DisableOrganizationAdminAccount and DescribeStandards); moto_iam.py derives the same hub ARN for moto's own securityhub calls.
 
 NOT MODELLED: controls, findings and their generation (a hub produces no findings), central configuration and
 configuration policies, InviteMembers/AcceptInvitation (non-organization members), AutoEnable acting on accounts
@@ -77,6 +79,8 @@ def _route(method, path):
     parts = [unquote(p) for p in path.split("/") if p]
     if method == "GET" and parts == ["organization", "admin"]:
         return "ListOrganizationAdminAccounts"
+    if method == "POST" and parts == ["organization", "admin", "disable"]:
+        return "DisableOrganizationAdminAccount"
     if method == "GET" and parts == ["standards"]:
         return "DescribeStandards"
     if method == "POST" and parts == ["standards", "get"]:
@@ -195,6 +199,19 @@ def operate(operation, account, region, partition, body, path, query=None):
             raise ApiError(403, "AccessDeniedException", "Only the organization's management account or the "
                            "Security Hub administrator can list the organization's administrator accounts")
         return {"AdminAccounts": [{"AccountId": admin, "Status": "ENABLED"}] if admin else []}
+    if operation == "DisableOrganizationAdminAccount":
+        org, management = _organization(account)
+        if org is None or account != management:
+            raise ApiError(403, "AccessDeniedException", "Only the organization's management account can remove "
+                           "the Security Hub administrator")
+        from moto.securityhub.models import SecurityHubBackend
+        config = SecurityHubBackend._org_configs.get(org.org.id, {})
+        if config.get("admin_account_id") != body.get("AdminAccountId"):
+            raise ApiError(404, "ResourceNotFoundException",
+                           f"Account {body.get('AdminAccountId')} is not the Security Hub administrator")
+        _backend(config["admin_account_id"], region).members.clear()  # its members are disassociated
+        config["admin_account_id"] = None
+        return {}
     if operation == "DescribeStandards":
         return {"Standards": [{"StandardsArn": a, "Name": n, "Description": n, "EnabledByDefault": d}
                               for a, n, d in standards(partition, region)]}
@@ -217,7 +234,7 @@ def operate(operation, account, region, partition, body, path, query=None):
 
 
 def _resource(operation, partition, region, account):
-    if operation in ("ListOrganizationAdminAccounts", "DescribeStandards"):
+    if operation in ("ListOrganizationAdminAccounts", "DescribeStandards", "DisableOrganizationAdminAccount"):
         return "*"
     return f"arn:{partition}:securityhub:{region}:{account}:hub/default"
 

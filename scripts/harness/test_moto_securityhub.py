@@ -112,9 +112,18 @@ def t_organization():
         CIS3 in [s["StandardsArn"] for s in prod_hub.describe_standards()["Standards"]], True))
     check("ListEnabledProductsForImport: none", lambda: eq(
         prod_hub.list_enabled_products_for_import()["ProductSubscriptions"], []))
+    check("a member may not remove the administrator -> 403", lambda: refused(
+        lambda: prod_hub.disable_organization_admin_account(AdminAccountId=infosec), "AccessDeniedException", 403))
+    check("removing an account that is not the administrator -> 404", lambda: refused(
+        lambda: mgmt_hub.disable_organization_admin_account(AdminAccountId=prod), "ResourceNotFoundException", 404))
     infosec_hub.update_organization_configuration(AutoEnable=True)
     check("the administrator's AutoEnable reads back", lambda: eq(
         infosec_hub.describe_organization_configuration()["AutoEnable"], True))
+    mgmt_hub.disable_organization_admin_account(AdminAccountId=infosec)
+    check("removed: no administrator, InfoSec has no members", lambda: eq(
+        (mgmt_hub.list_organization_admin_accounts()["AdminAccounts"], infosec_hub.list_members(
+            OnlyAssociated=False)["Members"]), ([], [])))
+    mgmt_hub.enable_organization_admin_account(AdminAccountId=infosec)
 
 
 def t_iam():

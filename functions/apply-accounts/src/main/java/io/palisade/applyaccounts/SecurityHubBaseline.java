@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.securityhub.SecurityHubClient;
+import software.amazon.awssdk.services.securityhub.model.AccessDeniedException;
 import software.amazon.awssdk.services.securityhub.model.InvalidAccessException;
 import software.amazon.awssdk.services.securityhub.model.Member;
 import software.amazon.awssdk.services.securityhub.model.ResourceConflictException;
@@ -98,14 +98,11 @@ final class SecurityHubBaseline {
         if (hub) {
             try {
                 autoEnable = securityHub.describeOrganizationConfiguration(r -> {}).autoEnable();
-            } catch (AwsServiceException e) {
-                if (!notAdministrator(e)) {
-                    throw e;
-                }
+            } catch (AccessDeniedException | InvalidAccessException e) {
                 // the designation is CreateAccounts' (plan and drift show it missing there): nothing to do here yet
                 LOG.warn("Security Hub: account {} is not the organization's administrator yet ({}): its organization "
                         + "configuration and members wait for the run after CreateAccounts designates it",
-                        account.label(), e.awsErrorDetails().errorCode());
+                        account.label(), e.getClass().getSimpleName());
                 return;
             }
             securityHub.listMembersPaginator(r -> r.onlyAssociated(false)).forEach(p -> p.members()
@@ -164,18 +161,13 @@ final class SecurityHubBaseline {
         }
     }
 
-    private static boolean notAdministrator(AwsServiceException e) {
-        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-        return "AccessDeniedException".equals(code) || "InvalidAccessException".equals(code);
-    }
-
     /** A repeated enable answers ResourceConflictException ("already subscribed"): done. */
     private static Runnable conflictIsDone(Runnable call) {
         return () -> {
             try {
                 call.run();
             } catch (ResourceConflictException done) {
-                LOG.info("Security Hub: already enabled ({})", done.awsErrorDetails().errorMessage());
+                LOG.info("Security Hub: already enabled ({})", done.getMessage());
             }
         };
     }

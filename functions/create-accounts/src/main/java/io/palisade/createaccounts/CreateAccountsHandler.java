@@ -23,7 +23,7 @@ public final class CreateAccountsHandler extends OffloadingPhaseHandler<RunState
                 clients.buildWithoutRetries(OrganizationsClient.builder(), clients.baseCredentials()),
                 new RootAccess(clients, clients.build(OrganizationsClient.builder()),
                         clients.build(IamClient.builder()), clients.build(StsClient.builder())),
-                SecurityHubAdmin.of(clients)));
+                SecurityHubAdmin.changing(clients)));
     }
 
     CreateAccountsHandler(CreateAccounts phase) {

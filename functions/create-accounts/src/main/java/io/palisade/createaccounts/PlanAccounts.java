@@ -46,7 +46,7 @@ public final class PlanAccounts {
     /** Centralized root access, read-only; null: not this instance's job. */
     private final RootAccessSurvey rootAccess;
     /** Security Hub's administrator, read-only here; null: not this instance's job. */
-    private final SecurityHubAdmin securityHub;
+    private final SecurityHubSurvey securityHub;
 
     /**
      * @param organizations reads the organization (as the management account)
@@ -54,7 +54,7 @@ public final class PlanAccounts {
      *                      a bootstrap would make the management account
      */
     public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts,
-                        RootAccessSurvey rootAccess, SecurityHubAdmin securityHub) {
+                        RootAccessSurvey rootAccess, SecurityHubSurvey securityHub) {
         this.clients = clients;
         this.organizations = organizations;
         this.sts = sts;
@@ -121,7 +121,7 @@ public final class PlanAccounts {
             AccountRef identity = accounts.stream().filter(a -> a.key().equals(config.identityAccount()))
                     .findFirst().orElseThrow();
             Change.Account admin = new Change.Account(identity.id(), identity.key());
-            (org == null ? SecurityHubAdmin.all(management, admin) : securityHub.changes(config, management, admin))
+            (org == null ? SecurityHubSurvey.all(management, admin) : securityHub.changes(config, management, admin))
                     .forEach(c -> rootLines.add(c.render()));
         }
         List<String> made = clients.calls().drain();

@@ -25,7 +25,7 @@ public final class PlanAccountsHandler extends OffloadingPhaseHandler<RunState, 
         this(new PlanAccounts(clients, clients.build(OrganizationsClient.builder()),
                 clients.build(StsClient.builder()), new RootAccessSurvey(clients, clients.build(OrganizationsClient.builder()),
                         clients.build(IamClient.builder()), clients.build(StsClient.builder())),
-                SecurityHubAdmin.of(clients)));
+                SecurityHubSurvey.of(clients)));
     }
 
     PlanAccountsHandler(PlanAccounts phase) {
