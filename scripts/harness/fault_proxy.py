@@ -24,9 +24,11 @@ WIRE SHAPES (the SDK parses them to decide retryability):
       Content-Type application/cbor. JSON and CBOR answers of former query services (CloudWatch, SQS, or a request
       with x-amzn-query-mode: true) also carry x-amzn-query-error: <query code>;Sender|Receiver, from which the SDKs
       take the error code (so CloudWatch throttling reads "Throttling" whichever protocol the SDK speaks).
-  REST JSON (restJson1 services by signing name: Access Analyzer): {"message": ..}, the code in x-amzn-ErrorType,
-      Content-Type application/json, x-amzn-RequestId; throttling is ThrottlingException 429 (with Retry-After) and a
-      5xx InternalServerException, as those services model them. The SDKs take the code from x-amzn-ErrorType.
+  REST JSON (restJson1 services by signing name: Access Analyzer, Security Hub): {"message": ..}, the code in
+      x-amzn-ErrorType, Content-Type application/json, x-amzn-RequestId; throttling is 429 with Retry-After
+      (ThrottlingException; Security Hub: TooManyRequestsException) and a 5xx InternalServerException, as those
+      services model them. The SDKs take the code from x-amzn-ErrorType. Operation: the route's name where
+      REST_JSON_ROUTES has it, else "METHOD /path".
   S3 (and any other request that is neither): <?xml ..?><Error><Code/><Message/><RequestId/></Error>, application/xml,
       x-amz-request-id + x-amz-id-2 headers. A HEAD response never has a body (Content-Length: 0).
 
@@ -86,6 +88,9 @@ QUERY_NAMESPACES = {
     "sqs": "http://queue.amazonaws.com/doc/2012-11-05/",
     "cloudformation": "http://cloudformation.amazonaws.com/doc/2010-05-15/",
 }
+# restJson1 services (REST paths, JSON bodies, no X-Amz-Target): errors as JSON with x-amzn-ErrorType, which the SDKs
+# read first (Security Hub, IAM Access Analyzer: each answers only through moto's or Palisade's JSON models).
+REST_JSON_SERVICES = frozenset({"securityhub", "access-analyzer"})
 # Former query services that now also speak JSON / CBOR (awsQueryCompatible): errors carry x-amzn-query-error.
 QUERY_COMPATIBLE = frozenset({"monitoring", "sqs"})
 # X-Amz-Target prefix -> SigV4 signing name (fallback when there is no Authorization header).
@@ -216,9 +221,9 @@ def classify(method, raw_path, headers, body):
         operation = target.rsplit(".", 1)[-1] if target else (action or f"{method} {path}")
         if "x-amz-json-1.0" in ctype:
             json_version = "1.0"
-    elif service in REST_JSON_ROUTES:
+    elif service in REST_JSON_SERVICES:
         protocol = "restjson"
-        operation = next((op for m, pattern, op in REST_JSON_ROUTES[service]
+        operation = next((op for m, pattern, op in REST_JSON_ROUTES.get(service, ())
                           if m == method and re.fullmatch(pattern, path)), f"{method} {path}")
     elif service != "s3" and (action is not None or service in QUERY_SERVICES):
         protocol = "query"
@@ -296,6 +301,8 @@ def fault_response(info, kind, pick_503, rule=None):
     message = (rule or {}).get("message") or MESSAGES.get(code, f"{code} (injected by the Palisade fault proxy)")
     request_id = str(uuid.uuid4())
 
+    if proto == "restjson" and kind == "throttle" and info.service == "securityhub":
+        code = "TooManyRequestsException"  # Security Hub models its 429 so (API Reference, Common Errors)
     if proto in ("json", "cbor"):
         headers = [("x-amzn-ErrorType", code), ("x-amzn-RequestId", request_id)]
         if info.query_compatible:  # former query services (CloudWatch, SQS): SDKs take the code from this header

@@ -215,6 +215,11 @@ def resource_of(response, service, region, account, action):
         if service == "sts" and action == "AssumeRoot":  # the target account's root (moto_root_access.py)
             target = str(_param(response, "TargetPrincipal") or "")
             return target if target.startswith("arn:") else f"arn:aws:iam::{target}:root"
+        if service == "securityhub":  # the caller's hub (moto_securityhub.py's calls derive the same)
+            if action in ("ListOrganizationAdminAccounts", "DescribeStandards", "DisableOrganizationAdminAccount",
+                          "EnableOrganizationAdminAccount"):
+                return "*"
+            return f"arn:aws:securityhub:{region}:{account}:hub/default"
         if service == "events":
             name = _param(response, "Name") or _param(response, "Rule")
             return _named(name, f"arn:aws:events:{region}:{account}:rule/{name}")

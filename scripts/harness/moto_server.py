@@ -48,6 +48,8 @@ PATCHED (S3 bucket-policy path only):
     access-analyzer are answered by moto_access_analyzer.py, a minimal model of analyzers (its docstring).
  9. Centralized root access (IAM organization features, STS AssumeRoot, the root user's credentials as data), which
     moto lacks: moto_root_access.py, its own docstring.
+10. Security Hub CSPM: standards, ListOrganizationAdminAccounts, and what EnableSecurityHub,
+    EnableOrganizationAdminAccount and CreateMembers do on AWS: moto_securityhub.py, its own docstring.
 
 KNOWN LIMITATIONS (locally less strict than AWS; never more permissive for a key moto knows):
  a. A condition key absent from the local context (all but aws:SecureTransport: aws:PrincipalArn, aws:SourceArn,
@@ -181,12 +183,15 @@ def apply_patches():
     _original["get_permission"] = _require(FakeBucket, "get_permission", ["self", "action", "resource"])
 
     import moto_access_analyzer
+    import moto_securityhub
 
     def __call__(self, environ, start_response):  # patch 1: per-request context
         _REQUEST.context = {"aws:securetransport": "true" if environ.get("wsgi.url_scheme") == "https" else "false"}
         try:
             if moto_access_analyzer.handles(environ):  # patch 8: a service moto does not have
                 return moto_access_analyzer.app(environ, start_response)
+            if moto_securityhub.handles(environ):  # patch 10: Security Hub calls moto lacks
+                return moto_securityhub.app(environ, start_response)
             return call(self, environ, start_response)
         finally:
             _REQUEST.context = {}
@@ -250,6 +255,7 @@ def apply_patches():
     moto_iam.apply_patches()
     import moto_root_access  # patch 9: centralized root access (its docstring)
     moto_root_access.apply_patches()
+    moto_securityhub.apply_patches()  # patch 10: Security Hub standards and organization side effects
 
 
 def associate_kms_key(backend, log_group_name, kms_key_id):

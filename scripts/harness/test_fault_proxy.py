@@ -382,6 +382,12 @@ def shape_checks():
         resp = rest_json_call("PUT", "/analyzer", b'{"analyzerName": "a", "type": "ORGANIZATION"}')
         assert_rest_json_error(resp, 429, "ThrottlingException")
         eq(resp[1].getheader("Retry-After"), "1", "Retry-After")
+        # restJson1 (Security Hub): the same shape, its 429 is TooManyRequestsException
+        st, r, data = call("POST", "/standards/register", b"{}", {"Authorization": auth("securityhub"),
+                                                                   "Content-Type": "application/json"})
+        eq((st, r.getheader("x-amzn-ErrorType"), r.getheader("Content-Type"), r.getheader("Retry-After")),
+           (429, "TooManyRequestsException", "application/json", "1"))
+        assert "message" in json.loads(data), data
         assert_s3_error(s3_call("PUT", "/bucket/key", b"data"), 503, "SlowDown")
         st, r, data = s3_call("HEAD", "/bucket")
         eq((st, data, r.getheader("Content-Length")), (503, b"", "0"))

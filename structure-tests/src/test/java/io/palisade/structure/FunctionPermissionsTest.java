@@ -49,7 +49,8 @@ class FunctionPermissionsTest {
             Map.entry("ConfigClient", "config"),
             Map.entry("CloudWatchLogsClient", "logs"),
             Map.entry("CloudWatchClient", "cloudwatch"),
-            Map.entry("EventBridgeClient", "events"));
+            Map.entry("EventBridgeClient", "events"),
+            Map.entry("SecurityHubClient", "securityhub"));
 
     /**
      * S3 authorizes most operations by an action of another name (Service Authorization Reference,

@@ -36,6 +36,7 @@ import software.amazon.awssdk.services.organizations.model.Account;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3control.S3ControlClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.securityhub.SecurityHubClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
@@ -244,8 +245,40 @@ final class OrganizationChecks {
             }
         }
 
+        if (config.securityHubEnabled()) {
+            assertSecurityHub(clients, config, ids);
+        }
         assertNoTempAdmin(clients, ids);
         return ids;
+    }
+
+    /**
+     * Security Hub CSPM (issue 10, Prowler's securityhub_enabled): InfoSec is the organization's
+     * administrator with auto-enable on; every account's hub is on with the CIS v3.0.0 standard;
+     * every other account is an enabled member of InfoSec's.
+     */
+    static void assertSecurityHub(Clients clients, OrgConfig config, Map<String, String> ids) {
+        Clients home = clients.inHomeRegion(config);
+        String region = home.region().id();
+        String infosec = ids.get(config.identityAccount());
+        String cis = "arn:aws:securityhub:" + region + "::standards/cis-aws-foundations-benchmark/v/3.0.0";
+        SecurityHubClient management = home.build(SecurityHubClient.builder(),
+                access(clients, ids, ids.get(OrgConfig.MANAGEMENT)));
+        assertThat(management.listOrganizationAdminAccounts(r -> {}).adminAccounts())
+                .extracting(a -> a.accountId()).containsExactly(infosec);
+        for (String id : ids.values()) {
+            SecurityHubClient hub = home.build(SecurityHubClient.builder(), access(clients, ids, id));
+            assertThat(hub.describeHub(r -> {}).hubArn()).isEqualTo("arn:aws:securityhub:" + region + ":" + id
+                    + ":hub/default");
+            assertThat(hub.getEnabledStandards(r -> {}).standardsSubscriptions())
+                    .filteredOn(s -> s.standardsArn().equals(cis)).singleElement()
+                    .satisfies(s -> assertThat(s.standardsStatusAsString()).isIn("PENDING", "READY"));
+        }
+        SecurityHubClient admin = home.build(SecurityHubClient.builder(), access(clients, ids, infosec));
+        assertThat(admin.describeOrganizationConfiguration(r -> {}).autoEnable()).isTrue();
+        assertThat(admin.listMembers(r -> r.onlyAssociated(false)).members())
+                .filteredOn(m -> "enabled".equalsIgnoreCase(m.memberStatus())).extracting(m -> m.accountId())
+                .containsExactlyInAnyOrderElementsOf(ids.values().stream().filter(id -> !id.equals(infosec)).toList());
     }
 
     /**

@@ -41,6 +41,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketLoggingStatus;
 import software.amazon.awssdk.services.s3.model.LoggingEnabled;
 import software.amazon.awssdk.services.s3control.S3ControlClient;
+import software.amazon.awssdk.services.securityhub.SecurityHubClient;
 
 /**
  * Applies one account's baseline: its alias, the password policy and S3 Block Public Access for
@@ -198,6 +199,14 @@ public final class ApplyAccounts {
         boolean aliasPlanned = wantedAlias == null ? false : planAlias(plan, iam, account, wantedAlias);
         // every account, the management account included: CIS checks each one
         plan.addAll(new AccountSettings(iam, s3Control, account, accountId).plan(config.passwordPolicy()));
+        if (config.securityHubEnabled()) {
+            SecurityHubClient securityHub = clients.cached("securityhub|" + accountId, credentials,
+                    () -> clients.build(SecurityHubClient.builder(), credentials));
+            plan.addAll(new SecurityHubBaseline(securityHub, clients.partition(), clients.region().id()).plan(account,
+                    task.isManagement(), task.isIdentity() ? task.org().targets().stream()
+                            .filter(t -> !t.key().equals(key))
+                            .map(t -> new Change.Account(accountIdOf(task, t.key()), t.key())).toList() : null));
+        }
         AccountReport.Settings settings = new AccountReport.Settings(config.passwordPolicy(),
                 AccountSettings.shown(AccountSettings.BLOCK_ALL));
         Directory.Result directory = Directory.Result.EMPTY;

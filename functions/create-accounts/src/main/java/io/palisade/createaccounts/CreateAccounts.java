@@ -59,6 +59,8 @@ public final class CreateAccounts {
     private final RootAccess rootAccess;
     /** The organization's Access Analyzer delegated to the identity account; null: not this instance's job. */
     private final AnalyzerDelegation analyzer;
+    /** Security Hub's administrator; null: not this instance's job. */
+    private final SecurityHubAdmin securityHub;
 
     /**
      * @param organizations reads and idempotent changes (the SDK retries them)
@@ -67,12 +69,19 @@ public final class CreateAccounts {
      *                      account); a lost one is found again with ListCreateAccountStatus
      */
     public CreateAccounts(Clients clients, OrganizationsClient organizations, OrganizationsClient creator,
-                          RootAccess rootAccess, AnalyzerDelegation analyzer) {
+                          RootAccess rootAccess, AnalyzerDelegation analyzer, SecurityHubAdmin securityHub) {
         this.clients = clients;
         this.organizations = organizations;
         this.creator = creator;
         this.rootAccess = rootAccess;
         this.analyzer = analyzer;
+        this.securityHub = securityHub;
+    }
+
+    /** No Security Hub. */
+    public CreateAccounts(Clients clients, OrganizationsClient organizations, OrganizationsClient creator,
+                          RootAccess rootAccess, AnalyzerDelegation analyzer) {
+        this(clients, organizations, creator, rootAccess, analyzer, null);
     }
 
     /** Account creation only: no centralized root access, no Access Analyzer delegation. */
@@ -115,13 +124,36 @@ public final class CreateAccounts {
         // (on AWS a new account has none yet here: AwaitAccounts registers it when the accounts are ready)
         List<String> delegation = analyzer == null ? List.of() : analyzer.apply(RunInput.identityId(accounts, config),
                 config.identityAccount()).stream().map(Change::render).toList();
+        List<String> hub = securityHub(config, org.masterAccountId(), accounts);
         List<String> changes = new ArrayList<>(clients.calls().drain());
         changes.addAll(delegation);
         changes.addAll(findings);
+        changes.addAll(hub);
         return new RunState.Org(org.masterAccountId(), org.id(), accounts, false, 0, null, null, null,
                 queued, changes);
     }
 
+
+    /**
+     * The management account's hub and the identity account as Security Hub's administrator, once
+     * that account exists (an account still being created has no id: a later run designates it,
+     * and until then plan and drift show it). Returns the changes made, rendered.
+     */
+    private List<String> securityHub(OrgConfig config, String managementId, List<AccountRef> accounts) {
+        if (securityHub == null || !config.securityHubEnabled()) {
+            return List.of();
+        }
+        AccountRef identity = accounts.stream().filter(a -> a.key().equals(config.identityAccount()))
+                .findFirst().orElseThrow();
+        if (identity.id() == null || QUEUED.equals(identity.status()) || "IN_PROGRESS".equals(identity.status())) {
+            LOG.info("Security Hub: account {} does not exist yet; its designation as administrator waits for a "
+                    + "later run", identity.key());
+            return List.of();
+        }
+        return securityHub.apply(config, new io.palisade.common.aws.Change.Account(managementId, OrgConfig.MANAGEMENT),
+                new io.palisade.common.aws.Change.Account(identity.id(), identity.key())).stream()
+                .map(io.palisade.common.aws.Change::render).toList();
+    }
 
     private Organization ensureOrganization() {
         Organization org;

@@ -24,7 +24,8 @@ public final class CreateAccountsHandler extends OffloadingPhaseHandler<RunState
                 clients.buildWithoutRetries(OrganizationsClient.builder(), clients.baseCredentials()),
                 new RootAccess(clients, clients.build(OrganizationsClient.builder()),
                         clients.build(IamClient.builder()), clients.build(StsClient.builder())),
-                new AnalyzerDelegation(clients.build(OrganizationsClient.builder()))));
+                new AnalyzerDelegation(clients.build(OrganizationsClient.builder())),
+                SecurityHubAdmin.changing(clients)));
     }
 
     CreateAccountsHandler(CreateAccounts phase) {

@@ -51,6 +51,8 @@ public final class PlanAccounts {
     private final RootAccessSurvey rootAccess;
     /** The organization's Access Analyzer delegation, read-only; null: not this instance's job. */
     private final AnalyzerDelegationSurvey analyzer;
+    /** Security Hub's administrator, read-only here; null: not this instance's job. */
+    private final SecurityHubSurvey securityHub;
 
     /**
      * @param organizations reads the organization (as the management account)
@@ -58,12 +60,19 @@ public final class PlanAccounts {
      *                      a bootstrap would make the management account
      */
     public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts,
-                        RootAccessSurvey rootAccess, AnalyzerDelegationSurvey analyzer) {
+                        RootAccessSurvey rootAccess, AnalyzerDelegationSurvey analyzer, SecurityHubSurvey securityHub) {
         this.clients = clients;
         this.organizations = organizations;
         this.sts = sts;
         this.rootAccess = rootAccess;
         this.analyzer = analyzer;
+        this.securityHub = securityHub;
+    }
+
+    /** No Security Hub. */
+    public PlanAccounts(Clients clients, OrganizationsClient organizations, StsClient sts,
+                        RootAccessSurvey rootAccess, AnalyzerDelegationSurvey analyzer) {
+        this(clients, organizations, sts, rootAccess, analyzer, null);
     }
 
     /** The accounts only: no centralized root access, no Access Analyzer delegation. */
@@ -118,6 +127,14 @@ public final class PlanAccounts {
                 rootLines.addAll(rootAccess.plan(RootAccessSurvey.members(existing, managementAccountId, accounts),
                         config.deleteMemberRootCredentials()));
             }
+        }
+        if (securityHub != null && config.securityHubEnabled()) {
+            Change.Account management = new Change.Account(managementAccountId, OrgConfig.MANAGEMENT);
+            AccountRef identity = accounts.stream().filter(a -> a.key().equals(config.identityAccount()))
+                    .findFirst().orElseThrow();
+            Change.Account admin = new Change.Account(identity.id(), identity.key());
+            (org == null ? SecurityHubSurvey.all(management, admin) : securityHub.changes(config, management, admin))
+                    .forEach(c -> rootLines.add(c.render()));
         }
         List<String> made = clients.calls().drain();
         if (!made.isEmpty()) {

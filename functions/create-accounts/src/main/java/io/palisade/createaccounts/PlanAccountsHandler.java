@@ -26,7 +26,8 @@ public final class PlanAccountsHandler extends OffloadingPhaseHandler<RunState, 
         this(new PlanAccounts(clients, clients.build(OrganizationsClient.builder()),
                 clients.build(StsClient.builder()), new RootAccessSurvey(clients, clients.build(OrganizationsClient.builder()),
                         clients.build(IamClient.builder()), clients.build(StsClient.builder())),
-                new AnalyzerDelegationSurvey(clients.build(OrganizationsClient.builder()))));
+                new AnalyzerDelegationSurvey(clients.build(OrganizationsClient.builder())),
+                SecurityHubSurvey.of(clients)));
     }
 
     PlanAccountsHandler(PlanAccounts phase) {

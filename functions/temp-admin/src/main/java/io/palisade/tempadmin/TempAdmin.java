@@ -324,7 +324,12 @@ public final class TempAdmin {
                         "access-analyzer:DeleteAnalyzer",
                         "config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus",
                         "config:DescribeDeliveryChannels", "config:PutConfigurationRecorder",
-                        "config:PutDeliveryChannel", "config:StartConfigurationRecorder"),
+                        "config:PutDeliveryChannel", "config:StartConfigurationRecorder",
+                        // Security Hub (SecurityHubBaseline): each account's hub and standard, InfoSec's members
+                        "securityhub:DescribeHub", "securityhub:EnableSecurityHub", "securityhub:GetEnabledStandards",
+                        "securityhub:BatchEnableStandards", "securityhub:DescribeOrganizationConfiguration",
+                        "securityhub:UpdateOrganizationConfiguration", "securityhub:ListMembers",
+                        "securityhub:CreateMembers"),
                 "Resource", "*")));
     }
 

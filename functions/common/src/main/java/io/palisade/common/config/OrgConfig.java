@@ -24,14 +24,16 @@ public record OrgConfig(
         // AWS Config recording in every account (issue 10, CIS 7.0 4.3): on unless false
         Boolean configRecorder,
         // what the trails record (issue 10, CIS 3.8/3.9): optional, S3 data events on when absent
-        CloudTrail cloudTrail) {
+        CloudTrail cloudTrail,
+        // Security Hub CSPM administered from the identity account (issue 10): on unless false
+        Boolean securityHub) {
 
-    /** A config without {@code configRecorder} or {@code cloudTrail}: their defaults. */
+    /** A config without {@code configRecorder}, {@code cloudTrail} or {@code securityHub}: their defaults. */
     public OrgConfig(Organization organization, String identityAccount, List<Account> accounts,
                      Map<String, RoleDef> roles, List<Group> groups, List<User> users,
                      PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails, RootAccess rootAccess) {
         this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails,
-                rootAccess, null, null);
+                rootAccess, null, null, null);
     }
 
     /** A config without {@code cloudTrail}: S3 object-level events recorded. */
@@ -40,7 +42,7 @@ public record OrgConfig(
                      PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails, RootAccess rootAccess,
                      Boolean configRecorder) {
         this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails,
-                rootAccess, configRecorder, null);
+                rootAccess, configRecorder, null, null);
     }
 
     /** A config without {@code guardrails} or {@code rootAccess}: their defaults. */
@@ -48,7 +50,7 @@ public record OrgConfig(
                      Map<String, RoleDef> roles, List<Group> groups, List<User> users,
                      PasswordPolicy passwordPolicy, Alerts alerts) {
         this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, null, null, null,
-                null);
+                null, null);
     }
 
     /** A config without {@code rootAccess}: report member root credentials, delete none. */
@@ -56,7 +58,7 @@ public record OrgConfig(
                      Map<String, RoleDef> roles, List<Group> groups, List<User> users,
                      PasswordPolicy passwordPolicy, Alerts alerts, Guardrails guardrails) {
         this(organization, identityAccount, accounts, roles, groups, users, passwordPolicy, alerts, guardrails, null,
-                null, null);
+                null, null, null);
     }
 
     /** The reserved key that names the management (payer) account in group grants. */
@@ -193,6 +195,15 @@ public record OrgConfig(
      */
     public boolean recordsConfig() {
         return !Boolean.FALSE.equals(configRecorder);
+    }
+
+    /**
+     * Whether Palisade keeps AWS Security Hub CSPM on in every account, administered from the
+     * identity account, with the CIS AWS Foundations Benchmark standard enabled: on unless
+     * {@code securityHub: false}. Off, Palisade neither makes nor removes any of it.
+     */
+    public boolean securityHubEnabled() {
+        return !Boolean.FALSE.equals(securityHub);
     }
 
     public Optional<Account> account(String key) {
