@@ -25,6 +25,9 @@ What it does:
  5. Prints one table by account (pass, fail, manual, no resource, explained emulator/design, unexplained), then every
     unexplained failure with Prowler's own words, and explanations that no failure needed any more. Writes the same as
     JSON (--json, default .palisade/audit.json) and keeps Prowler's outputs under .palisade/audit/<account>/.
+ 6. Prowler runs with its own default config plus one setting (prowler_config): the identity account is a trusted
+    delegated administrator, as Palisade makes it one (Access Analyzer, Security Hub); written to
+    .palisade/audit/prowler-config.yaml.
 
 Exit status: 0 no unexplained failure; 1 unexplained failures; 2 an account could not be audited (or bad input).
 --retabulate re-reads the last run's outputs with the current explanations, without running Prowler again.
@@ -64,6 +67,27 @@ def compliance_dir():
     if spec is None or not spec.submodule_search_locations:
         raise AuditError("Prowler is not installed in this Python (./palisade audit installs .palisade/venv-prowler)")
     return os.path.join(list(spec.submodule_search_locations)[0], "compliance", "aws")
+
+
+def prowler_config(accounts, out_dir, default=None):
+    """Prowler's own default config (prowler/config/config.yaml of the installed Prowler), with one thing Palisade
+    knows and Prowler cannot: the identity account is the organization's delegated administrator by design (IAM
+    Access Analyzer and Security Hub are administered from it), so organizations_delegated_administrators must trust
+    it. Any other delegated administrator still fails that check. Returns the path of the file written."""
+    if default is None:
+        spec = importlib.util.find_spec("prowler")
+        if spec is None or not spec.submodule_search_locations:
+            raise AuditError("Prowler is not installed in this Python (./palisade audit installs .palisade/venv-prowler)")
+        default = os.path.join(list(spec.submodule_search_locations)[0], "config", "config.yaml")
+    with open(default) as f:
+        doc = yaml.safe_load(f) or {}
+    doc.setdefault("aws", {})["organizations_trusted_delegated_administrators"] = sorted(
+        a["id"] for a in accounts if a.get("kind") == "identity" and a.get("id"))
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "prowler-config.yaml")
+    with open(path, "w") as f:
+        yaml.safe_dump(doc, f, sort_keys=False)
+    return path
 
 
 def newest_cis(directory):
@@ -360,7 +384,7 @@ def prowler_command(args):
     return [args.prowler]
 
 
-def run_prowler(prowler, framework, account, env, regions, out_dir, scan_unused=False):
+def run_prowler(prowler, framework, account, env, regions, out_dir, scan_unused=False, config_file=None):
     """One Prowler run in one account -> the path of its OCSF JSON. Its console output goes to prowler.out."""
     os.makedirs(out_dir, exist_ok=True)
     name = f"prowler-{account['key']}"
@@ -373,6 +397,8 @@ def run_prowler(prowler, framework, account, env, regions, out_dir, scan_unused=
         cmd += ["--region", *regions]
     if scan_unused:
         cmd.append("--scan-unused-services")
+    if config_file:
+        cmd += ["--config-file", config_file]
     with open(os.path.join(out_dir, "prowler.out"), "w") as log:
         rc = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
     path = os.path.join(out_dir, name + ".ocsf.json")
@@ -398,7 +424,7 @@ def audit_account(account, args, framework, make_client, regions, caller_partiti
         env = prowler_env(creds, args.local, args.endpoint, args.ca, args.sts_region)
         out_dir = os.path.join(args.out_dir, account["key"])
         account["ocsf"] = run_prowler(prowler_command(args), framework, account, env, regions, out_dir,
-                                      args.scan_unused_services)
+                                      args.scan_unused_services, getattr(args, "prowler_config", None))
     except AuditError as e:
         account["error"] = str(e)
     account["seconds"] = round(time.monotonic() - t0, 1)
@@ -450,6 +476,7 @@ def main(argv=None):
             client = make(home, **creds)
             partition = client("sts").get_caller_identity()["Arn"].split(":")[1]
             accounts = find_accounts(client, config)
+            args.prowler_config = prowler_config(accounts, args.out_dir)
             print(f"[palisade] audit: {name} (Prowler {prowler_version(args.prowler)}) in {len(accounts)} accounts, "
                   f"regions {','.join(regions) if regions else 'all enabled'}, {'emulators' if args.local else 'AWS'}"
                   f"; Prowler's outputs in {os.path.relpath(args.out_dir, ROOT)}/", file=sys.stderr, flush=True)

@@ -266,5 +266,30 @@ def main():
     return summary()
 
 
+
+def trusted_administrator():
+    with tempfile.TemporaryDirectory() as d:
+        default = os.path.join(d, "default.yaml")
+        with open(default, "w") as f:
+            yaml.safe_dump({"aws": {"organizations_trusted_delegated_administrators": [], "max_ec2_instance_age_in_days": 180},
+                            "azure": {"x": 1}}, f)
+        path = audit.prowler_config([{"key": "management", "kind": "management", "id": "111111111111"},
+                                     {"key": "infosec", "kind": "identity", "id": "222222222222"},
+                                     {"key": "prod", "kind": "member", "id": "333333333333"}], d, default)
+        with open(path) as f:
+            doc = yaml.safe_load(f)
+        eq(doc["aws"]["organizations_trusted_delegated_administrators"], ["222222222222"], "only the identity account")
+        eq((doc["aws"]["max_ec2_instance_age_in_days"], doc["azure"]), (180, {"x": 1}), "the rest as Prowler ships it")
+    # the installed Prowler's own default config is found and kept
+    with tempfile.TemporaryDirectory() as d:
+        with open(audit.prowler_config([{"kind": "identity", "id": "222222222222"}], d)) as f:
+            doc = yaml.safe_load(f)
+        eq(doc["aws"]["organizations_trusted_delegated_administrators"], ["222222222222"])
+        assert "mute_non_default_regions" in doc["aws"], "Prowler's default config was not the base"
+
+
+check("prowler config: Prowler's defaults, the identity account a trusted delegated administrator",
+      trusted_administrator)
+
 if __name__ == "__main__":
     sys.exit(main())
