@@ -271,3 +271,23 @@ def ministack_main(prefix, direct, e2e):
             stop_ministack(proc)
     print(f"info: took {time.monotonic() - started:.1f} s", flush=True)
     return summary()
+
+
+def run_with_moto(prefix, env, groups, setup=None):
+    """A harness test's main: moto (TLS) in a temporary directory with `env`, `setup(url, ca)` (e.g. an organization),
+    then each group; moto's log printed if anything failed. Returns summary()'s exit status."""
+    server = None
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        try:
+            tls = make_tls(tmp)
+            server, url = start_moto(tmp, tls, env=env)
+            if setup:
+                setup(url, tls["ca"])
+            run_groups(groups)
+        except Exception:  # noqa: BLE001
+            harness_failure()
+        finally:
+            stop(server)
+            print_logs_if_failed(tmp)
+    return summary()
+

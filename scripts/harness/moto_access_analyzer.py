@@ -186,10 +186,8 @@ def _authorize(environ, headers, body, account, region, operation, resource):
         raise ApiError(403, "AccessDeniedException", str(message)) from None
 
 
-def app(environ, start_response):
-    """The WSGI answer to one Access Analyzer request."""
-    from moto.utilities.utils import get_partition
-    from moto.iam.models import get_account_id_from
+def wsgi_request(environ):
+    """(headers, body) of a WSGI request, the headers named as the SDKs send them (what moto's IAM check reads)."""
     headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
     for k in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(k):
@@ -198,7 +196,14 @@ def app(environ, start_response):
     if environ.get("HTTP_X_AMZ_SECURITY_TOKEN"):
         headers["X-Amz-Security-Token"] = environ["HTTP_X_AMZ_SECURITY_TOKEN"]
     length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length else b""
+    return headers, environ["wsgi.input"].read(length) if length else b""
+
+
+def app(environ, start_response):
+    """The WSGI answer to one Access Analyzer request."""
+    from moto.utilities.utils import get_partition
+    from moto.iam.models import get_account_id_from
+    headers, body = wsgi_request(environ)
     try:
         m = _CREDENTIAL.search(headers["Authorization"])
         if not m:

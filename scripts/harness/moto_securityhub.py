@@ -244,15 +244,7 @@ def app(environ, start_response):
     import moto_access_analyzer
     from moto.iam.models import get_account_id_from
     from moto.utilities.utils import get_partition
-    headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
-    for k in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        if environ.get(k):
-            headers[k.replace("_", "-").title()] = environ[k]
-    headers["Authorization"] = environ.get("HTTP_AUTHORIZATION", "")
-    if environ.get("HTTP_X_AMZ_SECURITY_TOKEN"):
-        headers["X-Amz-Security-Token"] = environ["HTTP_X_AMZ_SECURITY_TOKEN"]
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length else b""
+    headers, body = moto_access_analyzer.wsgi_request(environ)
     try:
         m = _CREDENTIAL.search(headers["Authorization"])
         region = m.group(2)

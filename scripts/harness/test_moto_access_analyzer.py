@@ -12,13 +12,11 @@ principal needs access-analyzer:CreateAnalyzer on the analyzer's ARN. The server
 import json
 import os
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
-from harness_testkit import (RESULTS, TESTING_KEY, aws_client, check, eq, harness_failure, log_tail,  # noqa: E402
-                             make_tls, refused, start_moto, stop, summary, print_logs_if_failed, run_groups)
+from harness_testkit import (aws_client, check, eq, log_tail, refused, RESULTS, run_with_moto, TESTING_KEY)  # noqa: E402
 
 SERVICE = "access-analyzer.amazonaws.com"
 ENV = {}
@@ -131,19 +129,8 @@ def t_iam():
 
 
 def main():
-    server = None
-    with tempfile.TemporaryDirectory(prefix="moto-aa-") as tmp:
-        try:
-            tls = make_tls(tmp)
-            server, ENV["url"] = start_moto(tmp, tls, env={"INITIAL_NO_AUTH_ACTION_COUNT": "0"})
-            ENV["verify"] = tls["ca"]
-            run_groups((t_organization_analyzer, t_iam))
-        except Exception:  # noqa: BLE001
-            harness_failure()
-        finally:
-            stop(server)
-            print_logs_if_failed(tmp)
-    return summary()
+    return run_with_moto("moto-aa-", {"INITIAL_NO_AUTH_ACTION_COUNT": "0"}, (t_organization_analyzer, t_iam),
+                         lambda url, ca: ENV.update(url=url, verify=ca))
 
 
 if __name__ == "__main__":

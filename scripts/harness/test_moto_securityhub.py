@@ -13,13 +13,11 @@ needs securityhub:<Operation> on its hub's ARN. The server started here is stopp
 import json
 import os
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
-from harness_testkit import (TESTING_KEY, aws_client, check, eq, harness_failure, make_tls, refused,  # noqa: E402
-                             start_moto, stop, summary, print_logs_if_failed, run_groups)
+from harness_testkit import (aws_client, check, eq, refused, run_with_moto, TESTING_KEY)  # noqa: E402
 
 ENV = {}
 CIS3 = "arn:aws:securityhub:us-east-1::standards/cis-aws-foundations-benchmark/v/3.0.0"
@@ -147,19 +145,8 @@ def t_iam():
 
 
 def main():
-    server = None
-    with tempfile.TemporaryDirectory(prefix="moto-sh-") as tmp:
-        try:
-            tls = make_tls(tmp)
-            server, ENV["url"] = start_moto(tmp, tls, env={"INITIAL_NO_AUTH_ACTION_COUNT": "0"})
-            ENV["verify"] = tls["ca"]
-            run_groups((t_organization, t_iam))
-        except Exception:  # noqa: BLE001
-            harness_failure()
-        finally:
-            stop(server)
-            print_logs_if_failed(tmp)
-    return summary()
+    return run_with_moto("moto-sh-", {"INITIAL_NO_AUTH_ACTION_COUNT": "0"}, (t_organization, t_iam),
+                         lambda url, ca: ENV.update(url=url, verify=ca))
 
 
 if __name__ == "__main__":
