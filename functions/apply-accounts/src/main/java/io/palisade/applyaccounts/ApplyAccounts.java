@@ -205,7 +205,8 @@ public final class ApplyAccounts {
             plan.addAll(new SecurityHubBaseline(securityHub, clients.partition(), clients.region().id()).plan(account,
                     task.isManagement(), task.isIdentity() ? task.org().targets().stream()
                             .filter(t -> !t.key().equals(key))
-                            .map(t -> new Change.Account(accountIdOf(task, t.key()), t.key())).toList() : null));
+                            .map(t -> new Change.Account(accountIdOf(task, t.key()), t.key())).toList() : null,
+                    absent));
         }
         AccountReport.Settings settings = new AccountReport.Settings(config.passwordPolicy(),
                 AccountSettings.shown(AccountSettings.BLOCK_ALL));

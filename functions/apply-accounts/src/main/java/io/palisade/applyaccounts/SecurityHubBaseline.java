@@ -75,6 +75,14 @@ final class SecurityHubBaseline {
      *                   to be an enabled member; null for the others
      */
     Plan plan(Change.Account account, boolean management, List<Change.Account> members) {
+        return plan(account, management, members, false);
+    }
+
+    /**
+     * @param absent the account does not exist yet (a plan of a new organization): everything it
+     *               will have is a create, the administrator's part included
+     */
+    Plan plan(Change.Account account, boolean management, List<Change.Account> members, boolean absent) {
         Plan plan = new Plan();
         boolean hub = hubEnabled();
         if (!hub && !management) {
@@ -86,7 +94,14 @@ final class SecurityHubBaseline {
             plan.add(Change.create(account, STANDARD, CIS), () -> securityHub.batchEnableStandards(r -> r
                     .standardsSubscriptionRequests(s -> s.standardsArn(arn))));
         }
-        if (members != null) {
+        if (members != null && !hub && !absent) {
+            // designating the administrator turns its hub on (Security Hub User Guide, "Designating a
+            // delegated administrator"), so an existing account without a hub is not the administrator:
+            // UpdateOrganizationConfiguration and CreateMembers would be refused (on AWS this is a new
+            // organization's first run, where CreateAccounts had no id for the account to designate)
+            LOG.warn("Security Hub: account {} is not the organization's administrator yet (no hub): its organization "
+                    + "configuration and members wait for the run after CreateAccounts designates it", account.label());
+        } else if (members != null) {
             planAdministrator(plan, account, hub, members);
         }
         return plan;

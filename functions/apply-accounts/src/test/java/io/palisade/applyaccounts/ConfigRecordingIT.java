@@ -9,7 +9,9 @@ import io.palisade.common.aws.Clients;
 import io.palisade.common.config.OrgConfig;
 import io.palisade.common.state.AccountTask;
 import io.palisade.common.state.RunState;
+import io.palisade.common.aws.AnalyzerDelegation;
 import io.palisade.common.testkit.Emulator;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,9 @@ class ConfigRecordingIT {
         clients = Emulator.clients();
         config = Emulator.config("cr" + UUID.randomUUID().toString().substring(0, 8));
         org = Emulator.accounts(clients, config);
+        // as CreateAccounts does before: the identity account may make the organization's analyzer
+        new AnalyzerDelegation(clients.build(OrganizationsClient.builder()))
+                .apply(org.identity().accountId(), config.identityAccount());
         phase = new ApplyAccounts(clients, task -> Emulator.orgAccess(clients));
     }
 

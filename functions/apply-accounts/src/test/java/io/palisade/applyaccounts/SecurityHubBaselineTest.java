@@ -229,8 +229,20 @@ class SecurityHubBaselineTest {
     }
 
     @Test
-    void plan_whenAdministratorHasNoHub_expectedEverythingAsCreate() {
-        assertThat(rendered(plan(new FakeHub(), INFOSEC, false, List.of(PROD)))).containsExactly(
+    void plan_whenTheIdentityAccountHasNoHub_expectedItsHubAndStandardOnly_notTheAdministratorsPart() {
+        // no hub: not designated yet (designation turns the hub on), so UpdateOrganizationConfiguration and
+        // CreateMembers would be refused; they wait for the run after CreateAccounts designates the account
+        FakeHub hub = new FakeHub();
+
+        assertThat(rendered(new SecurityHubBaseline(hub, "aws", "us-east-1").plan(INFOSEC, false, List.of(PROD),
+                false))).containsExactly("+ securityhub:hub infosec",
+                "+ securityhub:standard infosec/cis-aws-foundations-benchmark/v/3.0.0");
+    }
+
+    @Test
+    void plan_whenTheIdentityAccountDoesNotExistYet_expectedEverythingAsCreate() {
+        assertThat(rendered(new SecurityHubBaseline(new FakeHub(), "aws", "us-east-1").plan(INFOSEC, false,
+                List.of(PROD), true))).containsExactly(
                 "+ securityhub:hub infosec", "+ securityhub:standard infosec/cis-aws-foundations-benchmark/v/3.0.0",
                 "+ securityhub:organization-configuration infosec", "+ securityhub:member infosec/prod");
     }
