@@ -64,6 +64,8 @@ class ApplyAccountsIT {
         // as CreateAccounts does before: the identity account may make the organization's analyzer
         new AnalyzerDelegation(clients.build(OrganizationsClient.builder()))
                 .apply(org.identity().accountId(), config.identityAccount());
+        // and the management account's Security Hub (SecurityHubAdmin, in CreateAccounts)
+        SecurityHubIT.managementHubOn(clients, org.managementAccountId());
         phase = new ApplyAccounts(clients, task -> Emulator.orgAccess(clients));
     }
 

@@ -45,6 +45,18 @@ class SecurityHubIT {
         return lines;
     }
 
+    /**
+     * What CreateAccounts (SecurityHubAdmin) does before any ApplyAccounts task: the management
+     * account's hub, without default standards. Module ITs that apply the management account
+     * without CreateAccounts call it first, whatever order the ITs run in.
+     */
+    static void managementHubOn(Clients clients, String managementId) {
+        SecurityHubClient hub = clients.build(SecurityHubClient.builder(), Emulator.orgAccess(clients, managementId));
+        if (!hubOn(hub)) {
+            hub.enableSecurityHub(r -> r.enableDefaultStandards(false));
+        }
+    }
+
     private static boolean hubOn(SecurityHubClient hub) {
         try {
             hub.describeHub(r -> {});
