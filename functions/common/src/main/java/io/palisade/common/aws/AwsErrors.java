@@ -46,7 +46,9 @@ public final class AwsErrors {
     static final Set<String> NOT_FOUND = Set.of("NoSuchEntity", "ResourceNotFoundException", "NotFoundException",
             "NotFound", "TrailNotFoundException", "NoSuchBucket", "NoSuchKey", "NoSuchBucketPolicy",
             "AccountNotFoundException", "ResourceNotFound", "NoSuchLifecycleConfiguration",
-            "PolicyNotFoundException", "PolicyNotAttachedException");
+            "PolicyNotFoundException", "PolicyNotAttachedException",
+            // DeregisterDelegatedAdministrator for an account that no longer is (a lost answer's first attempt)
+            "AccountNotRegisteredException");
 
     /** Where a failed call was made: the SDK's service and operation names, and as whom. */
     record Call(String service, String operation, boolean assumed) {}

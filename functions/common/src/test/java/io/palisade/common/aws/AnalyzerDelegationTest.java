@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.AccountAlreadyRegisteredException;
+import software.amazon.awssdk.services.organizations.model.AccountNotRegisteredException;
 import software.amazon.awssdk.services.organizations.model.DelegatedAdministrator;
 import software.amazon.awssdk.services.organizations.model.DeregisterDelegatedAdministratorRequest;
 import software.amazon.awssdk.services.organizations.model.DeregisterDelegatedAdministratorResponse;
@@ -31,6 +32,8 @@ class AnalyzerDelegationTest {
         final List<String> calls = new ArrayList<>();
         /** The next register's answer is lost after it took effect. */
         boolean loseRegister;
+        /** The next deregister's answer is lost after it took effect. */
+        boolean loseDeregister;
 
         @Override
         public ListAwsServiceAccessForOrganizationResponse listAWSServiceAccessForOrganization(
@@ -73,7 +76,15 @@ class AnalyzerDelegationTest {
         public DeregisterDelegatedAdministratorResponse deregisterDelegatedAdministrator(
                 DeregisterDelegatedAdministratorRequest r) {
             calls.add("DeregisterDelegatedAdministrator " + r.accountId());
-            admins.remove(r.accountId());
+            if (!admins.remove(r.accountId())) {
+                throw AccountNotRegisteredException.builder().message("not registered")
+                        .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                                .errorCode("AccountNotRegisteredException").build()).build();
+            }
+            if (loseDeregister) {  // as the SDK would retry it after a lost answer: AccountNotRegistered
+                loseDeregister = false;
+                return deregisterDelegatedAdministrator(r);
+            }
             return DeregisterDelegatedAdministratorResponse.builder().build();
         }
 
@@ -136,6 +147,22 @@ class AnalyzerDelegationTest {
         assertThat(org.admins).containsExactly(INFOSEC);
         assertThat(org.calls).containsExactly(
                 "RegisterDelegatedAdministrator " + INFOSEC + " " + Names.ACCESS_ANALYZER_PRINCIPAL,
+                "RegisterDelegatedAdministrator " + INFOSEC + " " + Names.ACCESS_ANALYZER_PRINCIPAL);
+    }
+
+    @Test
+    void apply_whenADeregisterAnswerWasLost_expectedNotRegisteredIsDoneAndInfoSecRegistered() {
+        // found by FaultToleranceE2EIT: each fresh organization's InfoSec takes the delegation over from the last
+        FakeOrganization org = new FakeOrganization();
+        org.services.add(Names.ACCESS_ANALYZER_PRINCIPAL);
+        org.admins.add("333333333333");
+        org.loseDeregister = true;
+
+        new AnalyzerDelegation(org).apply(INFOSEC, "infosec");
+
+        assertThat(org.admins).containsExactly(INFOSEC);
+        assertThat(org.calls).containsExactly("DeregisterDelegatedAdministrator 333333333333",
+                "DeregisterDelegatedAdministrator 333333333333",
                 "RegisterDelegatedAdministrator " + INFOSEC + " " + Names.ACCESS_ANALYZER_PRINCIPAL);
     }
 
