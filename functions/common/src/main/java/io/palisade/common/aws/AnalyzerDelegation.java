@@ -6,6 +6,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.AccountAlreadyRegisteredException;
 
 /**
  * Makes what {@link AnalyzerDelegationSurvey} finds missing, from the management account: trusted
@@ -58,7 +59,12 @@ public final class AnalyzerDelegation extends AnalyzerDelegationSurvey {
                         .servicePrincipal(Names.ACCESS_ANALYZER_PRINCIPAL)));
             }
         }
-        organizations.registerDelegatedAdministrator(r -> r.accountId(identityId)
-                .servicePrincipal(Names.ACCESS_ANALYZER_PRINCIPAL));
+        try {
+            organizations.registerDelegatedAdministrator(r -> r.accountId(identityId)
+                    .servicePrincipal(Names.ACCESS_ANALYZER_PRINCIPAL));
+        } catch (AccountAlreadyRegisteredException done) {
+            // a lost answer's first attempt registered it: what this wants. Here and not in ChangeExecutor,
+            // which takes "already exists" as done only for a create, and moving the delegation is an update
+        }
     }
 }

@@ -167,6 +167,23 @@ class AnalyzerDelegationTest {
     }
 
     @Test
+    void apply_whenMovingTheDelegationAndTheRegisterAnswerWasLost_expectedDone() {
+        // found by FaultToleranceE2EIT (run 5 of the fresh-clone CI): the move is an update, whose lost register
+        // answer came back as AccountAlreadyRegisteredException and failed CreateAccounts
+        FakeOrganization org = new FakeOrganization();
+        org.services.add(Names.ACCESS_ANALYZER_PRINCIPAL);
+        org.admins.add("333333333333");
+        org.loseRegister = true;
+
+        new AnalyzerDelegation(org).apply(INFOSEC, "infosec");
+
+        assertThat(org.admins).containsExactly(INFOSEC);
+        assertThat(org.calls).containsExactly("DeregisterDelegatedAdministrator 333333333333",
+                "RegisterDelegatedAdministrator " + INFOSEC + " " + Names.ACCESS_ANALYZER_PRINCIPAL,
+                "RegisterDelegatedAdministrator " + INFOSEC + " " + Names.ACCESS_ANALYZER_PRINCIPAL);
+    }
+
+    @Test
     void plan_whenAnotherAccountIsTheDelegatedAdministrator_expectedAnUpdateThatMovesIt() {
         FakeOrganization org = new FakeOrganization();
         org.services.add(Names.ACCESS_ANALYZER_PRINCIPAL);
