@@ -117,15 +117,8 @@ def _backend(account, region):
 
 def _organization(account):
     """(organizations backend, management account id) of the account's organization, or (None, None)."""
-    from moto.organizations.models import organizations_backends
-    master, partition = organizations_backends.master_accounts.get(account, (account, "aws"))
-    try:
-        backend = organizations_backends[master][partition]
-    except KeyError:
-        return None, None
-    if backend.org is None:
-        return None, None
-    return backend, backend.org.master_account_id
+    import moto_access_analyzer
+    return moto_access_analyzer._organization(account)
 
 
 def _require_hub(account, region):
